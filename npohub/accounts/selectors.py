@@ -1,0 +1,34 @@
+"""Reads on users, scoped to what the reader may manage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from npohub.core.errors import NotFound
+
+from .models import User
+from .permissions import can_manage_users
+
+
+def user_list_for(actor: Any, *, search: str = "", role: str = "") -> QuerySet[User]:
+    """Users an administrator may manage: those whose region lies inside theirs."""
+    if not can_manage_users(actor):
+        return User.objects.none()
+    qs = User.objects.select_related("region")
+    if not actor.is_superuser:
+        qs = qs.filter(scope_prefix__startswith=actor.scope_prefix, is_superuser=False)
+    if search:
+        qs = qs.filter(Q(username__icontains=search) | Q(display_name__icontains=search))
+    if role:
+        qs = qs.filter(role=role)
+    return qs.order_by("username")
+
+
+def user_get_for(actor: Any, pk: int) -> User:
+    """A user the actor may manage, or NotFound (missing and forbidden look the same)."""
+    user = user_list_for(actor).filter(pk=pk).first()
+    if user is None:
+        raise NotFound("用户不存在")
+    return user

@@ -1,0 +1,85 @@
+"""One JSON error envelope for the whole API: {"code", "message", "details"} with stable codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from npohub.core.errors import DomainError
+
+ERROR_CODES = {
+    "authentication_required": "未登录或令牌无效",
+    "permission_denied": "无权执行此操作",
+    "not_found": "对象不存在",
+    "validation_failed": "输入有误",
+    "conflict": "与已有数据冲突",
+    "invalid_transition": "当前状态不允许此操作",
+    "bad_request": "请求无效",
+}
+
+
+def envelope(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, details: Any = None
+) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"code": code, "message": message, "details": details if details is not None else {}},
+        status=status,
+    )
+
+
+def _loc(loc: list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "data")]
+    return ".".join(parts) or "body"
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return envelope(api, request, exc.http_status, exc.code, exc.message, exc.details)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        details = {_loc(list(err.get("loc", []))): err.get("msg", "") for err in exc.errors}
+        return envelope(
+            api,
+            request,
+            422,
+            "validation_failed",
+            "输入有误：" + "；".join(f"{k}: {v}" for k, v in details.items()),
+            details,
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return envelope(
+            api, request, 401, "authentication_required", ERROR_CODES["authentication_required"]
+        )
+
+    @api.exception_handler(AuthorizationError)
+    def authz_error(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+        return envelope(
+            api,
+            request,
+            403,
+            "permission_denied",
+            str(exc.message) or ERROR_CODES["permission_denied"],
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return envelope(api, request, 404, "not_found", ERROR_CODES["not_found"])
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = {
+            401: "authentication_required",
+            403: "permission_denied",
+            404: "not_found",
+            409: "conflict",
+        }.get(exc.status_code, "bad_request")
+        return envelope(api, request, exc.status_code, code, str(exc.message))

@@ -1,0 +1,161 @@
+"""Reads on the registry. Every function starts from what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from npohub.accounts.models import GRANT_ROLES, REGION_ROLES
+from npohub.core.errors import NotFound
+from npohub.core.permissions import is_signed_in
+
+from .models import FieldChange, Organization, OrganizationAccess
+from .search import apply_search
+
+ORDERINGS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "registration_date": ("registration_date", "id"),
+    "-registration_date": ("-registration_date", "-id"),
+    "uscc": ("uscc", "id"),
+    "updated": ("-updated_at", "-id"),
+}
+
+
+def granted_organization_ids(
+    user: Any, *, on: dt.date | None = None
+) -> QuerySet[OrganizationAccess]:
+    """Ids of organisations granted to the user one by one (own, hub members, assigned …)."""
+    today = on or timezone.localdate()
+    return (
+        OrganizationAccess.objects.filter(user_id=user.pk)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .values("organization_id")
+    )
+
+
+def organization_scope_q(user: Any) -> Q | None:
+    """The Q that limits organisations to the user's scope; None means everything."""
+    if user.is_superuser:
+        return None
+    q = Q(pk__in=granted_organization_ids(user))
+    if user.role in REGION_ROLES and user.scope_prefix:
+        q |= Q(address_code__startswith=user.scope_prefix)
+        if user.role in {"city_bureau", "district_bureau"}:
+            # Organisations registered by an authority inside the bureau's region, wherever they sit.
+            q |= Q(authority_region__code__startswith=user.scope_prefix)
+    return q
+
+
+def organization_visible_to(user: Any) -> QuerySet[Organization]:
+    """Every organisation the user may see (empty for anonymous users and residents)."""
+    if not is_signed_in(user):
+        return Organization.objects.none()
+    if not user.is_superuser and user.role not in REGION_ROLES | GRANT_ROLES:
+        return Organization.objects.none()
+    q = organization_scope_q(user)
+    qs = Organization.objects.all()
+    return qs if q is None else qs.filter(q)
+
+
+@dataclass
+class OrganizationFilters:
+    region_prefix: str = ""
+    kind: str = ""
+    category: str = ""
+    status: str = ""
+    management_level: str = ""
+    registered_year: int | None = None
+    search: str = ""
+    order: str = "name"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def apply_filters(
+    qs: QuerySet[Organization], filters: OrganizationFilters
+) -> QuerySet[Organization]:
+    if filters.region_prefix:
+        qs = qs.filter(address_code__startswith=filters.region_prefix)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.category:
+        qs = qs.filter(category__code=filters.category)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.management_level:
+        qs = qs.filter(management_level=filters.management_level)
+    if filters.registered_year:
+        start = dt.date(filters.registered_year, 1, 1)
+        qs = qs.filter(
+            registration_date__gte=start, registration_date__lt=start.replace(year=start.year + 1)
+        )
+    if filters.search:
+        qs = apply_search(qs, filters.search)
+    return qs.order_by(*ORDERINGS.get(filters.order, ORDERINGS["name"]))
+
+
+def organization_list_for(
+    user: Any, filters: OrganizationFilters | None = None
+) -> QuerySet[Organization]:
+    """The filtered, ordered organisations the user may see, with what list pages show."""
+    qs = organization_visible_to(user).select_related("category", "community")
+    return apply_filters(qs, filters or OrganizationFilters())
+
+
+def organization_get_for(user: Any, pk: int) -> Organization:
+    """One organisation the user may see, or NotFound (missing and forbidden look the same)."""
+    org = (
+        organization_visible_to(user)
+        .select_related(
+            "category", "community", "authority_region", "legal_representative", "parent"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if org is None:
+        raise NotFound("组织不存在")
+    return org
+
+
+def public_organization_list(filters: OrganizationFilters | None = None) -> QuerySet[Organization]:
+    """The public register: every organisation, public fields only (the caller picks fields)."""
+    qs = Organization.objects.select_related("category", "community")
+    return apply_filters(qs, filters or OrganizationFilters())
+
+
+def public_organization_get(pk: int) -> Organization:
+    org = (
+        Organization.objects.select_related("category", "community", "authority_region")
+        .filter(pk=pk)
+        .first()
+    )
+    if org is None:
+        raise NotFound("组织不存在")
+    return org
+
+
+def organization_history(org: Organization) -> QuerySet[FieldChange]:
+    """Field-level changes of one organisation, newest first."""
+    return org.field_changes.select_related("audit_event").order_by("-changed_at", "-id")
+
+
+def organization_as_of(org: Organization, when: dt.datetime) -> dict[str, Any] | None:
+    """The organisation's recorded fields as they stood at ``when``; None if it did not exist yet.
+
+    Starts from today's values and undoes, newest first, every change made after ``when``.
+    """
+    if org.created_at > when:
+        return None
+    from .services import TRACKED_FIELDS, organization_snapshot
+
+    values = organization_snapshot(org)
+    later = org.field_changes.filter(changed_at__gt=when).order_by("-changed_at", "-id")
+    for change in later:
+        if change.field in TRACKED_FIELDS:
+            values[change.field] = change.old_value
+    return values

@@ -1,0 +1,375 @@
+"""Cleaning of organisation input, shared by forms, the API and the Excel import.
+
+``clean_organization`` returns cleaned values and a dict ``field → message``; callers decide
+how to show the messages (a form field, an API ``details`` entry, an import row and column).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from npohub.core.validators import IdentifierError, id_number_validate, uscc_validate
+from npohub.regions.models import Level, Region
+
+from .models import (
+    REGISTERED_KINDS,
+    USCC_CATEGORY_DIGIT,
+    Category,
+    CertificateForm,
+    FoundationType,
+    Kind,
+    ManagementLevel,
+    Status,
+)
+
+# Required fields per kind (domain-rules rule 11); supervisory unit handled separately (rule 10).
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    Kind.ASSOCIATION: (
+        "name",
+        "uscc",
+        "address",
+        "purpose",
+        "business_scope",
+        "activity_area",
+        "legal_representative_name",
+        "registered_funds",
+        "registration_date",
+        "authority_region_code",
+    ),
+    Kind.SOCIAL_SERVICE: (
+        "name",
+        "uscc",
+        "address",
+        "purpose",
+        "business_scope",
+        "legal_representative_name",
+        "registered_funds",
+        "certificate_form",
+        "registration_date",
+        "authority_region_code",
+    ),
+    Kind.FOUNDATION: (
+        "name",
+        "uscc",
+        "address",
+        "foundation_type",
+        "purpose",
+        "business_scope",
+        "registered_funds",
+        "legal_representative_name",
+        "registration_date",
+        "authority_region_code",
+    ),
+    Kind.COMMUNITY_GROUP: ("name", "community_code", "registration_date"),
+}
+
+FIELD_LABELS = {
+    "kind": "组织类型",
+    "name": "名称",
+    "uscc": "统一社会信用代码",
+    "category_code": "类别",
+    "management_level": "管理层级",
+    "authority_region_code": "登记管理机关区划代码",
+    "community_code": "住所社区/村区划代码",
+    "address": "住所",
+    "supervisory_unit": "业务主管单位",
+    "legal_representative_name": "法定代表人/负责人",
+    "legal_representative_id_number": "法定代表人身份证号",
+    "legal_representative_phone": "法定代表人手机",
+    "registered_funds": "注册资金（元）",
+    "foundation_type": "基金会类型",
+    "certificate_form": "证书形式",
+    "is_charity": "慈善组织",
+    "purpose": "宗旨",
+    "business_scope": "业务范围",
+    "activity_area": "活动地域",
+    "registration_date": "登记（备案）日期",
+    "status": "状态",
+    "phone": "联系电话",
+}
+
+
+@dataclass
+class OrganizationInput:
+    """Raw values as a user, an API client or a spreadsheet row supplies them."""
+
+    kind: str = ""
+    name: str = ""
+    uscc: str = ""
+    category_code: str = ""
+    management_level: str = ""
+    authority_region_code: str = ""
+    community_code: str = ""
+    address: str = ""
+    supervisory_unit: str = ""
+    legal_representative_name: str = ""
+    legal_representative_id_number: str = ""
+    legal_representative_phone: str = ""
+    registered_funds: Any = None
+    foundation_type: str = ""
+    certificate_form: str = ""
+    is_charity: Any = False
+    purpose: str = ""
+    business_scope: str = ""
+    activity_area: str = ""
+    registration_date: Any = None
+    status: str = ""
+    phone: str = ""
+
+
+@dataclass
+class CleanedOrganization:
+    kind: str
+    name: str
+    uscc: str | None
+    category: Category | None
+    management_level: str
+    authority_region: Region | None
+    community: Region | None
+    address_code: str
+    address: str
+    supervisory_unit: str
+    legal_representative_name: str
+    legal_representative_id_number: str
+    legal_representative_phone: str
+    registered_funds: Decimal | None
+    foundation_type: str
+    certificate_form: str
+    is_charity: bool
+    purpose: str
+    business_scope: str
+    activity_area: str
+    registration_date: dt.date | None
+    status: str
+    phone: str
+
+
+@dataclass
+class Lookups:
+    """Caches for repeated cleaning (imports): categories and regions by code."""
+
+    categories: dict[str, Category] = field(default_factory=dict)
+    categories_by_name: dict[str, Category] = field(default_factory=dict)
+    regions: dict[str, Region | None] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> Lookups:
+        cats = list(Category.objects.filter(is_active=True))
+        return cls(
+            categories={c.code: c for c in cats}, categories_by_name={c.name: c for c in cats}
+        )
+
+    def category(self, value: str) -> Category | None:
+        return self.categories.get(value) or self.categories_by_name.get(value)
+
+    def region(self, code: str) -> Region | None:
+        if code not in self.regions:
+            self.regions[code] = Region.objects.active().filter(code=code).first()
+        return self.regions[code]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _choice(value: str, choices: type, labels_ok: bool = True) -> str | None:
+    """Accept a choice by value or by its Chinese label."""
+    if value in choices.values:
+        return value
+    if labels_ok:
+        for choice_value, label in choices.choices:
+            if str(label) == value or str(label).split("（")[0] == value:
+                return str(choice_value)
+    return None
+
+
+def parse_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = (
+        _text(value)
+        .replace("/", "-")
+        .replace(".", "-")
+        .replace("年", "-")
+        .replace("月", "-")
+        .rstrip("日")
+    )
+    return dt.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return _text(value).lower() in {"1", "true", "yes", "y", "是", "√"}
+
+
+def _region_code(value: Any) -> str:
+    text = _text(value)
+    return text.ljust(12, "0") if text.isdigit() and len(text) in (2, 4, 6, 9, 12) else text
+
+
+def clean_organization(
+    raw: OrganizationInput, *, lookups: Lookups | None = None, today: dt.date | None = None
+) -> tuple[CleanedOrganization | None, dict[str, str]]:
+    """Check every field of one organisation; returns (cleaned, {})/(None, {field: message})."""
+    lookups = lookups or Lookups.load()
+    today = today or dt.datetime.now(tz=dt.UTC).date()
+    errors: dict[str, str] = {}
+
+    kind = _choice(_text(raw.kind), Kind)
+    if kind is None:
+        errors["kind"] = (
+            f"组织类型“{_text(raw.kind)}”无效，应为：社会团体、社会服务机构、基金会或备案社区社会组织"
+        )
+        kind = Kind.ASSOCIATION
+    values = {
+        f: _text(getattr(raw, f))
+        for f in FIELD_LABELS
+        if f not in {"registered_funds", "registration_date", "is_charity"}
+    }
+    values["kind"] = kind
+    for name in REQUIRED_FIELDS[kind]:
+        raw_value = getattr(raw, name)
+        if raw_value is None or _text(raw_value) == "":
+            errors[name] = f"{FIELD_LABELS[name]}为必填项"
+
+    uscc: str | None = None
+    if kind in REGISTERED_KINDS:
+        if values["uscc"] and "uscc" not in errors:
+            try:
+                uscc = uscc_validate(
+                    values["uscc"], expected_category=USCC_CATEGORY_DIGIT[Kind(kind)]
+                )
+            except IdentifierError as exc:
+                errors["uscc"] = exc.message
+    elif values["uscc"]:
+        errors["uscc"] = "备案社区社会组织没有统一社会信用代码，请留空"
+
+    name = values["name"]
+    if name and len(name) > 200:
+        errors["name"] = "名称不能超过200个字符"
+
+    category = None
+    if values["category_code"]:
+        category = lookups.category(values["category_code"])
+        if category is None:
+            errors["category_code"] = f"未知类别“{values['category_code']}”"
+    needs_supervisor = (
+        kind in (Kind.ASSOCIATION, Kind.SOCIAL_SERVICE) and not values["supervisory_unit"]
+    )
+    if needs_supervisor and (category is None or not category.is_direct_registration):
+        errors.setdefault(
+            "supervisory_unit",
+            "非直接登记类别（行业协会商会、科技、公益慈善、城乡社区服务）须填写业务主管单位",
+        )
+
+    level = values["management_level"]
+    management_level = (_choice(level, ManagementLevel) if level else None) or (
+        ManagementLevel.STREET if kind == Kind.COMMUNITY_GROUP else ManagementLevel.COUNTY
+    )
+    if level and _choice(level, ManagementLevel) is None:
+        errors["management_level"] = f"管理层级“{level}”无效"
+
+    authority_region = None
+    auth_code = _region_code(raw.authority_region_code)
+    if auth_code:
+        authority_region = lookups.region(auth_code)
+        if authority_region is None:
+            errors["authority_region_code"] = f"未知的区划代码“{_text(raw.authority_region_code)}”"
+        elif authority_region.level > Level.COUNTY:
+            errors["authority_region_code"] = "登记管理机关应在县级及以上"
+
+    community = None
+    comm_code = _region_code(raw.community_code)
+    if comm_code:
+        community = lookups.region(comm_code)
+        if community is None:
+            errors["community_code"] = f"未知的社区/村代码“{_text(raw.community_code)}”"
+        elif kind == Kind.COMMUNITY_GROUP and community.level != Level.VILLAGE:
+            errors["community_code"] = "备案社区社会组织须属于一个社区或村（12位代码）"
+    address_code = (
+        community.code if community else (authority_region.code if authority_region else "")
+    )
+
+    funds: Decimal | None = None
+    if raw.registered_funds not in (None, ""):
+        try:
+            funds = Decimal(_text(raw.registered_funds).replace(",", "").replace("，", ""))
+            if funds < 0:
+                errors["registered_funds"] = "注册资金不能为负数"
+        except InvalidOperation:
+            errors["registered_funds"] = f"注册资金“{_text(raw.registered_funds)}”不是数字"
+
+    registration_date = None
+    if raw.registration_date not in (None, ""):
+        try:
+            registration_date = parse_date(raw.registration_date)
+            if registration_date > today:
+                errors["registration_date"] = "登记（备案）日期不能晚于今天"
+        except ValueError:
+            errors["registration_date"] = (
+                f"日期“{_text(raw.registration_date)}”无法识别，请用 2024-03-01 格式"
+            )
+
+    foundation_type = ""
+    if values["foundation_type"]:
+        foundation_type = _choice(values["foundation_type"], FoundationType) or ""
+        if not foundation_type:
+            errors["foundation_type"] = "基金会类型应为公募或非公募"
+    certificate_form = ""
+    if values["certificate_form"]:
+        certificate_form = _choice(values["certificate_form"], CertificateForm) or ""
+        if not certificate_form:
+            errors["certificate_form"] = "证书形式应为法人、合伙或个体"
+    status = Status.ACTIVE
+    if values["status"]:
+        status = _choice(values["status"], Status) or ""
+        if not status:
+            errors["status"] = f"状态“{values['status']}”无效"
+
+    id_number = values["legal_representative_id_number"]
+    if id_number:
+        try:
+            id_number = id_number_validate(id_number)
+        except IdentifierError as exc:
+            errors["legal_representative_id_number"] = exc.message
+
+    if errors:
+        return None, errors
+    return (
+        CleanedOrganization(
+            kind=kind,
+            name=name,
+            uscc=uscc,
+            category=category,
+            management_level=str(management_level),
+            authority_region=authority_region,
+            community=community,
+            address_code=address_code,
+            address=values["address"],
+            supervisory_unit=values["supervisory_unit"],
+            legal_representative_name=values["legal_representative_name"],
+            legal_representative_id_number=id_number,
+            legal_representative_phone=values["legal_representative_phone"],
+            registered_funds=funds,
+            foundation_type=foundation_type,
+            certificate_form=certificate_form,
+            is_charity=parse_bool(raw.is_charity),
+            purpose=values["purpose"],
+            business_scope=values["business_scope"],
+            activity_area=values["activity_area"],
+            registration_date=registration_date,
+            status=str(status),
+            phone=values["phone"],
+        ),
+        {},
+    )
