@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("npohub.accounts.urls")),
     path("regions/", include("npohub.regions.urls")),
+    path("orgs/imports/", include("npohub.orgs.urls_imports")),
     path("orgs/", include("npohub.orgs.urls")),
     path("dashboards/", include("npohub.dashboards.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -363,3 +363,42 @@ class OrgRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_code} {self.kind} {self.status}: {self.count}"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    VALIDATING = "validating", _("校验中")
+    PREVIEW = "preview", _("待确认")
+    INVALID = "invalid", _("有错误")
+    COMMITTING = "committing", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ImportJob(models.Model):
+    """One upload of an organisation spreadsheet: validate → preview → commit (all or nothing)."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs")
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    kind = models.CharField(_("导入类型"), max_length=20)  # "registered" or "community_group"
+    filename = models.CharField(_("文件名"), max_length=255)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/", max_length=300)
+    status = models.CharField(_("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    # [{"row": 5, "column": "统一社会信用代码", "field": "uscc", "message": "…"}, …]
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    # {"create": n, "update": n, "unchanged": n}
+    summary = models.JSONField(_("汇总"), default=dict, blank=True)
+    task_id = models.CharField(_("任务"), max_length=64, blank=True, default="")
+    message = models.CharField(_("说明"), max_length=500, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
