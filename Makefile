@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+export PYTHONPATH := $(CURDIR)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED ?= 1
@@ -19,7 +20,6 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
 setup: $(VENV)/.installed ## create .venv and install the locked dependencies

@@ -6,8 +6,8 @@ from .base import DATABASES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # type: ignore[index]
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # type: ignore[index]
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 AXES_FAILURE_LIMIT = 5
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

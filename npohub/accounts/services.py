@@ -139,7 +139,7 @@ def user_update(
         kind="accounts.user_updated",
         target=user,
         payload={"changes": changes},
-        region_code=after["region"],
+        region_code=user.region.code if user.region else "",
     )
     return user
 

@@ -26,3 +26,7 @@ from .regions.endpoints import router as regions_router  # noqa: E402
 api.add_router("/organizations", orgs_router)
 api.add_router("/regions", regions_router)
 api.add_router("/imports", imports_router)
+
+from .public.endpoints import router as public_router  # noqa: E402
+
+api.add_router("/public", public_router)

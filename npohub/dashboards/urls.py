@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dashboards"
-urlpatterns: list = []
+urlpatterns = [
+    path("regions/", views.region_dashboard, name="region"),
+    path("regions/<str:code>/", views.region_dashboard, name="region"),
+]

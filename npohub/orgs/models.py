@@ -378,13 +378,17 @@ class ImportStatus(models.TextChoices):
 class ImportJob(models.Model):
     """One upload of an organisation spreadsheet: validate → preview → commit (all or nothing)."""
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs"
+    )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     kind = models.CharField(_("导入类型"), max_length=20)  # "registered" or "community_group"
     filename = models.CharField(_("文件名"), max_length=255)
     file = models.FileField(_("文件"), upload_to="imports/%Y/%m/", max_length=300)
-    status = models.CharField(_("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
     total_rows = models.PositiveIntegerField(_("总行数"), default=0)
     processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
     error_count = models.PositiveIntegerField(_("错误数"), default=0)

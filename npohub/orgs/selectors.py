@@ -28,7 +28,7 @@ ORDERINGS = {
 
 def granted_organization_ids(
     user: Any, *, on: dt.date | None = None
-) -> QuerySet[OrganizationAccess]:
+) -> QuerySet[OrganizationAccess, Any]:
     """Ids of organisations granted to the user one by one (own, hub members, assigned …)."""
     today = on or timezone.localdate()
     return (

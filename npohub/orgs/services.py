@@ -107,6 +107,16 @@ def _person_for(cleaned: CleanedOrganization) -> Person | None:
     )
 
 
+def _representative_changed(current: Person | None, cleaned: CleanedOrganization) -> bool:
+    """A different name, or a different ID number when one is given, means another person."""
+    if not cleaned.legal_representative_name:
+        return current is not None
+    if current is None or current.name != cleaned.legal_representative_name:
+        return True
+    wanted_id = cleaned.legal_representative_id_number
+    return bool(wanted_id) and current.id_number != wanted_id
+
+
 def check_unique(cleaned: CleanedOrganization, *, exclude_pk: int | None = None) -> dict[str, str]:
     """Duplicate USCC anywhere; duplicate open name (registered) or name within a community (filed)."""
     errors: dict[str, str] = {}
@@ -245,13 +255,8 @@ def organization_update(
             {"name": old_name, "until": timezone.localdate().isoformat()},
         ]
     _apply(org, cleaned)
-    person = _person_for(cleaned)
-    if person is not None and (
-        org.legal_representative is None
-        or org.legal_representative.name != person.name
-        or (person.id_number and org.legal_representative.id_number != person.id_number)
-    ):
-        org.legal_representative = person
+    if _representative_changed(org.legal_representative, cleaned):
+        org.legal_representative = _person_for(cleaned)
     if before == organization_snapshot(org) and old_name == org.name:
         return org
     org.save()

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db import models
+from django.utils import translation
+
 from npohub.core.validators import IdentifierError, id_number_validate, uscc_validate
 from npohub.regions.models import Level, Region
 
@@ -92,6 +95,12 @@ FIELD_LABELS = {
 }
 
 
+# The fields cleaned as text (the others are parsed: funds, date, charity flag).
+_TEXT_FIELDS = tuple(
+    f for f in FIELD_LABELS if f not in {"registered_funds", "registration_date", "is_charity"}
+)
+
+
 @dataclass
 class OrganizationInput:
     """Raw values as a user, an API client or a spreadsheet row supplies them."""
@@ -149,11 +158,13 @@ class CleanedOrganization:
 
 @dataclass
 class Lookups:
-    """Caches for repeated cleaning (imports): categories and regions by code."""
+    """Caches for repeated cleaning (imports): categories and regions by code, parsed dates."""
 
     categories: dict[str, Category] = field(default_factory=dict)
     categories_by_name: dict[str, Category] = field(default_factory=dict)
     regions: dict[str, Region | None] = field(default_factory=dict)
+    # (type, raw value) → the parsed date, or None when the value is not a date.
+    dates: dict[tuple[type, Any], dt.date | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> Lookups:
@@ -170,8 +181,30 @@ class Lookups:
             self.regions[code] = Region.objects.active().filter(code=code).first()
         return self.regions[code]
 
+    def date(self, value: Any) -> dt.date:
+        """``parse_date`` remembered per raw value (a file repeats a few dates many times)."""
+        try:
+            key = (type(value), value)
+            parsed = self.dates.get(key, _MISSING)
+        except TypeError:  # an unhashable value: parse it every time
+            return parse_date(value)
+        if parsed is _MISSING:
+            try:
+                parsed = parse_date(value)
+            except ValueError:
+                parsed = None
+            self.dates[key] = parsed
+        if parsed is None:
+            raise ValueError(value)
+        return parsed  # type: ignore[return-value]
+
+
+_MISSING: Any = object()
+
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -179,15 +212,38 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _choice(value: str, choices: type, labels_ok: bool = True) -> str | None:
-    """Accept a choice by value or by its Chinese label."""
-    if value in choices.values:
-        return value
-    if labels_ok:
+# (choices class, active language) → accepted text → choice value; built once per language
+# because the labels are lazy translations.
+_CHOICE_MAPS: dict[tuple[type[models.TextChoices], str | None], dict[str, str]] = {}
+
+
+def _choice_map(choices: type[models.TextChoices], language: str | None) -> dict[str, str]:
+    mapping = _CHOICE_MAPS.get((choices, language))
+    if mapping is None:
+        mapping = {}
+        # The first choice whose label (or the label before "（") matches wins …
         for choice_value, label in choices.choices:
-            if str(label) == value or str(label).split("（")[0] == value:
-                return str(choice_value)
-    return None
+            text = str(label)
+            mapping.setdefault(text, str(choice_value))
+            mapping.setdefault(text.split("（")[0], str(choice_value))
+        # … but a value always means itself.
+        mapping.update({str(v): str(v) for v in choices.values})
+        _CHOICE_MAPS[(choices, language)] = mapping
+    return mapping
+
+
+def _choice(
+    value: str,
+    choices: type[models.TextChoices],
+    labels_ok: bool = True,
+    language: Any = _MISSING,
+) -> str | None:
+    """Accept a choice by value or by its Chinese label."""
+    if not labels_ok:
+        return value if value in choices.values else None
+    if language is _MISSING:
+        language = translation.get_language()
+    return _choice_map(choices, language).get(value)
 
 
 def parse_date(value: Any) -> dt.date:
@@ -225,21 +281,17 @@ def clean_organization(
     today = today or dt.datetime.now(tz=dt.UTC).date()
     errors: dict[str, str] = {}
 
-    kind = _choice(_text(raw.kind), Kind)
+    language = translation.get_language()
+    kind = _choice(_text(raw.kind), Kind, language=language)
     if kind is None:
         errors["kind"] = (
             f"组织类型“{_text(raw.kind)}”无效，应为：社会团体、社会服务机构、基金会或备案社区社会组织"
         )
         kind = Kind.ASSOCIATION
-    values = {
-        f: _text(getattr(raw, f))
-        for f in FIELD_LABELS
-        if f not in {"registered_funds", "registration_date", "is_charity"}
-    }
+    values = {f: _text(getattr(raw, f)) for f in _TEXT_FIELDS}
     values["kind"] = kind
     for name in REQUIRED_FIELDS[kind]:
-        raw_value = getattr(raw, name)
-        if raw_value is None or _text(raw_value) == "":
+        if (values[name] if name in values else _text(getattr(raw, name))) == "":
             errors[name] = f"{FIELD_LABELS[name]}为必填项"
 
     uscc: str | None = None
@@ -273,10 +325,10 @@ def clean_organization(
         )
 
     level = values["management_level"]
-    management_level = (_choice(level, ManagementLevel) if level else None) or (
+    management_level = (_choice(level, ManagementLevel, language=language) if level else None) or (
         ManagementLevel.STREET if kind == Kind.COMMUNITY_GROUP else ManagementLevel.COUNTY
     )
-    if level and _choice(level, ManagementLevel) is None:
+    if level and _choice(level, ManagementLevel, language=language) is None:
         errors["management_level"] = f"管理层级“{level}”无效"
 
     authority_region = None
@@ -312,7 +364,7 @@ def clean_organization(
     registration_date = None
     if raw.registration_date not in (None, ""):
         try:
-            registration_date = parse_date(raw.registration_date)
+            registration_date = lookups.date(raw.registration_date)
             if registration_date > today:
                 errors["registration_date"] = "登记（备案）日期不能晚于今天"
         except ValueError:
@@ -322,17 +374,21 @@ def clean_organization(
 
     foundation_type = ""
     if values["foundation_type"]:
-        foundation_type = _choice(values["foundation_type"], FoundationType) or ""
+        foundation_type = (
+            _choice(values["foundation_type"], FoundationType, language=language) or ""
+        )
         if not foundation_type:
             errors["foundation_type"] = "基金会类型应为公募或非公募"
     certificate_form = ""
     if values["certificate_form"]:
-        certificate_form = _choice(values["certificate_form"], CertificateForm) or ""
+        certificate_form = (
+            _choice(values["certificate_form"], CertificateForm, language=language) or ""
+        )
         if not certificate_form:
             errors["certificate_form"] = "证书形式应为法人、合伙或个体"
-    status = Status.ACTIVE
+    status: str = Status.ACTIVE
     if values["status"]:
-        status = _choice(values["status"], Status) or ""
+        status = _choice(values["status"], Status, language=language) or ""
         if not status:
             errors["status"] = f"状态“{values['status']}”无效"
 

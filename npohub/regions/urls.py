@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "regions"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.region_list, name="region-list"),
+    path("picker/", views.picker, name="picker"),
+    path("<str:code>/urban-rural/", views.urban_rural_correct, name="urban-rural-correct"),
+]

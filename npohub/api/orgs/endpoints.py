@@ -1,3 +1,223 @@
-from ninja import Router
+"""/api/v1/organizations/: the registry for staff clients. Thin: scoped fetch, one service, render."""
 
-router = Router()
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import fields
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Status
+
+from npohub.core.errors import ValidationFailed
+from npohub.core.permissions import require
+from npohub.core.validators import mask_id_number, mask_phone
+from npohub.orgs.models import Organization
+from npohub.orgs.permissions import can_list_organizations, can_see_personal_data
+from npohub.orgs.selectors import (
+    OrganizationFilters,
+    organization_as_of,
+    organization_get_for,
+    organization_history,
+    organization_list_for,
+)
+from npohub.orgs.services import (
+    organization_change_status,
+    organization_create,
+    organization_update,
+)
+from npohub.orgs.validation import OrganizationInput
+from npohub.regions.codes import is_valid, prefix_of
+
+from ..errors import ERROR_CODES
+from ..pagination import Page, PageParams, paginate
+from .schemas import (
+    AsOfOut,
+    ErrorOut,
+    FieldChangeOut,
+    OrganizationDetailOut,
+    OrganizationFilterIn,
+    OrganizationIn,
+    OrganizationListOut,
+    OrganizationPatchIn,
+    StatusChangeIn,
+)
+
+router = Router(tags=["organizations"])
+
+ERRORS: dict[int, Any] = dict.fromkeys((401, 403, 404, 409, 422), ErrorOut)
+_INPUT_FIELDS = [f.name for f in fields(OrganizationInput)]
+
+
+def region_prefix(code: str) -> str:
+    """A region code (2–12 digits) → the prefix every region filter uses; 422 when malformed."""
+    code = code.strip()
+    if not code:
+        return ""
+    if not is_valid(code):
+        raise ValidationFailed(ERROR_CODES["validation_failed"], details={"region": "区划代码无效"})
+    return prefix_of(code)
+
+
+def organization_input_of(org: Organization) -> dict[str, Any]:
+    """The stored record as raw input values (the starting point of a PATCH)."""
+    person = org.legal_representative
+    return {
+        "kind": org.kind,
+        "name": org.name,
+        "uscc": org.uscc or "",
+        "category_code": org.category.code if org.category else "",
+        "management_level": org.management_level,
+        "authority_region_code": org.authority_region.code if org.authority_region else "",
+        "community_code": org.community.code if org.community else "",
+        "address": org.address,
+        "supervisory_unit": org.supervisory_unit,
+        "legal_representative_name": person.name if person else "",
+        "legal_representative_id_number": person.id_number if person else "",
+        "legal_representative_phone": person.phone if person else "",
+        "registered_funds": org.registered_funds,
+        "foundation_type": org.foundation_type,
+        "certificate_form": org.certificate_form,
+        "is_charity": org.is_charity,
+        "purpose": org.purpose,
+        "business_scope": org.business_scope,
+        "activity_area": org.activity_area,
+        "registration_date": org.registration_date,
+        "status": org.status,
+        "phone": org.phone,
+    }
+
+
+def detail_of(user: Any, org: Organization) -> dict[str, Any]:
+    """The detail shape; ID numbers and phones masked unless the user may see personal data."""
+    show = bool(can_see_personal_data(user, org))
+    person = org.legal_representative
+    id_number = person.id_number if person else ""
+    return {
+        **{f: getattr(org, f) for f in OrganizationDetailOut.model_fields if hasattr(org, f)},
+        "kind_label": org.get_kind_display(),
+        "status_label": org.get_status_display(),
+        "authority_region_code": org.authority_region.code if org.authority_region else None,
+        "community_code": org.community.code if org.community else None,
+        "legal_representative": None
+        if person is None
+        else {
+            "name": person.name,
+            "id_number": id_number if show else mask_id_number(id_number),
+            "phone": person.phone if show else mask_phone(person.phone),
+        },
+        "phone": org.phone if show else mask_phone(org.phone),
+        "personal_data_masked": not show,
+    }
+
+
+@router.get(
+    "/", response={200: Page[OrganizationListOut], **ERRORS}, operation_id="organizations_list"
+)
+def organization_list(
+    request: HttpRequest, filters: Query[OrganizationFilterIn], page: Query[PageParams]
+) -> dict[str, Any]:
+    """Organisations in the caller's scope, filtered and paginated."""
+    require(can_list_organizations(request.auth))
+    qs = organization_list_for(
+        request.auth,
+        OrganizationFilters(
+            region_prefix=region_prefix(filters.region),
+            kind=filters.kind,
+            category=filters.category,
+            status=filters.status,
+            management_level=filters.level,
+            registered_year=filters.year,
+            search=filters.q,
+            order=filters.order,
+        ),
+    )
+    return paginate(request, qs, page)
+
+
+@router.post(
+    "/", response={201: OrganizationDetailOut, **ERRORS}, operation_id="organizations_create"
+)
+def organization_create_endpoint(request: HttpRequest, payload: OrganizationIn) -> Any:
+    """Register an organisation (or file a community group) in the caller's region."""
+    org = organization_create(actor=request.auth, data=OrganizationInput(**payload.dict()))
+    return Status(201, detail_of(request.auth, organization_get_for(request.auth, org.pk)))
+
+
+@router.get(
+    "/{int:org_id}",
+    response={200: OrganizationDetailOut, **ERRORS},
+    operation_id="organizations_detail",
+)
+def organization_detail(request: HttpRequest, org_id: int) -> dict[str, Any]:
+    """One organisation; 404 for a missing id and for one outside the caller's scope alike."""
+    return detail_of(request.auth, organization_get_for(request.auth, org_id))
+
+
+@router.put(
+    "/{int:org_id}",
+    response={200: OrganizationDetailOut, **ERRORS},
+    operation_id="organizations_replace",
+)
+def organization_replace(request: HttpRequest, org_id: int, payload: OrganizationIn) -> Any:
+    """Replace the whole record (every field not sent is cleared)."""
+    org = organization_get_for(request.auth, org_id)
+    organization_update(actor=request.auth, org=org, data=OrganizationInput(**payload.dict()))
+    return detail_of(request.auth, organization_get_for(request.auth, org_id))
+
+
+@router.patch(
+    "/{int:org_id}",
+    response={200: OrganizationDetailOut, **ERRORS},
+    operation_id="organizations_patch",
+)
+def organization_patch(request: HttpRequest, org_id: int, payload: OrganizationPatchIn) -> Any:
+    """Change the fields sent; the others keep their current values."""
+    org = organization_get_for(request.auth, org_id)
+    values = {**organization_input_of(org), **payload.dict(exclude_unset=True)}
+    data = OrganizationInput(**{k: v for k, v in values.items() if k in _INPUT_FIELDS})
+    organization_update(actor=request.auth, org=org, data=data)
+    return detail_of(request.auth, organization_get_for(request.auth, org_id))
+
+
+@router.post(
+    "/{int:org_id}/status",
+    response={200: OrganizationDetailOut, **ERRORS},
+    operation_id="organizations_change_status",
+)
+def organization_status(request: HttpRequest, org_id: int, payload: StatusChangeIn) -> Any:
+    """Move the organisation along the status lifecycle; an illegal move is a 409."""
+    org = organization_get_for(request.auth, org_id)
+    organization_change_status(
+        actor=request.auth,
+        org=org,
+        status=payload.status,
+        reason=payload.reason,
+        effective_on=payload.effective_on,
+    )
+    return detail_of(request.auth, organization_get_for(request.auth, org_id))
+
+
+@router.get(
+    "/{int:org_id}/history",
+    response={200: Page[FieldChangeOut], **ERRORS},
+    operation_id="organizations_history",
+)
+def organization_history_list(
+    request: HttpRequest, org_id: int, page: Query[PageParams]
+) -> dict[str, Any]:
+    """Field-level changes, newest first."""
+    org = organization_get_for(request.auth, org_id)
+    return paginate(request, organization_history(org), page)
+
+
+@router.get(
+    "/{int:org_id}/as-of", response={200: AsOfOut, **ERRORS}, operation_id="organizations_as_of"
+)
+def organization_as_of_date(request: HttpRequest, org_id: int, date: dt.date) -> dict[str, Any]:
+    """The recorded fields as they stood at the end of ``date`` (local time)."""
+    org = organization_get_for(request.auth, org_id)
+    end_of_day = timezone.make_aware(dt.datetime.combine(date, dt.time.max))
+    values = organization_as_of(org, end_of_day)
+    return {"date": date, "existed": values is not None, "values": values}

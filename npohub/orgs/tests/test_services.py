@@ -101,3 +101,20 @@ def test_status_lifecycle_is_enforced(cast, regions):
         region_code="370100000000", kind="association", status="deregistered"
     )
     assert rollup.count == 1
+
+
+def test_saving_an_unchanged_representative_without_id_creates_no_new_person(cast, regions):
+    from npohub.orgs.models import Person
+
+    org = organization_create(
+        actor=cast["city"], data=assoc_input(legal_representative_id_number="")
+    )
+    people = Person.objects.count()
+    organization_update(
+        actor=cast["city"],
+        org=org,
+        data=assoc_input(legal_representative_id_number="", address="新住所"),
+    )
+    org.refresh_from_db()
+    assert Person.objects.count() == people
+    assert org.address == "新住所"

@@ -1,0 +1,1 @@
+"""NPOHub benchmark suite: platform beside its floor, same run, ratios (performance.md §7)."""

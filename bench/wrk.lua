@@ -1,0 +1,39 @@
+-- wrk script: cycle through a file of request paths, count non-2xx, print one JSON line.
+-- usage: wrk ... -s bench/wrk.lua http://host:port -- /path/to/paths.txt [header-name header-value]
+local threads = {}
+local paths = {}
+local counter = 0
+local bad = 0
+
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  for line in io.lines(args[1]) do
+    if #line > 0 then table.insert(paths, line) end
+  end
+  if args[2] then wrk.headers[args[2]] = args[3] end
+  counter = id * 7919
+end
+
+function request()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter % #paths) + 1])
+end
+
+function response(status, headers, body)
+  if status < 200 or status > 299 then bad = bad + 1 end
+end
+
+function done(summary, latency, requests)
+  local total_bad = 0
+  for _, t in ipairs(threads) do total_bad = total_bad + (t:get("bad") or 0) end
+  io.write(string.format(
+    'WRKJSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, ' ..
+    '"max_us": %d, "non_2xx": %d, "socket_errors": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, total_bad,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end

@@ -1,0 +1,191 @@
+"""HTML input for sign-in, user management and API tokens. Cleaning only: rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from npohub.regions.models import Region
+
+from .models import Role
+from .permissions import ASSIGNABLE_ROLES
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("用户名或密码不正确，请重新输入（注意区分大小写）。"),
+        "inactive": _("该账号已停用，请联系本辖区用户管理员。"),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("用户名")
+        self.fields["password"].label = _("密码")
+        self.fields["username"].widget.attrs["autocomplete"] = "username"
+
+
+class RegionCodeWidget(forms.TextInput):
+    """Plain input for a 12-digit division code.
+
+    The htmx region picker (``regions/components/region_picker.html``) replaces this one class.
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        base = {"inputmode": "numeric", "maxlength": "12", "placeholder": "370102001002"}
+        super().__init__({**base, **(attrs or {})})
+
+
+class RegionCodeField(forms.CharField):
+    """A 12-digit statistical division code that names an active Region; cleans to the Region."""
+
+    widget = RegionCodeWidget
+    default_error_messages = {
+        "format": _("区划代码应为12位数字，例如 370102000000"),
+        "unknown": _("没有找到区划代码为“%(code)s”的有效区划"),
+    }
+
+    def to_python(self, value: Any) -> Region | None:  # type: ignore[override]
+        if isinstance(value, Region):
+            return value
+        code = str(value or "").strip()
+        if not code:
+            return None
+        if not (code.isdigit() and len(code) == 12):
+            raise forms.ValidationError(self.error_messages["format"], code="format")
+        region = Region.objects.active().filter(code=code).first()
+        if region is None:
+            raise forms.ValidationError(
+                self.error_messages["unknown"], code="unknown", params={"code": code}
+            )
+        return region
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.code if isinstance(value, Region) else value
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(value, label) for value, label in Role.choices if value in ASSIGNABLE_ROLES]
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+    role = forms.ChoiceField(label=_("角色"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("用户名或姓名")
+        self.fields["role"].choices = [("", _("全部角色")), *Role.choices]
+
+
+class UserForm(forms.Form):
+    """Fields shared by creating and editing a user."""
+
+    display_name = forms.CharField(label=_("姓名"), max_length=100, required=False)
+    role = forms.ChoiceField(label=_("角色"))
+    region = RegionCodeField(
+        label=_("所辖区划代码"),
+        required=False,
+        help_text=_("12位统计用区划代码；民政局、街道、社区角色必须填写，且须在您的辖区内。"),
+    )
+    organization_label = forms.CharField(label=_("所在单位"), max_length=200, required=False)
+    phone = forms.CharField(label=_("手机"), max_length=20, required=False)
+    is_user_admin = forms.BooleanField(
+        label=_("可管理本辖区用户"),
+        required=False,
+        help_text=_("仅对市、区县民政局角色有效。"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "—"), *_role_choices()]
+
+
+class UserCreateForm(UserForm):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    password = forms.CharField(
+        label=_("初始密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少10位，不能全是数字，不能与用户名相近。"),
+    )
+
+    field_order = [
+        "username",
+        "password",
+        "display_name",
+        "role",
+        "region",
+        "organization_label",
+        "phone",
+    ]
+
+
+class UserEditForm(UserForm):
+    is_active = forms.BooleanField(label=_("启用"), required=False)
+
+    @classmethod
+    def initial_for(cls, user: Any) -> dict[str, Any]:
+        return {
+            "display_name": user.display_name,
+            "role": user.role,
+            "region": user.region.code if user.region else "",
+            "organization_label": user.organization_label,
+            "phone": user.phone,
+            "is_user_admin": user.is_user_admin,
+            "is_active": user.is_active,
+        }
+
+
+class SetPasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少10位，不能全是数字，不能与用户名相近。"),
+    )
+    password_again = forms.CharField(
+        label=_("再次输入新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("两次输入的密码不一致"))
+        return data
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("令牌名称"),
+        max_length=100,
+        help_text=_("写明用途，例如“区数据中心同步”。"),
+    )
+
+
+# Refusals from ``permissions.py`` that are about one field of the user form.
+DENIAL_FIELDS = {
+    "只能在本辖区范围内分配区划": "region",
+    "该角色必须指定所辖区划": "region",
+    "不能分配该角色": "role",
+}
+
+
+def apply_service_errors(form: forms.Form, exc: Any) -> None:
+    """Put a DomainError's ``details`` next to the fields they name; the rest on the form."""
+    details = exc.details if isinstance(exc.details, dict) else {}
+    if not details and DENIAL_FIELDS.get(exc.message) in form.fields:
+        details = {DENIAL_FIELDS[exc.message]: exc.message}
+    placed = False
+    for name, message in details.items():
+        if name in form.fields:
+            for text in message if isinstance(message, list) else [message]:
+                # Terse details ("必填", "已存在") read better as the service's full sentence.
+                form.add_error(name, exc.message if len(str(text)) <= 4 else str(text))
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)

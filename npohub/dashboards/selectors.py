@@ -1,0 +1,350 @@
+"""Reads for the region drill-down dashboard. Only rollups and regions are read, never the
+organisations table (performance.md §0 point 3 and §3)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+
+from npohub.accounts.models import REGION_ROLES
+from npohub.core.errors import NotFound
+from npohub.orgs.models import CLOSED_STATUSES, Kind, OrgRollup, Status
+from npohub.regions.codes import ancestors, is_valid, pad
+from npohub.regions.models import PREFIX_LENGTH, Level, Region, UrbanRural, UrbanRuralSource
+
+from .permissions import can_view_region_dashboard, can_view_region_dashboards
+
+KINDS: tuple[str, ...] = tuple(Kind.values)
+STATUSES: tuple[str, ...] = tuple(Status.values)
+# Filed groups that still exist: active, abnormal or suspended (closed ones no longer count).
+OPEN_STATUSES: tuple[str, ...] = tuple(s for s in Status.values if s not in CLOSED_STATUSES)
+
+
+@dataclass
+class Counts:
+    """Organisation counts of one region by kind × status."""
+
+    cells: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def add(self, kind: str, status: str, count: int) -> None:
+        self.cells[(kind, status)] = self.cells.get((kind, status), 0) + count
+
+    def get(self, kind: str, status: str) -> int:
+        return self.cells.get((kind, status), 0)
+
+    def kind_total(self, kind: str) -> int:
+        return sum(n for (k, _), n in self.cells.items() if k == kind)
+
+    def status_total(self, status: str) -> int:
+        return sum(n for (_, s), n in self.cells.items() if s == status)
+
+    @property
+    def total(self) -> int:
+        return sum(self.cells.values())
+
+    @property
+    def registered(self) -> int:
+        return self.total - self.kind_total(Kind.COMMUNITY_GROUP)
+
+    @property
+    def open_groups(self) -> int:
+        return sum(self.get(Kind.COMMUNITY_GROUP, s) for s in OPEN_STATUSES)
+
+    def by_kind(self) -> list[int]:
+        return [self.kind_total(k) for k in KINDS]
+
+    def by_status(self) -> list[int]:
+        return [self.status_total(s) for s in STATUSES]
+
+    def minus(self, other: Counts) -> Counts:
+        result = Counts(dict(self.cells))
+        for key, n in other.cells.items():
+            result.cells[key] = result.cells.get(key, 0) - n
+        return result
+
+
+def _average(groups: int, communities: int) -> Decimal | None:
+    if not communities:
+        return None
+    return (Decimal(groups) / Decimal(communities)).quantize(Decimal("0.1"), ROUND_DOWN)
+
+
+@dataclass
+class Coverage:
+    """Filed community groups per urban and per rural community, against the plan's targets."""
+
+    urban_communities: int = 0
+    urban_groups: int = 0
+    urban_below: int = 0
+    rural_communities: int = 0
+    rural_groups: int = 0
+    rural_below: int = 0
+    unknown_communities: int = 0
+    unknown_groups: int = 0
+    inferred_communities: int = 0
+
+    def add(self, urban_rural: str, row: dict[str, Any]) -> None:
+        communities, groups, below = row["communities"], row["groups"] or 0, row["below"] or 0
+        if urban_rural == UrbanRural.URBAN:
+            self.urban_communities += communities
+            self.urban_groups += groups
+            self.urban_below += below
+        elif urban_rural == UrbanRural.RURAL:
+            self.rural_communities += communities
+            self.rural_groups += groups
+            self.rural_below += below
+        else:
+            self.unknown_communities += communities
+            self.unknown_groups += groups
+        self.inferred_communities += row["inferred"] or 0
+
+    def merge(self, other: Coverage) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def urban_target(self) -> int:
+        return int(settings.NPOHUB_TARGET_GROUPS_PER_URBAN_COMMUNITY)
+
+    @property
+    def rural_target(self) -> int:
+        return int(settings.NPOHUB_TARGET_GROUPS_PER_RURAL_COMMUNITY)
+
+    @property
+    def urban_average(self) -> Decimal | None:
+        return _average(self.urban_groups, self.urban_communities)
+
+    @property
+    def rural_average(self) -> Decimal | None:
+        return _average(self.rural_groups, self.rural_communities)
+
+    @property
+    def urban_met(self) -> bool | None:
+        """Whether the unrounded urban average reaches the target; None without urban communities."""
+        if not self.urban_communities:
+            return None
+        return self.urban_groups >= self.urban_target * self.urban_communities
+
+    @property
+    def rural_met(self) -> bool | None:
+        if not self.rural_communities:
+            return None
+        return self.rural_groups >= self.rural_target * self.rural_communities
+
+    @property
+    def communities(self) -> int:
+        return self.urban_communities + self.rural_communities + self.unknown_communities
+
+    @property
+    def below(self) -> int:
+        return self.urban_below + self.rural_below
+
+
+@dataclass
+class ChildRow:
+    """One child region (or the remainder recorded at the parent's own level) on the page."""
+
+    code: str
+    name: str
+    counts: Counts
+    coverage: Coverage
+    region: Region | None = None
+    # "child": a live child region; "retired": rollup rows under a code with no active region;
+    # "direct": organisations whose address stops at the parent's own level.
+    row_type: str = "child"
+
+
+@dataclass
+class RegionDashboard:
+    region: Region
+    breadcrumb: list[Region]
+    counts: Counts
+    coverage: Coverage
+    children: list[ChildRow]
+    child_level: int | None
+
+
+def _range(prefix: str) -> tuple[str, str]:
+    """The 12-digit code range of a subtree: a B-tree range on both engines (LIKE is not)."""
+    return prefix.ljust(12, "0"), prefix.ljust(12, "9")
+
+
+def dashboard_root_code(user: Any) -> str:
+    """The region a user's dashboard opens on: their scope root, or the city for superusers."""
+    if not can_view_region_dashboards(user):
+        raise NotFound("页面不存在")
+    if user.role in REGION_ROLES and user.scope_prefix:
+        return pad(user.scope_prefix)
+    return pad(settings.NPOHUB_CITY_CODE)
+
+
+def _region_and_breadcrumb(user: Any, code: str) -> tuple[Region, list[Region]]:
+    """The region and its ancestors inside the user's scope, top first (one query)."""
+    chain = [c for _, c in ancestors(code)]
+    found = {r.code: r for r in Region.objects.active().filter(code__in=chain)}
+    region = found.get(code)
+    if region is None:
+        raise NotFound("区划不存在")
+    root = "" if user.is_superuser else user.scope_prefix
+    breadcrumb = [found[c] for c in chain if c in found and c.startswith(root)]
+    return region, breadcrumb
+
+
+def _counts(region: Region) -> dict[str, Counts]:
+    """Counts by kind × status of the region and each child code, from the rollup (one query)."""
+    q = Q(level=region.level, region_code=region.code)
+    if region.level < Level.VILLAGE:
+        low, high = _range(region.prefix)
+        q |= Q(level=region.level + 1, region_code__range=(low, high))
+    result: dict[str, Counts] = defaultdict(Counts)
+    for code, kind, status, count in OrgRollup.objects.filter(q).values_list(
+        "region_code", "kind", "status", "count"
+    ):
+        result[code].add(kind, status, count)
+    return result
+
+
+def community_group_coverage(region: Region) -> dict[str, Coverage]:
+    """Open filed groups per urban/rural community, grouped by child region (one aggregate SQL).
+
+    Reads the level-5 rows of ``OrgRollup`` (one per community × kind × status) joined to the
+    level-5 regions of the subtree, grouped by the child's code prefix (``substr``) and the
+    urban/rural flag. For a city that is ~6 k communities: a few milliseconds on SQLite
+    (performance.md §3.2, "city KPI: coverage per street", 11–14 ms).
+
+    National scale plan: a province (~100 k communities) or the nation (~620 k) makes this
+    query cost seconds (§3.2 "national KPI", 1.5–4 s). There the page reads a coverage rollup
+    instead: ``CoverageRollup(region_code, level, urban_rural, communities, groups, below_target,
+    inferred)`` with one row per region of every level, kept current in the same transaction as
+    ``OrgRollup`` (a filing changes ``groups`` along the 5 ancestors and flips ``below_target``
+    when the community crosses its target; an urban/rural correction moves one community between
+    rows) and rebuilt nightly from this same query run per province. The page then reads the
+    region's and its children's rows by code range, like ``_counts``, in under 1 ms.
+    """
+    child_level = min(region.level + 1, Level.VILLAGE)
+    low, high = _range(region.prefix)
+    qn = connection.ops.quote_name
+    rollup, regions = qn(OrgRollup._meta.db_table), qn(Region._meta.db_table)
+    open_marks = ", ".join(["%s"] * len(OPEN_STATUSES))
+    # The per-community total is computed once in a derived table (a correlated subquery would
+    # run once per use); ``GROUP BY 1, 2`` because PostgreSQL does not match two ``substr(%s)``.
+    sql = f"""
+        SELECT substr(r.code, 1, %s) AS child, r.urban_rural,
+               COUNT(*) AS communities,
+               SUM(COALESCE(g.total, 0)) AS groups,
+               SUM(CASE WHEN r.urban_rural = %s AND COALESCE(g.total, 0) < %s THEN 1
+                        WHEN r.urban_rural = %s AND COALESCE(g.total, 0) < %s THEN 1
+                        ELSE 0 END) AS below,
+               SUM(CASE WHEN r.urban_rural_source = %s THEN 1 ELSE 0 END) AS inferred
+        FROM {regions} r
+        LEFT JOIN (
+            SELECT region_code, SUM({qn("count")}) AS total FROM {rollup}
+            WHERE level = %s AND kind = %s AND status IN ({open_marks})
+              AND region_code BETWEEN %s AND %s
+            GROUP BY region_code
+        ) g ON g.region_code = r.code
+        WHERE r.is_active = %s AND r.level = %s AND r.code BETWEEN %s AND %s
+        GROUP BY 1, 2
+    """  # identifiers come from model metadata; every value is a parameter
+    params: list[Any] = [
+        PREFIX_LENGTH[Level(child_level)],
+        UrbanRural.URBAN,
+        settings.NPOHUB_TARGET_GROUPS_PER_URBAN_COMMUNITY,
+        UrbanRural.RURAL,
+        settings.NPOHUB_TARGET_GROUPS_PER_RURAL_COMMUNITY,
+        UrbanRuralSource.INFERRED,
+        Level.VILLAGE,
+        Kind.COMMUNITY_GROUP,
+        *OPEN_STATUSES,
+        low,
+        high,
+        True,
+        Level.VILLAGE,
+        low,
+        high,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [col[0] for col in cursor.description]
+        rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+    result: dict[str, Coverage] = defaultdict(Coverage)
+    for row in rows:
+        result[row["child"].ljust(12, "0")].add(row["urban_rural"], row)
+    return result
+
+
+def region_dashboard_for(user: Any, code: str | None = None) -> RegionDashboard:
+    """The dashboard of one region inside the user's scope, or NotFound (4 queries)."""
+    code = dashboard_root_code(user) if code is None else code
+    if not is_valid(code) or not can_view_region_dashboard(user, pad(code)):
+        raise NotFound("区划不存在")
+    region, breadcrumb = _region_and_breadcrumb(user, pad(code))
+    children: list[Region] = []
+    if region.level < Level.VILLAGE:
+        children = list(Region.objects.active().filter(parent=region).order_by("code"))
+    counts = _counts(region)
+    coverage = community_group_coverage(region)
+    own = counts.get(region.code, Counts())
+    rows = _child_rows(region, children, counts, coverage)
+    total_coverage = Coverage()
+    for cov in coverage.values():
+        total_coverage.merge(cov)
+    return RegionDashboard(
+        region=region,
+        breadcrumb=breadcrumb,
+        counts=own,
+        coverage=total_coverage,
+        children=rows,
+        child_level=region.level + 1 if region.level < Level.VILLAGE else None,
+    )
+
+
+def _child_rows(
+    region: Region,
+    children: list[Region],
+    counts: dict[str, Counts],
+    coverage: dict[str, Coverage],
+) -> list[ChildRow]:
+    """One row per child, then rows for retired codes and for what stops at the region itself."""
+    if region.level >= Level.VILLAGE:
+        return []
+    rows = [
+        ChildRow(
+            code=child.code,
+            name=child.name,
+            counts=counts.get(child.code, Counts()),
+            coverage=coverage.get(child.code, Coverage()),
+            region=child,
+        )
+        for child in children
+    ]
+    known = {child.code for child in children} | {region.code}
+    for code in sorted(set(counts) | set(coverage)):
+        if code not in known:
+            rows.append(
+                ChildRow(
+                    code=code,
+                    name=code,
+                    counts=counts.get(code, Counts()),
+                    coverage=coverage.get(code, Coverage()),
+                    row_type="retired",
+                )
+            )
+    placed = Counts()
+    for row in rows:
+        for (kind, status), n in row.counts.cells.items():
+            placed.add(kind, status, n)
+    direct = counts.get(region.code, Counts()).minus(placed)
+    if any(direct.cells.values()):
+        rows.append(
+            ChildRow(
+                code=region.code, name="", counts=direct, coverage=Coverage(), row_type="direct"
+            )
+        )
+    return rows

@@ -1,0 +1,241 @@
+"""Spreadsheets out: the import templates and exports of any (scoped) organisation list.
+
+Exports use the import template's columns, so an export can be corrected and imported again.
+ID numbers and personal phones are masked unless ``can_see_personal_data`` allows them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from npohub.core.validators import mask_id_number, mask_phone
+from npohub.regions.codes import is_valid, prefix_of
+
+from .imports import COLUMNS, COMMUNITY_GROUP, EXAMPLE_PREFIX, IMPORT_KINDS, REGISTERED, Column
+from .models import (
+    Category,
+    CertificateForm,
+    FoundationType,
+    Kind,
+    ManagementLevel,
+    Organization,
+    Status,
+)
+from .permissions import can_see_personal_data
+from .selectors import ORDERINGS, OrganizationFilters, organization_list_for
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+# Where each template column's value comes from in ``Organization.objects.values_list``.
+SOURCES = {
+    "kind": "kind",
+    "name": "name",
+    "uscc": "uscc",
+    "category_code": "category__name",
+    "management_level": "management_level",
+    "authority_region_code": "authority_region__code",
+    "community_code": "community__code",
+    "address": "address",
+    "supervisory_unit": "supervisory_unit",
+    "legal_representative_name": "legal_representative__name",
+    "legal_representative_id_number": "legal_representative__id_number",
+    "legal_representative_phone": "legal_representative__phone",
+    "registered_funds": "registered_funds",
+    "foundation_type": "foundation_type",
+    "certificate_form": "certificate_form",
+    "is_charity": "is_charity",
+    "purpose": "purpose",
+    "business_scope": "business_scope",
+    "activity_area": "activity_area",
+    "registration_date": "registration_date",
+    "status": "status",
+    "phone": "phone",
+}
+LABELS: dict[str, dict[str, str]] = {
+    "kind": {str(v): str(label).split("（")[0] for v, label in Kind.choices},
+    "management_level": {str(v): str(label) for v, label in ManagementLevel.choices},
+    "foundation_type": {str(v): str(label) for v, label in FoundationType.choices},
+    "certificate_form": {str(v): str(label) for v, label in CertificateForm.choices},
+    "status": {str(v): str(label) for v, label in Status.choices},
+}
+
+
+def filters_from_query(query: Mapping[str, Any]) -> OrganizationFilters:
+    """List filters from query parameters: region, kind, category, status, level, year, q, order.
+
+    Unknown or malformed values are ignored (the list shows everything the user may see).
+    """
+
+    def get(name: str) -> str:
+        value = query.get(name, "")
+        return str(value or "").strip()
+
+    region = get("region")
+    region = prefix_of(region) if region and is_valid(region) else ""
+    year = get("year")
+    kind, status, level, order = get("kind"), get("status"), get("level"), get("order")
+    return OrganizationFilters(
+        region_prefix=region,
+        kind=kind if kind in Kind.values else "",
+        category=get("category")[:40],
+        status=status if status in Status.values else "",
+        management_level=level if level in ManagementLevel.values else "",
+        registered_year=int(year) if year.isdigit() and 1949 <= int(year) <= 2100 else None,
+        search=get("q")[:100],
+        order=order if order in ORDERINGS else "name",
+    )
+
+
+def _columns_for(filters: OrganizationFilters) -> tuple[Column, ...]:
+    return COLUMNS[COMMUNITY_GROUP if filters.kind == Kind.COMMUNITY_GROUP else REGISTERED]
+
+
+def export_rows(user: Any, filters: OrganizationFilters) -> Iterator[list[Any]]:
+    """Header then one row per organisation the user may see under the filters."""
+    columns = _columns_for(filters)
+    yield [c.header for c in columns]
+    qs = organization_list_for(user, filters)
+    sources = [SOURCES[c.field] for c in columns]
+    personal_ok = bool(can_see_personal_data(user))
+    allowed_at: dict[str, bool] = {}
+
+    def may_see(address_code: str) -> bool:
+        if address_code not in allowed_at:
+            probe = Organization(address_code=address_code)
+            allowed_at[address_code] = bool(can_see_personal_data(user, probe))
+        return allowed_at[address_code]
+
+    fields = [c.field for c in columns]
+    for values in qs.values_list(*sources, "address_code").iterator(chunk_size=2000):
+        visible = personal_ok and may_see(values[-1])
+        row = []
+        for name, value in zip(fields, values, strict=False):
+            if name in LABELS:
+                value = LABELS[name].get(value, value)
+            elif name == "is_charity":
+                value = "是" if value else "否"
+            elif name == "legal_representative_id_number" and not visible:
+                value = mask_id_number(value or "")
+            elif name == "legal_representative_phone" and not visible:
+                value = mask_phone(value or "")
+            row.append("" if value is None else value)
+        yield row
+
+
+def export_xlsx(user: Any, filters: OrganizationFilters) -> IO[bytes]:
+    """The list as .xlsx (openpyxl write-only, spooled to a temporary file); rewound."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("社会组织")
+    for row in export_rows(user, filters):
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - returned open for the response
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def export_csv(user: Any, filters: OrganizationFilters) -> Iterator[str]:
+    """The list as CSV text chunks, UTF-8 with a BOM so Excel shows the Chinese correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield "\ufeff"
+    for index, row in enumerate(export_rows(user, filters)):
+        writer.writerow([_csv_value(v) for v in row])
+        if index % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def export_filename(filters: OrganizationFilters, extension: str) -> str:
+    stamp = dt.datetime.now(tz=dt.UTC).astimezone().strftime("%Y%m%d-%H%M")
+    label = "备案社区社会组织" if filters.kind == Kind.COMMUNITY_GROUP else "社会组织"
+    return f"{label}-{stamp}.{extension}"
+
+
+# --- Import templates -------------------------------------------------------------------------
+
+TEXT_ROWS = 1000  # rows formatted as text in code columns, so long numbers keep every digit
+
+
+def template_workbook(kind: str) -> bytes:
+    """The import template for ``kind``: a data sheet (header, example row) and a notes sheet."""
+    columns = COLUMNS[kind]
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "组织信息"
+    bold, red = Font(bold=True), Font(bold=True, color="B3261E")
+    fill = PatternFill("solid", fgColor="F6F8FA")
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell.font = red if column.required else bold
+        cell.fill = fill
+        example = sheet.cell(row=2, column=index, value=column.example)
+        if isinstance(column.example, dt.date):
+            example.number_format = "yyyy-mm-dd"
+        if column.is_text:
+            for row in range(2, TEXT_ROWS + 2):
+                sheet.cell(row=row, column=index).number_format = "@"
+        letter = example.column_letter
+        sheet.column_dimensions[letter].width = max(12, min(40, len(column.header) * 2 + 4))
+    sheet.freeze_panes = "A2"
+
+    notes = workbook.create_sheet("填写说明")
+    notes.append(["列名", "是否必填", "说明"])
+    for cell in notes[1]:
+        cell.font = bold
+    for column in columns:
+        notes.append([column.header, "必填" if column.required else "", column.note])
+    notes.append([])
+    notes.append(
+        [
+            "说明",
+            "",
+            f"第一行为列名，请勿修改；第2行为示例（名称以“{EXAMPLE_PREFIX}”开头的行不会导入），可删除。",
+        ]
+    )
+    notes.append(["", "", "红色列名为必填列。区划代码、身份证号、统一社会信用代码请按文本填写。"])
+    notes.append(
+        [
+            "",
+            "",
+            "已有组织按统一社会信用代码（登记组织）或社区+名称（备案组织）匹配：有变化的更新，无变化的跳过；重复导入同一文件不会产生变化。",
+        ]
+    )
+    notes.append(["", "", "任何一行有错误时整个文件都不会导入；请按错误列表修改后重新上传。"])
+    notes.append([])
+    notes.append(
+        [
+            "类别可选值",
+            "",
+            "、".join(Category.objects.filter(is_active=True).values_list("name", flat=True)),
+        ]
+    )
+    notes.column_dimensions["A"].width = 24
+    notes.column_dimensions["B"].width = 10
+    notes.column_dimensions["C"].width = 90
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_filename(kind: str) -> str:
+    return f"导入模板-{IMPORT_KINDS[kind]}.xlsx"

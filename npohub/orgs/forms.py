@@ -1,0 +1,306 @@
+"""HTML input for the registry pages. Forms only shape input; the services decide what is valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from npohub.regions.codes import is_valid as is_region_code
+from npohub.regions.codes import prefix_of
+
+from .models import (
+    Category,
+    CertificateForm,
+    FoundationType,
+    Kind,
+    ManagementLevel,
+    Organization,
+    Status,
+)
+from .selectors import ORDERINGS, OrganizationFilters
+from .validation import FIELD_LABELS, REQUIRED_FIELDS, OrganizationInput
+
+# The registered-funds label depends on the kind (社会团体 活动资金 / 社会服务机构 开办资金 / 基金会 原始基金).
+FUNDS_LABELS = {
+    Kind.ASSOCIATION: _("活动资金（元）"),
+    Kind.SOCIAL_SERVICE: _("开办资金（元）"),
+    Kind.FOUNDATION: _("原始基金（元）"),
+    Kind.COMMUNITY_GROUP: _("活动资金（元）"),
+}
+
+ORDER_LABELS = {
+    "name": _("名称 A→Z"),
+    "-name": _("名称 Z→A"),
+    "-registration_date": _("登记日期（新→旧）"),
+    "registration_date": _("登记日期（旧→新）"),
+    "uscc": _("统一社会信用代码"),
+    "updated": _("最近更新"),
+}
+
+
+def _blank(label: Any) -> list[tuple[str, Any]]:
+    return [("", label)]
+
+
+def category_choices() -> list[tuple[str, str]]:
+    return [(c.code, c.name) for c in Category.objects.filter(is_active=True)]
+
+
+def region_prefix(text: str) -> str:
+    """A region filter as typed (code or prefix) → the code prefix of its subtree."""
+    text = text.strip()
+    if len(text) == 12 and is_region_code(text):
+        return prefix_of(text)
+    return text
+
+
+class OrganizationFilterForm(forms.Form):
+    """The list page filters; ``to_filters`` hands them to ``organization_list_for``."""
+
+    q = forms.CharField(label=_("搜索"), required=False, max_length=60)
+    region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
+    kind = forms.ChoiceField(label=_("类型"), required=False)
+    category = forms.ChoiceField(label=_("类别"), required=False)
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    level = forms.ChoiceField(label=_("管理层级"), required=False)
+    year = forms.IntegerField(label=_("登记年份"), required=False, min_value=1949, max_value=2100)
+    order = forms.ChoiceField(label=_("排序"), required=False)
+
+    def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _blank(_("全部类型")) + [
+            (value, str(label).split("（")[0]) for value, label in Kind.choices
+        ]
+        self.fields["category"].choices = _blank(_("全部类别")) + categories
+        self.fields["status"].choices = _blank(_("全部状态")) + list(Status.choices)
+        self.fields["level"].choices = _blank(_("全部层级")) + list(ManagementLevel.choices)
+        self.fields["order"].choices = [
+            (k, ORDER_LABELS[k]) for k in ORDERINGS if k in ORDER_LABELS
+        ]
+        self.fields["q"].widget.attrs.update(
+            {"placeholder": _("名称、拼音首字母或信用代码"), "type": "search"}
+        )
+        self.fields["region"].widget.attrs.update(
+            {"placeholder": _("如 370102"), "inputmode": "numeric"}
+        )
+        self.fields["year"].widget.attrs.update({"placeholder": _("如 2020"), "style": "width:7em"})
+
+    def to_filters(self) -> OrganizationFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return OrganizationFilters(
+            region_prefix=region_prefix(data.get("region") or ""),
+            kind=data.get("kind") or "",
+            category=data.get("category") or "",
+            status=data.get("status") or "",
+            management_level=data.get("level") or "",
+            registered_year=data.get("year"),
+            search=data.get("q") or "",
+            order=data.get("order") or "name",
+        )
+
+
+class OrganizationForm(forms.Form):
+    """The registry record of one organisation, field names as in ``OrganizationInput``.
+
+    Everything is text here: ``clean_organization`` (through the service) checks the values and
+    its messages are placed next to these same fields.
+    """
+
+    name = forms.CharField(max_length=200)
+    uscc = forms.CharField(max_length=18)
+    category_code = forms.ChoiceField()
+    management_level = forms.ChoiceField()
+    authority_region_code = forms.CharField(max_length=12)
+    community_code = forms.CharField(max_length=12)
+    address = forms.CharField(max_length=300)
+    supervisory_unit = forms.CharField(max_length=200)
+    legal_representative_name = forms.CharField(max_length=50)
+    legal_representative_id_number = forms.CharField(max_length=18)
+    legal_representative_phone = forms.CharField(max_length=20)
+    registered_funds = forms.CharField(max_length=20)
+    foundation_type = forms.ChoiceField()
+    certificate_form = forms.ChoiceField()
+    is_charity = forms.BooleanField()
+    purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    business_scope = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    activity_area = forms.CharField(max_length=200)
+    registration_date = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}))
+    phone = forms.CharField(max_length=30)
+
+    # Grouping for the page (fields missing for a kind are skipped).
+    SECTIONS = (
+        (
+            _("基本信息"),
+            (
+                "name",
+                "uscc",
+                "category_code",
+                "management_level",
+                "registration_date",
+                "registered_funds",
+                "foundation_type",
+                "certificate_form",
+                "is_charity",
+            ),
+        ),
+        (
+            _("住所与管理"),
+            ("authority_region_code", "community_code", "address", "supervisory_unit", "phone"),
+        ),
+        (
+            _("法定代表人/负责人"),
+            (
+                "legal_representative_name",
+                "legal_representative_id_number",
+                "legal_representative_phone",
+            ),
+        ),
+        (_("宗旨与业务"), ("purpose", "business_scope", "activity_area")),
+    )
+    HELP = {
+        "uscc": _("18位，民政登记以“5”开头：社会团体51、社会服务机构52、基金会53"),
+        "authority_region_code": _("登记管理机关所在区划的12位代码，如 370102000000"),
+        "community_code": _("住所所在社区/村的12位代码，如 370102001002"),
+        "supervisory_unit": _("直接登记类别（行业协会商会、科技、公益慈善、城乡社区服务）可不填"),
+        "registered_funds": _("以元为单位，如 30000"),
+    }
+
+    def __init__(
+        self,
+        *args: Any,
+        kind: str,
+        categories: list[tuple[str, str]],
+        show_personal_data: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        drop = set()
+        if kind == Kind.COMMUNITY_GROUP:
+            drop |= {"uscc", "foundation_type", "certificate_form", "authority_region_code"}
+        if kind != Kind.FOUNDATION:
+            drop.add("foundation_type")
+        if kind != Kind.SOCIAL_SERVICE:
+            drop.add("certificate_form")
+        if not show_personal_data:
+            drop |= {"legal_representative_id_number", "legal_representative_phone"}
+        for name in drop:
+            del self.fields[name]
+        required = set(REQUIRED_FIELDS[kind])
+        for name, field in self.fields.items():
+            field.label = FIELD_LABELS.get(name, name)
+            # Browsers mark required fields; the service is still the one that enforces them.
+            field.required = False
+            field.show_required = name in required  # type: ignore[attr-defined]
+            if name in required:
+                field.widget.attrs["aria-required"] = "true"
+            if name in self.HELP:
+                field.help_text = self.HELP[name]
+        self.fields["registered_funds"].label = FUNDS_LABELS[Kind(kind)]
+        self.fields["registered_funds"].widget.attrs["inputmode"] = "decimal"
+        self.fields["category_code"].choices = _blank("—") + categories
+        self.fields["management_level"].choices = _blank(_("按类型默认")) + list(
+            ManagementLevel.choices
+        )
+        if "foundation_type" in self.fields:
+            self.fields["foundation_type"].choices = _blank("—") + list(FoundationType.choices)
+        if "certificate_form" in self.fields:
+            self.fields["certificate_form"].choices = _blank("—") + list(CertificateForm.choices)
+        for name in ("authority_region_code", "community_code"):
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({"inputmode": "numeric", "maxlength": "12"})
+
+    def sections(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return [
+            (title, [self[name] for name in names if name in self.fields])
+            for title, names in self.SECTIONS
+        ]
+
+    def to_input(self) -> OrganizationInput:
+        data = self.cleaned_data
+        values = {name: data.get(name) for name in self.fields}
+        values["is_charity"] = bool(data.get("is_charity"))
+        return OrganizationInput(kind=self.kind, **values)
+
+    @staticmethod
+    def initial_for(org: Organization, *, show_personal_data: bool) -> dict[str, Any]:
+        person = org.legal_representative
+        return {
+            "name": org.name,
+            "uscc": org.uscc or "",
+            "category_code": org.category.code if org.category else "",
+            "management_level": org.management_level,
+            "authority_region_code": org.authority_region.code if org.authority_region else "",
+            "community_code": org.community.code if org.community else "",
+            "address": org.address,
+            "supervisory_unit": org.supervisory_unit,
+            "legal_representative_name": person.name if person else "",
+            "legal_representative_id_number": (
+                person.id_number if person and show_personal_data else ""
+            ),
+            "legal_representative_phone": person.phone if person and show_personal_data else "",
+            "registered_funds": "" if org.registered_funds is None else org.registered_funds,
+            "foundation_type": org.foundation_type,
+            "certificate_form": org.certificate_form,
+            "is_charity": org.is_charity,
+            "purpose": org.purpose,
+            "business_scope": org.business_scope,
+            "activity_area": org.activity_area,
+            "registration_date": (
+                org.registration_date.isoformat() if org.registration_date else ""
+            ),
+            "phone": org.phone,
+        }
+
+
+class StatusChangeForm(forms.Form):
+    """Every status is offered: the lifecycle table in the service says which moves are legal."""
+
+    status = forms.ChoiceField(label=_("变更为"))
+    reason = forms.CharField(
+        label=_("变更原因"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("写明依据，如处罚决定书文号、注销登记申请等。"),
+    )
+    effective_on = forms.DateField(
+        label=_("生效日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("不填则为今天。"),
+    )
+
+    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = _blank("—") + [
+            (value, label) for value, label in Status.choices if value != current
+        ]
+        self.fields["reason"].show_required = True  # type: ignore[attr-defined]
+
+
+def as_of_date(value: str) -> dt.date | None:
+    """``?as_of=YYYY-MM-DD`` → a date, or None when absent or unreadable."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def apply_service_errors(form: forms.Form, exc: Any) -> None:
+    """Show a DomainError: ``details`` entries next to their fields, anything else on top."""
+    details = exc.details if isinstance(exc.details, dict) else {}
+    placed = False
+    for name, message in details.items():
+        text = str(message)
+        if name in form.fields:
+            form.add_error(name, exc.message if len(text) <= 4 else text)
+            placed = True
+        elif name in FIELD_LABELS:
+            form.add_error(None, f"{FIELD_LABELS[name]}：{text}")
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)

@@ -1,0 +1,1052 @@
+"""Bulk import of organisations from a spreadsheet: upload → validate (preview) → commit.
+
+Every row goes through :func:`clean_organization`; on top of that the import checks duplicates
+inside the file and against the registry, the user's scope for every row, and decides for each
+row whether it creates, updates or leaves an organisation unchanged (so re-importing the same
+file changes nothing). The commit is one transaction with bulk writes (performance.md §7 #8).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import RE_HANS
+
+from npohub.core.audit import actor_label_for, audit_record
+from npohub.core.errors import Conflict, NotFound, ValidationFailed
+from npohub.core.models import AuditEvent
+from npohub.core.navigation import NavItem, register
+from npohub.core.permissions import require
+from npohub.regions.codes import ancestors
+from npohub.regions.models import Region
+
+from . import bulk
+from .models import (
+    CLOSED_STATUSES,
+    REGISTERED_KINDS,
+    FieldChange,
+    ImportJob,
+    ImportStatus,
+    Kind,
+    Organization,
+    OrgRollup,
+    Person,
+)
+from .permissions import can_create_organization, can_edit_organization, can_import
+from .search import name_initials
+from .services import TRACKED_FIELDS, organization_snapshot
+from .validation import (
+    FIELD_LABELS,
+    CleanedOrganization,
+    Lookups,
+    OrganizationInput,
+    clean_organization,
+)
+
+REGISTERED = "registered"
+COMMUNITY_GROUP = "community_group"
+IMPORT_KINDS = {REGISTERED: "登记的社会组织", COMMUNITY_GROUP: "备案社区社会组织"}
+ALLOWED_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+PROGRESS_EVERY = 5000
+CHUNK = 900  # ids per IN (…) query: below SQLite's 999 variables
+# The template's example row starts with this; such rows are skipped, never imported.
+EXAMPLE_PREFIX = "示例："
+CENTS = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    required: bool = False
+    note: str = ""
+    example: Any = ""
+    is_text: bool = False  # codes and phone numbers: a text cell, so Excel keeps every digit
+
+
+REGISTERED_COLUMNS: tuple[Column, ...] = (
+    Column("kind", FIELD_LABELS["kind"], True, "社会团体、社会服务机构、基金会", "社会团体"),
+    Column(
+        "name", FIELD_LABELS["name"], True, "不超过200字", EXAMPLE_PREFIX + "历下区社区营造促进会"
+    ),
+    Column(
+        "uscc",
+        FIELD_LABELS["uscc"],
+        True,
+        "18位；第1位为5（民政），第2位：1社会团体、2社会服务机构、3基金会",
+        "51370102MJD1234565",
+        True,
+    ),
+    Column("category_code", FIELD_LABELS["category_code"], False, "类别名称或代码", "城乡社区服务"),
+    Column(
+        "management_level",
+        FIELD_LABELS["management_level"],
+        False,
+        "全国性、省级、市级、县（区）级、街道（乡镇）级；默认县（区）级",
+        "县（区）级",
+    ),
+    Column(
+        "authority_region_code",
+        FIELD_LABELS["authority_region_code"],
+        True,
+        "登记管理机关所在县级及以上区划的6位或12位代码",
+        "370102",
+        True,
+    ),
+    Column(
+        "community_code",
+        FIELD_LABELS["community_code"],
+        False,
+        "住所所在社区/村的12位统计用区划代码",
+        "370102001002",
+        True,
+    ),
+    Column("address", FIELD_LABELS["address"], False, "", "济南市历下区解放路2号"),
+    Column(
+        "supervisory_unit",
+        FIELD_LABELS["supervisory_unit"],
+        False,
+        "非直接登记类别必填",
+        "",
+    ),
+    Column(
+        "legal_representative_name", FIELD_LABELS["legal_representative_name"], False, "", "王芳"
+    ),
+    Column(
+        "legal_representative_id_number",
+        FIELD_LABELS["legal_representative_id_number"],
+        False,
+        "18位居民身份证号",
+        "",
+        True,
+    ),
+    Column(
+        "legal_representative_phone",
+        FIELD_LABELS["legal_representative_phone"],
+        False,
+        "",
+        "",
+        True,
+    ),
+    Column("registered_funds", FIELD_LABELS["registered_funds"], False, "数字，单位元", 30000),
+    Column("foundation_type", FIELD_LABELS["foundation_type"], False, "基金会填：公募或非公募", ""),
+    Column(
+        "certificate_form",
+        FIELD_LABELS["certificate_form"],
+        False,
+        "社会服务机构填：法人、合伙或个体",
+        "",
+    ),
+    Column("is_charity", FIELD_LABELS["is_charity"], False, "是 / 否", "否"),
+    Column("purpose", FIELD_LABELS["purpose"], False, "", "促进社区营造"),
+    Column("business_scope", FIELD_LABELS["business_scope"], False, "", "社区服务、培训"),
+    Column("activity_area", FIELD_LABELS["activity_area"], False, "社会团体必填", "历下区"),
+    Column(
+        "registration_date",
+        FIELD_LABELS["registration_date"],
+        True,
+        "日期，如 2024-03-01",
+        dt.date(2021, 6, 1),
+    ),
+    Column(
+        "status",
+        FIELD_LABELS["status"],
+        False,
+        "正常、活动异常、限期停止活动、已注销、已撤销；默认正常。已有组织的状态请用状态变更办理",
+        "正常",
+    ),
+    Column("phone", FIELD_LABELS["phone"], False, "", "0531-12345678", True),
+)
+
+GROUP_COLUMNS: tuple[Column, ...] = (
+    Column("name", "名称", True, "同一社区/村内不得重名", EXAMPLE_PREFIX + "解放桥社区舞蹈队"),
+    Column(
+        "community_code",
+        FIELD_LABELS["community_code"],
+        True,
+        "备案组织所属社区/村的12位统计用区划代码",
+        "370102001002",
+        True,
+    ),
+    Column("category_code", "类别", False, "生活服务、社区事务、文体活动、公益慈善等", "文体活动"),
+    Column("legal_representative_name", "负责人", False, "", "李娜"),
+    Column("legal_representative_phone", "负责人手机", False, "", "13800000000", True),
+    Column("registration_date", "备案日期", True, "日期，如 2024-03-01", dt.date(2023, 4, 1)),
+    Column("purpose", "宗旨/活动内容", False, "", "组织居民开展广场舞活动"),
+    Column("address", "住所", False, "活动场所地址", "解放桥社区活动中心"),
+    Column("phone", "联系电话", False, "", "", True),
+    Column("status", "状态", False, "正常、活动异常、已注销等；默认正常", "正常"),
+)
+
+COLUMNS = {REGISTERED: REGISTERED_COLUMNS, COMMUNITY_GROUP: GROUP_COLUMNS}
+# Required columns: the fields every row of that kind must have (file-level check).
+REQUIRED_COLUMNS = {
+    kind: tuple(c.field for c in columns if c.required) for kind, columns in COLUMNS.items()
+}
+
+
+def import_kind_for(kind: str) -> str:
+    """The organisation kind whose permissions an import kind needs."""
+    return Kind.COMMUNITY_GROUP if kind == COMMUNITY_GROUP else Kind.ASSOCIATION
+
+
+def can_import_any(user: Any) -> bool:
+    return any(can_import(user, kind=import_kind_for(k)) for k in IMPORT_KINDS)
+
+
+def register_import_navigation() -> None:
+    """The staff menu item "批量导入" (called from ``OrgsConfig.ready``)."""
+    register(NavItem(label="批量导入", url_name="imports:home", visible=can_import_any, order=40))
+
+
+# --- Reading the file ---------------------------------------------------------------------------
+
+
+def _normalise_header(value: Any) -> str:
+    text = str(value if value is not None else "").strip()
+    text = text.replace("(", "（").replace(")", "）").replace("*", "").replace("＊", "")
+    return re.sub(r"\s+", "", text)
+
+
+def header_aliases(kind: str) -> dict[str, str]:
+    """Accepted header text → field: the template's headers and the standard field labels."""
+    aliases = {}
+    for column in COLUMNS[kind]:
+        aliases[_normalise_header(FIELD_LABELS[column.field])] = column.field
+        aliases[_normalise_header(column.header)] = column.field
+    if kind == COMMUNITY_GROUP:
+        aliases[_normalise_header("负责人身份证号")] = "legal_representative_id_number"
+        aliases[_normalise_header(FIELD_LABELS["legal_representative_id_number"])] = (
+            "legal_representative_id_number"
+        )
+    return aliases
+
+
+def read_table(data: bytes, filename: str) -> list[list[Any]]:
+    """All rows of the first sheet (or the CSV), header included, as Python values."""
+    if filename.lower().endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030")
+        return [list(row) for row in csv.reader(io.StringIO(text))]
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return list(workbook.get_sheet_by_index(0).to_python(skip_empty_area=False))
+
+
+def estimate_rows(data: bytes, filename: str) -> int | None:
+    """Data rows without parsing the whole file (xlsx dimension or CSV lines); None if unknown."""
+    name = filename.lower()
+    if name.endswith(".csv"):
+        return max(data.count(b"\n") - 1, 0)
+    if not name.endswith((".xlsx", ".xlsm")):
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+            with archive.open(sheets[0]) as sheet:
+                head = sheet.read(4096).decode("utf-8", "ignore")
+    except (zipfile.BadZipFile, IndexError, KeyError):
+        return None
+    match = re.search(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
+    return int(match.group(1)) - 1 if match else None
+
+
+# --- Validation: the plan -------------------------------------------------------------------------
+
+
+@dataclass
+class RowPlan:
+    row: int
+    cleaned: CleanedOrganization
+    status_given: bool
+    existing: Organization | None = None
+    action: str = "create"  # create | update | unchanged
+    person_changed: bool = False
+
+
+@dataclass
+class ImportPlan:
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[RowPlan] = field(default_factory=list)
+    total_rows: int = 0
+    persons_by_id: dict[str, Person] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = Counter(r.action for r in self.rows)
+        return {k: counts.get(k, 0) for k in ("create", "update", "unchanged")}
+
+
+class _Reporter:
+    """Collects row errors with the column header as the file shows it."""
+
+    def __init__(self, plan: ImportPlan, headers: dict[str, str]) -> None:
+        self.plan = plan
+        self.headers = headers
+        self.bad_rows: set[int] = set()
+
+    def add(self, row: int | None, field_name: str, message: str) -> None:
+        column = self.headers.get(field_name) or FIELD_LABELS.get(field_name, "")
+        self.plan.errors.append(
+            {"row": row, "column": column, "field": field_name, "message": message}
+        )
+        if row is not None:
+            self.bad_rows.add(row)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _region_key(value: Any) -> str:
+    text = _cell_text(value)
+    return text.ljust(12, "0") if text.isdigit() and len(text) in (2, 4, 6, 9, 12) else text
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _prefetch_regions(lookups: Lookups, codes: set[str]) -> None:
+    wanted = sorted(c for c in codes if c and c not in lookups.regions)
+    for code in wanted:
+        lookups.regions[code] = None
+    for chunk in _chunks(wanted):
+        for region in Region.objects.active().filter(code__in=chunk):
+            lookups.regions[region.code] = region
+
+
+def _map_header(kind: str, header_row: list[Any], report: _Reporter) -> dict[int, str] | None:
+    """Column index → field; file-level errors for unknown headers and missing columns."""
+    aliases = header_aliases(kind)
+    mapping: dict[int, str] = {}
+    for index, value in enumerate(header_row):
+        text = _normalise_header(value)
+        if not text:
+            continue
+        field_name = aliases.get(text)
+        if field_name is None:
+            report.add(None, "", f"未知的列“{_cell_text(value)}”，请使用导入模板的列名")
+        elif field_name in mapping.values():
+            report.add(None, field_name, f"列“{_cell_text(value)}”重复")
+        else:
+            mapping[index] = field_name
+            report.headers[field_name] = _cell_text(value)
+    for required in REQUIRED_COLUMNS[kind]:
+        if required not in mapping.values():
+            label = next(c.header for c in COLUMNS[kind] if c.field == required)
+            report.add(None, required, f"缺少必填列“{label}”")
+    return None if report.plan.errors else mapping
+
+
+def _desired_values(cleaned: CleanedOrganization) -> dict[str, Any]:
+    """The model values a cleaned row asks for (status excepted: it has its own workflow)."""
+    return {
+        "kind": cleaned.kind,
+        "name": cleaned.name,
+        "uscc": cleaned.uscc,
+        "category_id": cleaned.category.pk if cleaned.category else None,
+        "management_level": cleaned.management_level,
+        "authority_region_id": cleaned.authority_region.pk if cleaned.authority_region else None,
+        "community_id": cleaned.community.pk if cleaned.community else None,
+        "address_code": cleaned.address_code,
+        "address": cleaned.address,
+        "supervisory_unit": cleaned.supervisory_unit,
+        "registered_funds": (
+            cleaned.registered_funds.quantize(CENTS)
+            if cleaned.registered_funds is not None
+            else None
+        ),
+        "foundation_type": cleaned.foundation_type,
+        "certificate_form": cleaned.certificate_form,
+        "is_charity": cleaned.is_charity,
+        "purpose": cleaned.purpose,
+        "business_scope": cleaned.business_scope,
+        "activity_area": cleaned.activity_area,
+        "registration_date": cleaned.registration_date,
+        "phone": cleaned.phone,
+    }
+
+
+def _person_changed(org: Organization, cleaned: CleanedOrganization) -> bool:
+    if not cleaned.legal_representative_name:
+        return False
+    rep = org.legal_representative
+    return (
+        rep is None
+        or rep.name != cleaned.legal_representative_name
+        or bool(
+            cleaned.legal_representative_id_number
+            and rep.id_number != cleaned.legal_representative_id_number
+        )
+    )
+
+
+def _set_progress(job: ImportJob, processed: int) -> None:
+    if not transaction.get_connection().in_atomic_block:
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
+
+
+def _with_name(cleaned: CleanedOrganization, name: str) -> CleanedOrganization:
+    """A copy of a cleaned row with another name (no __init__: this runs once per row)."""
+    copy = object.__new__(CleanedOrganization)
+    copy.__dict__.update(cleaned.__dict__)
+    copy.name = name
+    return copy
+
+
+# Rows whose cleaning is remembered: beyond this many distinct rows, cleaning is not remembered.
+MEMO_LIMIT = 20_000
+
+
+def _clean_rows(
+    *,
+    actor: Any,
+    job: ImportJob,
+    table: list[list[Any]],
+    mapping: dict[int, str],
+    report: _Reporter,
+    lookups: Lookups,
+    progress: bool,
+) -> list[RowPlan]:
+    """Every row through ``clean_organization``, the scope check and the in-file duplicates.
+
+    The name only matters to cleaning when it is empty or too long, so rows that differ only
+    by name (most of a group file: same community, category, date …) are cleaned once and
+    the result reused with each row's name; scope decisions are remembered per address.
+    """
+    today = timezone.localdate()
+    fixed_kind = Kind.COMMUNITY_GROUP if job.kind == COMMUNITY_GROUP else None
+    items = list(mapping.items())
+    name_index = next((i for i, f in items if f == "name"), None)
+    other_items = [(i, f) for i, f in items if f != "name"]
+    status_index = next((i for i, f in items if f == "status"), None)
+    width = max(mapping) + 1 if mapping else 0
+    seen_keys: dict[Any, int] = {}
+    seen_names: dict[str, tuple[int, str | None]] = {}
+    seen_ids: dict[str, tuple[int, str]] = {}
+    memo: dict[tuple[Any, ...], tuple[CleanedOrganization | None, dict[str, str]]] = {}
+    decisions: dict[tuple[str, str], Any] = {}
+    plans: list[RowPlan] = []
+    for offset, cells in enumerate(table[1:]):
+        row = offset + 2
+        if progress and offset and offset % PROGRESS_EVERY == 0:
+            _set_progress(job, offset)
+        if len(cells) < width:
+            cells = [*cells, *([None] * (width - len(cells)))]
+        if all(_cell_text(cells[i]) == "" for i, _ in items):
+            continue
+        name = _cell_text(cells[name_index]) if name_index is not None else ""
+        if name.startswith(EXAMPLE_PREFIX):
+            continue
+        report.plan.total_rows += 1
+        memo_key: tuple[Any, ...] | None = None
+        result = None
+        if name and len(name) <= 200:
+            memo_key = tuple([(type(v), v) for v in (cells[i] for i, _ in other_items)])
+            result = memo.get(memo_key)
+        if result is None:
+            values = {f: cells[i] for i, f in items}
+            if fixed_kind:
+                values["kind"] = fixed_kind
+            result = clean_organization(OrganizationInput(**values), lookups=lookups, today=today)
+            if memo_key is not None and len(memo) < MEMO_LIMIT:
+                memo[memo_key] = result
+            cleaned, errors = result
+        else:
+            cleaned, errors = result
+            if cleaned is not None:
+                cleaned = _with_name(cleaned, name)
+        for field_name, message in errors.items():
+            report.add(row, field_name, message)
+        if cleaned is None:
+            continue
+        if fixed_kind is None and cleaned.kind not in REGISTERED_KINDS:
+            report.add(row, "kind", "备案社区社会组织请使用“备案社区社会组织”模板导入")
+            continue
+        scope_key = (cleaned.kind, cleaned.address_code)
+        decision = decisions.get(scope_key)
+        if decision is None:
+            decision = decisions[scope_key] = can_create_organization(
+                actor, kind=cleaned.kind, address_code=cleaned.address_code
+            )
+        if not decision:
+            where = "community_code" if cleaned.community else "authority_region_code"
+            report.add(row, where, decision.reason)
+            continue
+        if cleaned.uscc:
+            key: Any = cleaned.uscc
+            duplicate_field, what = "uscc", "统一社会信用代码"
+        else:
+            key = (cleaned.address_code, cleaned.name)
+            duplicate_field, what = "name", "名称和社区"
+        first_row = seen_keys.setdefault(key, row)
+        if first_row != row:
+            report.add(row, duplicate_field, f"与第{first_row}行重复（{what}相同）")
+            continue
+        if cleaned.uscc:
+            first = seen_names.get(cleaned.name)
+            if first and first[1] != cleaned.uscc:
+                report.add(row, "name", f"名称与第{first[0]}行相同（统一社会信用代码不同）")
+                continue
+            seen_names.setdefault(cleaned.name, (row, cleaned.uscc))
+        id_number = cleaned.legal_representative_id_number
+        if id_number:
+            first_id = seen_ids.setdefault(id_number, (row, cleaned.legal_representative_name))
+            if first_id[1] != cleaned.legal_representative_name:
+                report.add(
+                    row,
+                    "legal_representative_id_number",
+                    f"与第{first_id[0]}行身份证号相同但姓名不同",
+                )
+                continue
+        status_given = status_index is not None and bool(cells[status_index])
+        plans.append(RowPlan(row=row, cleaned=cleaned, status_given=status_given))
+    return plans
+
+
+def _existing_for(plans: list[RowPlan]) -> tuple[dict[Any, Organization], dict[str, str | None]]:
+    """Registry records matching the rows (by USCC, or community + name), and taken names."""
+    usccs = [p.cleaned.uscc for p in plans if p.cleaned.uscc]
+    community_ids = sorted(
+        {p.cleaned.community.pk for p in plans if p.cleaned.community and not p.cleaned.uscc}
+    )
+    names = sorted({p.cleaned.name for p in plans if p.cleaned.uscc})
+    existing: dict[Any, Organization] = {}
+    base = Organization.objects.select_related("legal_representative")
+    for chunk in _chunks(usccs):
+        for org in base.filter(uscc__in=chunk):
+            existing[org.uscc] = org
+    for chunk in _chunks(community_ids):
+        # Prefer the open group when a closed one of the same name also exists.
+        groups = base.filter(kind=Kind.COMMUNITY_GROUP, community_id__in=chunk).order_by("id")
+        for org in groups:
+            key = (org.address_code, org.name)
+            if key not in existing or org.status not in CLOSED_STATUSES:
+                existing[key] = org
+    taken_names: dict[str, str | None] = {}
+    for chunk in _chunks(names):
+        rows = Organization.objects.registered().open().filter(name__in=chunk)
+        taken_names.update(rows.values_list("name", "uscc"))
+    return existing, taken_names
+
+
+def _persons_for(plans: list[RowPlan]) -> dict[str, Person]:
+    ids = sorted(
+        {
+            p.cleaned.legal_representative_id_number
+            for p in plans
+            if p.cleaned.legal_representative_id_number
+        }
+    )
+    persons: dict[str, Person] = {}
+    for chunk in _chunks(ids):
+        persons.update({p.id_number: p for p in Person.objects.filter(id_number__in=chunk)})
+    return persons
+
+
+def _decide(*, actor: Any, plans: list[RowPlan], report: _Reporter) -> list[RowPlan]:
+    """Create, update or unchanged for each row, against what the registry holds."""
+    existing, taken_names = _existing_for(plans)
+    persons = _persons_for(plans)
+    report.plan.persons_by_id = persons
+    decided = []
+    for plan in plans:
+        cleaned = plan.cleaned
+        key = cleaned.uscc or (cleaned.address_code, cleaned.name)
+        org = existing.get(key)
+        id_number = cleaned.legal_representative_id_number
+        person = persons.get(id_number) if id_number else None
+        if person is not None and person.name != cleaned.legal_representative_name:
+            report.add(
+                plan.row, "legal_representative_id_number", f"该身份证号已登记为“{person.name}”"
+            )
+            continue
+        if cleaned.uscc and taken_names.get(cleaned.name, cleaned.uscc) != cleaned.uscc:
+            report.add(plan.row, "name", f"名称“{cleaned.name}”已被其他登记组织使用")
+            continue
+        if org is None:
+            decided.append(plan)
+            continue
+        if org.kind != cleaned.kind:
+            report.add(plan.row, "kind", f"该统一社会信用代码已登记为“{org.get_kind_display()}”")
+            continue
+        if plan.status_given and cleaned.status != org.status:
+            report.add(
+                plan.row,
+                "status",
+                f"状态不能通过导入修改（当前为“{org.get_status_display()}”），请使用状态变更",
+            )
+            continue
+        plan.existing = org
+        plan.person_changed = _person_changed(org, cleaned)
+        changed = plan.person_changed or any(
+            getattr(org, name) != value for name, value in _desired_values(cleaned).items()
+        )
+        if not changed:
+            plan.action = "unchanged"
+        else:
+            decision = can_edit_organization(actor, org)
+            if not decision:
+                report.add(plan.row, "uscc" if cleaned.uscc else "name", decision.reason)
+                continue
+            plan.action = "update"
+        decided.append(plan)
+    return decided
+
+
+def import_plan(*, actor: Any, job: ImportJob, progress: bool = False) -> ImportPlan:
+    """Read the job's file and decide every row; rows with a problem end up in ``errors``."""
+    plan = ImportPlan()
+    report = _Reporter(plan, {})
+    with job.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        table = read_table(data, job.filename)
+    except Exception:  # any parser failure means "not a spreadsheet we can read"
+        report.add(None, "", "无法读取文件，请上传由导入模板填写的 .xlsx 文件")
+        return plan
+    if not table:
+        report.add(None, "", "文件是空的")
+        return plan
+    mapping = _map_header(job.kind, table[0], report)
+    if mapping is None:
+        return plan
+    if len(table) - 1 > settings.NPOHUB_IMPORT_MAX_ROWS:
+        report.add(None, "", f"一次最多导入{settings.NPOHUB_IMPORT_MAX_ROWS}行")
+        return plan
+    lookups = Lookups.load()
+    code_fields = [
+        i for i, f in mapping.items() if f in ("community_code", "authority_region_code")
+    ]
+    _prefetch_regions(
+        lookups, {_region_key(r[i]) for r in table[1:] for i in code_fields if i < len(r)}
+    )
+    cleaned = _clean_rows(
+        actor=actor,
+        job=job,
+        table=table,
+        mapping=mapping,
+        report=report,
+        lookups=lookups,
+        progress=progress,
+    )
+    plan.rows = _decide(actor=actor, plans=cleaned, report=report)
+    plan.errors.sort(key=lambda e: e["row"] or 0)
+    return plan
+
+
+# --- Services -----------------------------------------------------------------------------------
+
+
+def import_job_get_for(user: Any, pk: int) -> ImportJob:
+    """One import job of the user (superusers see all), or NotFound."""
+    job = ImportJob.objects.select_related("created_by").filter(pk=pk).first()
+    if job is None or not (
+        getattr(user, "is_superuser", False) or job.created_by_id == getattr(user, "pk", None)
+    ):
+        raise NotFound("导入任务不存在")
+    return job
+
+
+def import_job_list_for(user: Any, *, limit: int = 20) -> list[ImportJob]:
+    """The user's most recent import jobs."""
+    return list(
+        ImportJob.objects.filter(created_by_id=user.pk).order_by("-created_at", "-id")[:limit]
+    )
+
+
+def _runs_in_background(job: ImportJob) -> bool:
+    return job.total_rows > settings.NPOHUB_IMPORT_SYNC_LIMIT
+
+
+def import_start(*, actor: Any, kind: str, upload: UploadedFile) -> ImportJob:
+    """Store an upload as an import job and validate it (inline when small, else as a task)."""
+    if kind not in IMPORT_KINDS:
+        raise ValidationFailed(
+            "请选择导入类型", details={"kind": "应为 registered 或 community_group"}
+        )
+    require(can_import(actor, kind=import_kind_for(kind)))
+    filename = (upload.name or "upload.xlsx").rsplit("/", 1)[-1]
+    if not filename.lower().endswith(ALLOWED_EXTENSIONS):
+        raise ValidationFailed(
+            "请上传 Excel 文件（.xlsx）或 CSV 文件", details={"file": "不支持的文件类型"}
+        )
+    data = upload.read()
+    upload.seek(0)
+    estimate = estimate_rows(data, filename)
+    job = ImportJob(created_by=actor, kind=kind, filename=filename[:255])
+    job.total_rows = estimate if estimate is not None else max(len(data) // 100, 1)
+    job.file.save(filename, upload, save=False)
+    job.save()
+    if _runs_in_background(job):
+        from .tasks import validate_import_task
+
+        transaction.on_commit(lambda: validate_import_task.enqueue(job.pk))
+    else:
+        import_validate(job=job)
+    return job
+
+
+def import_validate(*, job: ImportJob) -> ImportJob:
+    """Validate the job's file and store the preview: counts and every problem by row/column."""
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING, processed_rows=0)
+    try:
+        plan = import_plan(actor=job.created_by, job=job, progress=True)
+    except Exception as exc:
+        return _fail(job, exc)
+    job.status = ImportStatus.INVALID if plan.errors else ImportStatus.PREVIEW
+    job.errors = plan.errors
+    job.error_count = len(plan.errors)
+    job.summary = plan.summary
+    job.total_rows = plan.total_rows
+    job.processed_rows = plan.total_rows
+    job.message = ""
+    job.save(
+        update_fields=[
+            "status",
+            "errors",
+            "error_count",
+            "summary",
+            "total_rows",
+            "processed_rows",
+            "message",
+        ]
+    )
+    return job
+
+
+def _fail(job: ImportJob, exc: Exception) -> ImportJob:
+    job.status = ImportStatus.FAILED
+    job.message = (getattr(exc, "message", None) or str(exc) or exc.__class__.__name__)[:500]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "message", "finished_at"])
+    return job
+
+
+def import_commit_request(*, actor: Any, job: ImportJob) -> ImportJob:
+    """Commit a previewed job: inline when small, else queue it (the page polls progress)."""
+    if job.created_by_id != actor.pk and not actor.is_superuser:
+        raise NotFound("导入任务不存在")
+    require(can_import(actor, kind=import_kind_for(job.kind)))
+    if job.status != ImportStatus.PREVIEW or job.error_count:
+        raise Conflict("只有校验通过且未导入的任务可以确认导入", code="import.not_ready")
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEW).update(
+        status=ImportStatus.COMMITTING, processed_rows=0
+    )
+    if not updated:
+        raise Conflict("该任务已在导入中", code="import.not_ready")
+    job.status = ImportStatus.COMMITTING
+    if _runs_in_background(job):
+        from .tasks import commit_import_task
+
+        transaction.on_commit(lambda: commit_import_task.enqueue(job.pk))
+        return job
+    return import_commit(actor=actor, job=job)
+
+
+def import_commit(*, actor: Any, job: ImportJob) -> ImportJob:
+    """Write the whole file in one transaction, or nothing (job marked failed or invalid)."""
+    try:
+        with transaction.atomic():
+            plan = import_plan(actor=actor, job=job)
+            if plan.errors:
+                raise _StillInvalid(plan)
+            _write(actor=actor, job=job, plan=plan)
+    except _StillInvalid as invalid:
+        job.status = ImportStatus.INVALID
+        job.errors = invalid.plan.errors
+        job.error_count = len(invalid.plan.errors)
+        job.summary = invalid.plan.summary
+        job.message = "数据已变化，请按错误修改后重新上传"
+        job.save(update_fields=["status", "errors", "error_count", "summary", "message"])
+        return job
+    except Exception as exc:
+        return _fail(job, exc)
+    return job
+
+
+class _StillInvalid(Exception):
+    def __init__(self, plan: ImportPlan) -> None:
+        super().__init__("invalid")
+        self.plan = plan
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+
+# A run of characters that have pinyin (pypinyin segments and converts each run on its own).
+_HAN_RUN = re.compile(RE_HANS.pattern.removeprefix("^").removesuffix("$"))
+
+
+@functools.lru_cache(maxsize=50_000)
+def _run_initials(run: str) -> str:
+    return "".join(s[0] for s in lazy_pinyin(run, style=Style.NORMAL, errors="ignore") if s)
+
+
+def fast_name_initials(name: str) -> str:
+    """``search.name_initials`` of one name, with the pinyin of each run of Chinese characters
+    remembered: group names repeat the same pieces ("解放桥社区" + "舞蹈队" + a number)."""
+    return "".join(_run_initials(run) for run in _HAN_RUN.findall(name)).lower()
+
+
+def _persons_to_create(plan: ImportPlan, now: dt.datetime) -> dict[int, int]:
+    """Row → Person id for each row that needs a person; new people are inserted in bulk."""
+    by_row: dict[int, int] = {}
+    new_rows: list[tuple[Any, ...]] = []
+    new_for_row: dict[int, int] = {}  # row → index into new_rows
+    by_id: dict[str, int] = {k: p.pk for k, p in plan.persons_by_id.items()}
+    new_by_id: dict[str, int] = {}
+    for row in plan.rows:
+        cleaned = row.cleaned
+        if not cleaned.legal_representative_name:
+            continue
+        if row.action == "unchanged" or (row.action == "update" and not row.person_changed):
+            continue
+        id_number = cleaned.legal_representative_id_number
+        if id_number and id_number in by_id:
+            by_row[row.row] = by_id[id_number]
+            continue
+        if id_number and id_number in new_by_id:
+            new_for_row[row.row] = new_by_id[id_number]
+            continue
+        index = len(new_rows)
+        new_rows.append(
+            (
+                now,
+                now,
+                cleaned.legal_representative_name,
+                id_number,
+                cleaned.legal_representative_phone,
+            )
+        )
+        new_for_row[row.row] = index
+        if id_number:
+            new_by_id[id_number] = index
+    ids = bulk.insert_rows(Person, PERSON_FIELDS, new_rows)
+    for row_number, index in new_for_row.items():
+        by_row[row_number] = ids[index]
+    return by_row
+
+
+PERSON_FIELDS = ("created_at", "updated_at", "name", "id_number", "phone")
+# Every stored column of an organisation (attnames); a new field with a default needs nothing.
+ORG_FIELDS = tuple(f.attname for f in Organization._meta.concrete_fields if not f.primary_key)
+EVENT_FIELDS = (
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "kind",
+    "target_type",
+    "target_id",
+    "target_label",
+    "organization_id",
+    "region_code",
+    "payload",
+)
+CHANGE_FIELDS = (
+    "organization_id",
+    "field",
+    "old_value",
+    "new_value",
+    "changed_at",
+    "audit_event_id",
+)
+
+
+def _org_defaults(now: dt.datetime) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for f in Organization._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        values[f.attname] = now if auto else f.get_default()
+    return values
+
+
+def _new_org_rows(
+    creates: list[RowPlan], persons: dict[int, int], now: dt.datetime
+) -> list[tuple[Any, ...]]:
+    """The column values of each new organisation, in ``ORG_FIELDS`` order."""
+    defaults = _org_defaults(now)
+    defaults["former_names"] = []
+    rows = []
+    for row in creates:
+        cleaned = row.cleaned
+        values = {
+            **defaults,
+            **_desired_values(cleaned),
+            "status": cleaned.status,
+            "name_initials": fast_name_initials(cleaned.name),
+            "legal_representative_id": persons.get(row.row),
+        }
+        rows.append(tuple([values[name] for name in ORG_FIELDS]))
+    return rows
+
+
+def _rollup_deltas(deltas: Counter[tuple[str, str, str]]) -> None:
+    """Apply aggregated count changes to every region above each address, in bulk."""
+    by_region: Counter[tuple[str, int, str, str]] = Counter()
+    for (address_code, kind, status), delta in deltas.items():
+        if not address_code or not delta:
+            continue
+        for level, code in ancestors(address_code):
+            by_region[(code, level, kind, status)] += delta
+    codes = sorted({key[0] for key in by_region})
+    current: dict[tuple[str, str, str], OrgRollup] = {}
+    for chunk in _chunks(codes):
+        for rollup in OrgRollup.objects.filter(region_code__in=chunk):
+            current[(rollup.region_code, rollup.kind, rollup.status)] = rollup
+    changed, created = [], []
+    for (code, level, kind, status), delta in by_region.items():
+        if not delta:
+            continue
+        rollup = current.get((code, kind, status))
+        if rollup is None:
+            created.append(
+                OrgRollup(region_code=code, level=level, kind=kind, status=status, count=delta)
+            )
+        else:
+            rollup.count += delta
+            changed.append(rollup)
+    OrgRollup.objects.bulk_update(changed, ["count"], batch_size=500)
+    OrgRollup.objects.bulk_create(created, batch_size=2000)
+
+
+UPDATE_FIELDS = [
+    *[f for f in TRACKED_FIELDS if f not in ("status", "status_changed_on")],
+    "former_names",
+    "name_initials",
+    "updated_at",
+]
+
+
+def _insert_org_events(rows: list[tuple[Any, ...]]) -> list[int]:
+    """The per-organisation audit events (created / updated), in bulk; their ids in order."""
+    return bulk.insert_rows(AuditEvent, EVENT_FIELDS, rows)
+
+
+def _write(*, actor: Any, job: ImportJob, plan: ImportPlan) -> None:
+    now = timezone.now()
+    persons = _persons_to_create(plan, now)
+    creates = [r for r in plan.rows if r.action == "create"]
+    updates = [r for r in plan.rows if r.action == "update"]
+    org_rows = _new_org_rows(creates, persons, now)
+    with bulk.search_index_deferred() as search_index:
+        new_ids = bulk.insert_rows(Organization, ORG_FIELDS, org_rows)
+        search_index.inserted(new_ids)
+    address_at = ORG_FIELDS.index("address_code")
+    kind_at, status_at = ORG_FIELDS.index("kind"), ORG_FIELDS.index("status")
+    deltas: Counter[tuple[str, str, str]] = Counter(
+        (r[address_at], r[kind_at], r[status_at]) for r in org_rows
+    )
+    befores: list[tuple[Organization, dict[str, Any]]] = []
+    for row in updates:
+        org = row.existing
+        assert org is not None
+        before = organization_snapshot(org)
+        old_name, old_code = org.name, org.address_code
+        for name, value in _desired_values(row.cleaned).items():
+            setattr(org, name, value)
+        if row.person_changed:
+            org.legal_representative_id = persons.get(row.row)
+        if org.name != old_name:
+            org.former_names = [
+                *org.former_names,
+                {"name": old_name, "until": timezone.localdate().isoformat()},
+            ]
+        former = [e["name"] for e in org.former_names if isinstance(e, dict) and "name" in e]
+        org.name_initials = name_initials(org.name, *former)
+        org.updated_at = now
+        if old_code != org.address_code:
+            deltas[(old_code, org.kind, org.status)] -= 1
+            deltas[(org.address_code, org.kind, org.status)] += 1
+        befores.append((org, before))
+    Organization.objects.bulk_update([o for o, _ in befores], UPDATE_FIELDS, batch_size=500)
+    _rollup_deltas(deltas)
+
+    summary = plan.summary
+    audit_record(
+        actor=actor,
+        kind="orgs.import_committed",
+        target=job,
+        payload={"filename": job.filename, "import_kind": job.kind, **summary},
+    )
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    label = actor_label_for(actor)[:150]
+    ref = {"import_job": job.pk}
+    name_at = ORG_FIELDS.index("name")
+    events: list[tuple[Any, ...]] = [
+        (
+            now,
+            actor_id,
+            label,
+            "orgs.organization_created",
+            "orgs.organization",
+            str(pk),
+            r[name_at][:200],
+            pk,
+            r[address_at],
+            ref,
+        )
+        for pk, r in zip(new_ids, org_rows, strict=True)
+    ]
+    changes_by_org = []
+    for org, before in befores:
+        after = organization_snapshot(org)
+        changes = {k: [before[k], after[k]] for k in TRACKED_FIELDS if before[k] != after[k]}
+        events.append(
+            (
+                now,
+                actor_id,
+                label,
+                "orgs.organization_updated",
+                "orgs.organization",
+                str(org.pk),
+                org.name[:200],
+                org.pk,
+                org.address_code,
+                {**ref, "fields": sorted(changes)},
+            )
+        )
+        changes_by_org.append((org, changes))
+    event_ids = _insert_org_events(events)
+    update_event_ids = event_ids[len(new_ids) :]
+    bulk.insert_rows(
+        FieldChange,
+        CHANGE_FIELDS,
+        [
+            (org.pk, name, old, new, now, event_id)
+            for (org, changes), event_id in zip(changes_by_org, update_event_ids, strict=True)
+            for name, (old, new) in changes.items()
+        ],
+    )
+    job.status = ImportStatus.DONE
+    job.summary = summary
+    job.finished_at = now
+    job.processed_rows = plan.total_rows
+    job.message = ""
+    job.save(update_fields=["status", "summary", "finished_at", "processed_rows", "message"])

@@ -1,0 +1,136 @@
+"""Staff pages of the Excel import (home, job progress/preview/result) and list exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from npohub.core.errors import DomainError, NotFound
+
+from . import exports
+from .imports import (
+    IMPORT_KINDS,
+    import_commit_request,
+    import_job_get_for,
+    import_job_list_for,
+    import_kind_for,
+    import_start,
+)
+from .models import ImportJob, ImportStatus
+from .permissions import can_import, can_list_organizations
+
+ERRORS_PER_PAGE = 100
+RUNNING = (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.COMMITTING)
+
+
+def _job_for(request: HttpRequest, pk: int) -> ImportJob:
+    try:
+        return import_job_get_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _allowed_kinds(user: object) -> list[tuple[str, str]]:
+    return [
+        (k, label) for k, label in IMPORT_KINDS.items() if can_import(user, kind=import_kind_for(k))
+    ]
+
+
+@login_required
+@require_GET
+def import_home(request: HttpRequest) -> HttpResponse:
+    kinds = _allowed_kinds(request.user)
+    if not kinds:
+        raise Http404
+    context = {"kinds": kinds, "jobs": import_job_list_for(request.user)}
+    return render(request, "orgs/imports/import_home.html", context)
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in IMPORT_KINDS:
+        raise Http404
+    response = HttpResponse(exports.template_workbook(kind), content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = _attachment(exports.template_filename(kind))
+    return response
+
+
+@login_required
+@require_POST
+def import_upload(request: HttpRequest) -> HttpResponse:
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择要上传的文件")
+        return redirect("imports:home")
+    try:
+        job = import_start(actor=request.user, kind=request.POST.get("kind", ""), upload=upload)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("imports:home")
+    return redirect("imports:job", pk=job.pk)
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    errors = Paginator(job.errors or [], ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"job": job, "errors": errors, "running": job.status in RUNNING}
+    if request.htmx:
+        return render(request, "orgs/imports/partials/job_status.html", context)
+    return render(request, "orgs/imports/import_job.html", context)
+
+
+@login_required
+@require_POST
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    try:
+        job = import_commit_request(actor=request.user, job=job)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if job.status == ImportStatus.DONE:
+            messages.success(request, "导入完成")
+        elif job.status == ImportStatus.FAILED:
+            messages.error(request, job.message or "导入失败，未写入任何数据")
+    return redirect("imports:job", pk=job.pk)
+
+
+@login_required
+@require_GET
+def organization_export(request: HttpRequest) -> HttpResponse:
+    """The organisation list under the list page's filters, as .xlsx or CSV (?format=csv)."""
+    if not can_list_organizations(request.user):
+        raise Http404
+    filters = exports.filters_from_query(request.GET)
+    if request.GET.get("format") == "csv":
+        response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
+            exports.export_csv(request.user, filters), content_type=exports.CSV_CONTENT_TYPE
+        )
+        response["Content-Disposition"] = _attachment(exports.export_filename(filters, "csv"))
+        return response
+    handle = exports.export_xlsx(request.user, filters)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=exports.export_filename(filters, "xlsx"),
+        content_type=exports.XLSX_CONTENT_TYPE,
+    )
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"export.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"

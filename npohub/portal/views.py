@@ -1,0 +1,54 @@
+"""The public portal: search the register and read an organisation's public profile.
+
+Anonymous; a signed-in user sees exactly the same public data.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from npohub.core.errors import NotFound
+from npohub.orgs.selectors import public_organization_get, public_organization_list
+from npohub.regions.codes import prefix_of
+from npohub.regions.models import Level, Region
+
+from .forms import PortalSearchForm
+from .public import city_totals, is_closed, public_list_fields, public_profile
+
+PAGE_SIZE = 20
+
+
+def city_districts() -> list[Region]:
+    city = prefix_of(settings.NPOHUB_CITY_CODE)
+    return list(
+        Region.objects.active()
+        .filter(level=Level.COUNTY, code__range=(city.ljust(12, "0"), city.ljust(12, "9")))
+        .only("code", "name", "level")
+        .order_by("code")
+    )
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    form = PortalSearchForm(request.GET, districts=city_districts())
+    filters = form.to_filters()
+    results = public_list_fields(public_organization_list(filters))
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    searching = bool(filters.search or filters.kind or filters.status or filters.region_prefix)
+    context = {"form": form, "page": page, "totals": city_totals(), "searching": searching}
+    template = "portal/partials/results.html" if request.htmx else "portal/organization_search.html"
+    return render(request, template, context)
+
+
+@require_GET
+def organization(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        org = public_organization_get(pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    context = {"org": org, "fields": public_profile(org), "is_closed": is_closed(org)}
+    return render(request, "portal/organization_profile.html", context)
