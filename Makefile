@@ -27,7 +27,6 @@ setup: $(VENV)/.installed ## create .venv and install the locked dependencies
 migrate: setup ## apply database migrations (SQLite at var/npohub.sqlite3 unless DATABASE_URL is set)
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py compilemessages -v 0 --ignore=.venv
 
 demo: migrate ## set up, load the Jinan demo city, create demo accounts and serve on http://127.0.0.1:8000
 	$(PY) manage.py load_demo --size city --seed $(SEED)

@@ -5,11 +5,13 @@ Same database file, same server (granian, same worker count), same statements as
 the detail row with its joins; the dashboard's rollup rows), JSON out. What the platform costs
 above this is framework, ORM, serialisation and template time: ``ratio = platform / floor``.
 
-Environment: ``BENCH_DB`` (SQLite path), ``BENCH_SCOPE`` (address-code prefix of the bench user).
+Environment: ``BENCH_DB`` (SQLite path), ``BENCH_SCOPE`` (address-code prefix of the bench user),
+``BENCH_USER_ID`` (the bench user, for its organisation grants).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -51,25 +53,35 @@ def term_sql(term: str) -> tuple[str, list[str]]:
 
 
 def search(query: str) -> dict[str, Any]:
+    """Count + first page of 20, in the bench user's scope, exactly as the selectors build it:
+    granted organisations, or located in the scope, or registered by an authority in it."""
     scope = os.environ.get("BENCH_SCOPE", "")
-    where = ["o.address_code LIKE ?"]
-    params: list[Any] = [scope + "%"]
+    today = dt.date.today().isoformat()
+    where = [
+        "(o.id IN (SELECT organization_id FROM orgs_organizationaccess WHERE user_id = ?"
+        " AND (valid_from IS NULL OR valid_from <= ?) AND (valid_until IS NULL OR valid_until >= ?))"
+        " OR o.address_code LIKE ? OR ra.code LIKE ?)"
+    ]
+    params: list[Any] = [int(os.environ.get("BENCH_USER_ID", "0")), today, today]
+    params += [scope + "%", scope + "%"]
     for term in list(dict.fromkeys(query.split()))[:5]:
         sql, term_params = term_sql(term[:60])
         where.append(f"o.id IN ({sql})")
         params += term_params
     clause = " AND ".join(where)
+    joins = " LEFT JOIN regions_region ra ON ra.id = o.authority_region_id"
     conn = db()
-    count = conn.execute(f"SELECT COUNT(*) FROM orgs_organization o WHERE {clause}", params)
-    total = count.fetchone()[0]
-    rows = conn.execute(
-        "SELECT o.id, o.name, o.uscc, o.kind, o.status, o.management_level, o.address_code,"
-        " o.registration_date, c.code, c.name, r.name"
-        " FROM orgs_organization o LEFT JOIN orgs_category c ON c.id = o.category_id"
+    total = conn.execute(
+        f"SELECT COUNT(*) FROM orgs_organization o{joins} WHERE {clause}", params
+    ).fetchone()[0]
+    cur = conn.execute(
+        "SELECT o.*, c.code AS category_code, c.name AS category_name, r.name AS community_name"
+        f" FROM orgs_organization o{joins} LEFT JOIN orgs_category c ON c.id = o.category_id"
         " LEFT JOIN regions_region r ON r.id = o.community_id"
         f" WHERE {clause} ORDER BY o.name, o.id LIMIT 20",
         params,
-    ).fetchall()
+    )
+    names = [d[0] for d in cur.description]
     keys = [
         "id",
         "name",
@@ -83,11 +95,11 @@ def search(query: str) -> dict[str, Any]:
         "category_name",
         "community_name",
     ]
-    return {
-        "count": total,
-        "next": None,
-        "results": [dict(zip(keys, row, strict=False)) for row in rows],
-    }
+    results = []
+    for row in cur.fetchall():
+        record = dict(zip(names, row, strict=True))
+        results.append({key: record[key] for key in keys})
+    return {"count": total, "next": None, "results": results}
 
 
 def detail(pk: int) -> dict[str, Any] | None:

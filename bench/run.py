@@ -87,8 +87,8 @@ def ensure_data(size: str, seed: int, rebuild: bool) -> Path:
 
 
 def ensure_static(env: dict[str, str]) -> None:
-    if not (config.VAR / "static" / "staticfiles.json").exists():
-        manage(["collectstatic", "--no-input", "-v", "0"], env)
+    """Collect static files every run (incremental): a stale manifest turns pages into 500s."""
+    manage(["collectstatic", "--no-input", "-v", "0"], env)
 
 
 # --- samples and the bench user (inside Django) -------------------------------------------------
@@ -155,6 +155,7 @@ def prepare(db_path: Path) -> dict[str, Any]:
     return {
         "session_cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
         "scope_prefix": city.prefix,
+        "user_id": user.pk,
         "city_code": city.code,
         "organizations": len(pks),
         "search3": cut_terms(names, 3, config.SEARCH_SAMPLES, rng),
@@ -186,6 +187,7 @@ def micro(db_path: Path, samples: dict[str, Any]) -> list[dict[str, Any]]:
     user = User.objects.get(username=config.BENCH_USERNAME)
     os.environ["BENCH_DB"] = str(db_path)
     os.environ["BENCH_SCOPE"] = samples["scope_prefix"]
+    os.environ["BENCH_USER_ID"] = str(samples["user_id"])
     out = []
     for label, terms in (("3-char", samples["search3"][:10]), ("2-char", samples["search2"][:10])):
 
@@ -207,6 +209,12 @@ def micro(db_path: Path, samples: dict[str, Any]) -> list[dict[str, Any]]:
         started = time.perf_counter()
         raw()
         cold_raw = (time.perf_counter() - started) * 1000 / len(terms)
+        mismatches = [
+            term
+            for term in terms
+            if organization_list_for(user, OrganizationFilters(search=term)).count()
+            != floor.search(term)["count"]
+        ]
         orm_ms = _median_ms(orm, config.MICRO_RUNS) / len(terms)
         raw_ms = _median_ms(raw, config.MICRO_RUNS) / len(terms)
         out.append(
@@ -218,6 +226,7 @@ def micro(db_path: Path, samples: dict[str, Any]) -> list[dict[str, Any]]:
                 "cold_orm_ms": round(cold_orm, 3),
                 "cold_raw_ms": round(cold_raw, 3),
                 "terms": terms,
+                "count_mismatches": mismatches,
             }
         )
     return out
@@ -316,7 +325,12 @@ def http(
 ) -> list[dict[str, Any]]:
     run_dir = config.VAR / "run"
     run_dir.mkdir(parents=True, exist_ok=True)
-    floor_env = dict(env, BENCH_DB=env["SQLITE_PATH"], BENCH_SCOPE=samples["scope_prefix"])
+    floor_env = dict(
+        env,
+        BENCH_DB=env["SQLITE_PATH"],
+        BENCH_SCOPE=samples["scope_prefix"],
+        BENCH_USER_ID=str(samples["user_id"]),
+    )
     cookie = ("Cookie", samples["session_cookie"])
     servers = [
         start_server(
@@ -398,6 +412,8 @@ def print_table(micro_rows: list[dict[str, Any]], http_rows: list[dict[str, Any]
         print(f"  {'operation':42s} {'ORM ms':>8s} {'raw ms':>8s} {'ratio':>6s}")
         for m in micro_rows:
             print(f"  {m['op']:42s} {m['orm_ms']:8.3f} {m['raw_ms']:8.3f} {m['ratio']:6.2f}")
+            if m["count_mismatches"]:
+                print(f"    platform and floor disagree on: {m['count_mismatches']}")
     if http_rows:
         print(
             f"\nHTTP (wrk, {config.CONNECTIONS} connections, {config.DURATION_SECONDS} s; ratio = floor req/s ÷ platform req/s)"

@@ -3,7 +3,7 @@
 local threads = {}
 local paths = {}
 local counter = 0
-local bad = 0
+bad = 0  -- a global: done() reads it from each thread with thread:get
 
 function setup(thread)
   thread:set("id", #threads)
@@ -34,6 +34,6 @@ function done(summary, latency, requests)
     'WRKJSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, ' ..
     '"max_us": %d, "non_2xx": %d, "socket_errors": %d}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), latency.max, total_bad,
+    latency:percentile(99), latency.max, math.max(total_bad, summary.errors.status),
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end

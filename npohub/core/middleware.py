@@ -46,5 +46,5 @@ class HtmxMessageMiddleware:
                     trigger.update(json.loads(existing))
                 except ValueError:
                     trigger[existing] = True  # type: ignore[assignment]
-            response["HX-Trigger"] = json.dumps(trigger, ensure_ascii=False)
+            response["HX-Trigger"] = json.dumps(trigger)
         return response

@@ -27,6 +27,7 @@ from importlib import import_module
 from typing import Any
 
 from django.db import connections, models
+from django.utils import timezone
 
 BATCH = 5000  # rows per bulk_create batch on other engines
 # Field types whose Python values the drivers take as they are (str, int, bool, None).
@@ -83,17 +84,25 @@ _UNSET = object()
 
 
 def _prepared(
-    fields: Sequence[models.Field], rows: Iterable[Sequence[Any]], connection: Any
+    fields: Sequence[models.Field],
+    rows: Iterable[Sequence[Any]],
+    tail: tuple[Any, ...],
+    connection: Any,
 ) -> Iterator[Sequence[Any]]:
-    converters = [(i, c) for i, f in enumerate(fields) if (c := _converter(f, connection))]
-    if not converters:
-        yield from rows
-        return
+    """Database values of each row (the fields of the row, then the prepared ``tail``)."""
+    converters = [
+        (i, c)
+        for i, f in enumerate(fields[: len(fields) - len(tail)])
+        if (c := _converter(f, connection))
+    ]
     for row in rows:
-        values = list(row)
-        for index, convert in converters:
-            values[index] = convert(values[index])
-        yield values
+        if converters:
+            values = list(row)
+            for index, convert in converters:
+                values[index] = convert(values[index])
+            yield (*values, *tail)
+        else:
+            yield (*row, *tail)
 
 
 def insert_rows(
@@ -101,10 +110,14 @@ def insert_rows(
     field_names: Sequence[str],
     rows: Sequence[Sequence[Any]],
     *,
+    constants: dict[str, Any] | None = None,
     using: str = "default",
 ) -> list[int]:
     """Insert ``rows`` (values in ``field_names`` order, attnames for foreign keys) in the
-    caller's transaction; returns the new primary keys, in row order."""
+    caller's transaction; returns the new primary keys, in row order.
+
+    ``constants`` gives columns with the same value in every row; every other column not
+    named gets its default (``auto_now``/``auto_now_add`` columns: now)."""
     if not rows:
         return []
     connection = connections[using]
@@ -112,11 +125,28 @@ def insert_rows(
         raise RuntimeError("insert_rows must run inside transaction.atomic()")
     meta = model._meta
     fields = [meta.get_field(name) for name in field_names]
+    given = {f.attname for f in fields}
+    constants = dict(constants or {})
+    now = timezone.now()
+    for f in meta.concrete_fields:
+        if f.primary_key or f.attname in given or f.attname in constants:
+            continue
+        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        constants[f.attname] = now if auto else f.get_default()
+    constant_fields = [meta.get_field(name) for name in constants]
+    tail = tuple(
+        f.get_db_prep_save(v, connection) if v is not None else None
+        for f, v in zip(constant_fields, constants.values(), strict=True)
+    )
+    if connection.vendor != "sqlite" and connection.vendor != "postgresql":
+        tail = tuple(constants.values())  # model instances take Python values
+    fields = [*fields, *constant_fields]
+    field_names = [*field_names, *(f.attname for f in constant_fields)]
     if connection.vendor == "sqlite":
-        return _sqlite_insert(model, fields, rows, connection)
+        return _sqlite_insert(model, fields, rows, tail, connection)
     if connection.vendor == "postgresql":
-        return _postgres_copy(model, fields, rows, connection)
-    objects = [model(**dict(zip(field_names, row, strict=True))) for row in rows]
+        return _postgres_copy(model, fields, rows, tail, connection)
+    objects = [model(**dict(zip(field_names, (*row, *tail), strict=True))) for row in rows]
     model._default_manager.using(using).bulk_create(objects, batch_size=BATCH)
     return [obj.pk for obj in objects]
 
@@ -125,6 +155,7 @@ def _sqlite_insert(
     model: type[models.Model],
     fields: list[models.Field],
     rows: Sequence[Sequence[Any]],
+    tail: tuple[Any, ...],
     connection: Any,
 ) -> list[int]:
     meta = model._meta
@@ -141,7 +172,7 @@ def _sqlite_insert(
     columns = ", ".join(f'"{c}"' for c in [pk, *(f.column for f in fields)])
     marks = ", ".join("?" * (len(fields) + 1))
     sql = f'INSERT INTO "{table}" ({columns}) VALUES ({marks})'
-    values = _prepared(fields, rows, connection)
+    values = _prepared(fields, rows, tail, connection)
     raw = connection.connection  # the sqlite3 connection, in Django's open transaction
     raw.executemany(sql, ((first + i, *row) for i, row in enumerate(values)))
     return list(range(first, first + len(rows)))
@@ -151,6 +182,7 @@ def _postgres_copy(
     model: type[models.Model],
     fields: list[models.Field],
     rows: Sequence[Sequence[Any]],
+    tail: tuple[Any, ...],
     connection: Any,
 ) -> list[int]:
     meta = model._meta
@@ -163,7 +195,7 @@ def _postgres_copy(
         ids = sorted(r[0] for r in cursor.fetchall())
         columns = ", ".join(f'"{c}"' for c in [pk, *(f.column for f in fields)])
         with cursor.cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
-            for pk_value, row in zip(ids, _prepared(fields, rows, connection), strict=True):
+            for pk_value, row in zip(ids, _prepared(fields, rows, tail, connection), strict=True):
                 copy.write_row((pk_value, *row))
     return ids
 

@@ -39,6 +39,7 @@ from . import bulk
 from .models import (
     CLOSED_STATUSES,
     REGISTERED_KINDS,
+    Category,
     FieldChange,
     ImportJob,
     ImportStatus,
@@ -288,6 +289,7 @@ class ImportPlan:
     rows: list[RowPlan] = field(default_factory=list)
     total_rows: int = 0
     persons_by_id: dict[str, Person] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # field → column header in the file
 
     @property
     def summary(self) -> dict[str, int]:
@@ -442,7 +444,8 @@ def _clean_rows(
     fixed_kind = Kind.COMMUNITY_GROUP if job.kind == COMMUNITY_GROUP else None
     items = list(mapping.items())
     name_index = next((i for i, f in items if f == "name"), None)
-    other_items = [(i, f) for i, f in items if f != "name"]
+    indexes = [i for i, _ in items]
+    other_indexes = [i for i, f in items if f != "name"]
     status_index = next((i for i, f in items if f == "status"), None)
     width = max(mapping) + 1 if mapping else 0
     seen_keys: dict[Any, int] = {}
@@ -457,16 +460,17 @@ def _clean_rows(
             _set_progress(job, offset)
         if len(cells) < width:
             cells = [*cells, *([None] * (width - len(cells)))]
-        if all(_cell_text(cells[i]) == "" for i, _ in items):
-            continue
         name = _cell_text(cells[name_index]) if name_index is not None else ""
+        if not name and all(_cell_text(cells[i]) == "" for i in indexes):
+            continue
         if name.startswith(EXAMPLE_PREFIX):
             continue
         report.plan.total_rows += 1
         memo_key: tuple[Any, ...] | None = None
         result = None
         if name and len(name) <= 200:
-            memo_key = tuple([(type(v), v) for v in (cells[i] for i, _ in other_items)])
+            others = tuple(map(cells.__getitem__, other_indexes))
+            memo_key = (others, tuple(map(type, others)))
             result = memo.get(memo_key)
         if result is None:
             values = {f: cells[i] for i, f in items}
@@ -655,6 +659,7 @@ def import_plan(*, actor: Any, job: ImportJob, progress: bool = False) -> Import
         progress=progress,
     )
     plan.rows = _decide(actor=actor, plans=cleaned, report=report)
+    plan.headers = report.headers
     plan.errors.sort(key=lambda e: e["row"] or 0)
     return plan
 
@@ -771,8 +776,17 @@ def import_commit_request(*, actor: Any, job: ImportJob) -> ImportJob:
 def import_commit(*, actor: Any, job: ImportJob) -> ImportJob:
     """Write the whole file in one transaction, or nothing (job marked failed or invalid)."""
     try:
+        # Read and clean the file before taking the write lock; under the lock, decide again
+        # against the registry as it is now (the file is re-read only if regions or categories
+        # the rows use have changed meanwhile).
+        plan = import_plan(actor=actor, job=job)
+        if plan.errors:
+            raise _StillInvalid(plan)
         with transaction.atomic():
-            plan = import_plan(actor=actor, job=job)
+            if _lookups_changed(plan):
+                plan = import_plan(actor=actor, job=job)
+            else:
+                plan = _redecide(actor=actor, plan=plan)
             if plan.errors:
                 raise _StillInvalid(plan)
             _write(actor=actor, job=job, plan=plan)
@@ -787,6 +801,40 @@ def import_commit(*, actor: Any, job: ImportJob) -> ImportJob:
     except Exception as exc:
         return _fail(job, exc)
     return job
+
+
+def _lookups_changed(plan: ImportPlan) -> bool:
+    """Whether a region or category the cleaned rows refer to changed or went inactive."""
+    regions: dict[int, tuple[str, int]] = {}
+    categories: set[int] = set()
+    for row in plan.rows:
+        cleaned = row.cleaned
+        for region in (cleaned.community, cleaned.authority_region):
+            if region is not None:
+                regions[region.pk] = (region.code, region.level)
+        if cleaned.category is not None:
+            categories.add(cleaned.category.pk)
+    found: dict[int, tuple[str, int]] = {}
+    for chunk in _chunks(sorted(regions)):
+        rows = Region.objects.active().filter(pk__in=chunk).values_list("pk", "code", "level")
+        found.update({pk: (code, level) for pk, code, level in rows})
+    active = set(
+        Category.objects.filter(pk__in=sorted(categories), is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    return found != regions or active != categories
+
+
+def _redecide(*, actor: Any, plan: ImportPlan) -> ImportPlan:
+    """The plan's cleaned rows decided again (create / update / unchanged) against the registry."""
+    fresh = ImportPlan(total_rows=plan.total_rows, headers=plan.headers)
+    report = _Reporter(fresh, dict(plan.headers))
+    for row in plan.rows:
+        row.existing, row.action, row.person_changed = None, "create", False
+    fresh.rows = _decide(actor=actor, plans=plan.rows, report=report)
+    fresh.errors.sort(key=lambda e: e["row"] or 0)
+    return fresh
 
 
 class _StillInvalid(Exception):
@@ -853,12 +901,12 @@ def _persons_to_create(plan: ImportPlan, now: dt.datetime) -> dict[int, int]:
 
 
 PERSON_FIELDS = ("created_at", "updated_at", "name", "id_number", "phone")
-# Every stored column of an organisation (attnames); a new field with a default needs nothing.
-ORG_FIELDS = tuple(f.attname for f in Organization._meta.concrete_fields if not f.primary_key)
 EVENT_FIELDS = (
     "occurred_at",
     "actor_id",
     "actor_label",
+    "on_behalf_of",
+    "on_behalf_of_ref",
     "kind",
     "target_type",
     "target_id",
@@ -877,33 +925,66 @@ CHANGE_FIELDS = (
 )
 
 
-def _org_defaults(now: dt.datetime) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for f in Organization._meta.concrete_fields:
-        if f.primary_key:
-            continue
-        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        values[f.attname] = now if auto else f.get_default()
-    return values
+# The columns a new organisation takes from its row; every other column gets its default.
+NEW_ORG_FIELDS = (
+    "kind",
+    "name",
+    "name_initials",
+    "uscc",
+    "category_id",
+    "management_level",
+    "authority_region_id",
+    "community_id",
+    "address_code",
+    "address",
+    "supervisory_unit",
+    "legal_representative_id",
+    "registered_funds",
+    "foundation_type",
+    "certificate_form",
+    "is_charity",
+    "purpose",
+    "business_scope",
+    "activity_area",
+    "registration_date",
+    "status",
+    "phone",
+)
 
 
-def _new_org_rows(
-    creates: list[RowPlan], persons: dict[int, int], now: dt.datetime
-) -> list[tuple[Any, ...]]:
-    """The column values of each new organisation, in ``ORG_FIELDS`` order."""
-    defaults = _org_defaults(now)
-    defaults["former_names"] = []
+def _new_org_rows(creates: list[RowPlan], persons: dict[int, int]) -> list[tuple[Any, ...]]:
+    """The column values of each new organisation, in ``NEW_ORG_FIELDS`` order
+    (the same values as ``_desired_values``, without building a dict per row)."""
     rows = []
     for row in creates:
-        cleaned = row.cleaned
-        values = {
-            **defaults,
-            **_desired_values(cleaned),
-            "status": cleaned.status,
-            "name_initials": fast_name_initials(cleaned.name),
-            "legal_representative_id": persons.get(row.row),
-        }
-        rows.append(tuple([values[name] for name in ORG_FIELDS]))
+        c = row.cleaned
+        funds = c.registered_funds
+        rows.append(
+            (
+                c.kind,
+                c.name,
+                fast_name_initials(c.name),
+                c.uscc,
+                c.category.pk if c.category else None,
+                c.management_level,
+                c.authority_region.pk if c.authority_region else None,
+                c.community.pk if c.community else None,
+                c.address_code,
+                c.address,
+                c.supervisory_unit,
+                persons.get(row.row),
+                funds.quantize(CENTS) if funds is not None else None,
+                c.foundation_type,
+                c.certificate_form,
+                c.is_charity,
+                c.purpose,
+                c.business_scope,
+                c.activity_area,
+                c.registration_date,
+                c.status,
+                c.phone,
+            )
+        )
     return rows
 
 
@@ -954,12 +1035,17 @@ def _write(*, actor: Any, job: ImportJob, plan: ImportPlan) -> None:
     persons = _persons_to_create(plan, now)
     creates = [r for r in plan.rows if r.action == "create"]
     updates = [r for r in plan.rows if r.action == "update"]
-    org_rows = _new_org_rows(creates, persons, now)
+    org_rows = _new_org_rows(creates, persons)
     with bulk.search_index_deferred() as search_index:
-        new_ids = bulk.insert_rows(Organization, ORG_FIELDS, org_rows)
+        new_ids = bulk.insert_rows(
+            Organization,
+            NEW_ORG_FIELDS,
+            org_rows,
+            constants={"created_at": now, "updated_at": now, "former_names": []},
+        )
         search_index.inserted(new_ids)
-    address_at = ORG_FIELDS.index("address_code")
-    kind_at, status_at = ORG_FIELDS.index("kind"), ORG_FIELDS.index("status")
+    address_at = NEW_ORG_FIELDS.index("address_code")
+    kind_at, status_at = NEW_ORG_FIELDS.index("kind"), NEW_ORG_FIELDS.index("status")
     deltas: Counter[tuple[str, str, str]] = Counter(
         (r[address_at], r[kind_at], r[status_at]) for r in org_rows
     )
@@ -998,12 +1084,14 @@ def _write(*, actor: Any, job: ImportJob, plan: ImportPlan) -> None:
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     label = actor_label_for(actor)[:150]
     ref = {"import_job": job.pk}
-    name_at = ORG_FIELDS.index("name")
+    name_at = NEW_ORG_FIELDS.index("name")
     events: list[tuple[Any, ...]] = [
         (
             now,
             actor_id,
             label,
+            "",
+            "",
             "orgs.organization_created",
             "orgs.organization",
             str(pk),
@@ -1023,6 +1111,8 @@ def _write(*, actor: Any, job: ImportJob, plan: ImportPlan) -> None:
                 now,
                 actor_id,
                 label,
+                "",
+                "",
                 "orgs.organization_updated",
                 "orgs.organization",
                 str(org.pk),

@@ -19,7 +19,9 @@ How it is answered (migration ``0004_search_index`` builds the index and its tri
 * Every organisation has one ``orgs_search_doc.body``: the folded names and initials, one per
   line, kept current by SQL triggers on ``orgs_organization`` (every write path is covered).
 * Terms of 3+ characters use the trigram index: SQLite FTS5 ``trigram`` (``MATCH`` on a quoted
-  phrase), PostgreSQL ``pg_trgm`` GIN (``LIKE '%term%'``).
+  phrase); PostgreSQL ``LIKE '%term%'`` served by the ``pg_trgm`` GIN index, ANDed with "the
+  body holds every bigram of the term" (the bigram GIN below) so the planner has a selective
+  index even where it would seq-scan for the LIKE alone.
 * Terms of 1–2 characters never touch a trigram index (SQLite 3.40's FTS5 returns a silently
   empty result, pg_trgm has no selectivity). They use a bigram index (migration
   ``0005_search_bigrams``): SQLite, a contentless FTS5 table of the body's character bigrams
@@ -36,6 +38,7 @@ and filtered queryset it is given.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -106,9 +109,10 @@ def _is_token_char(ch: str) -> bool:
     return not ch.isascii() or ch.isalnum()
 
 
-def term_subquery(term: str, vendor: str) -> tuple[str, list[str]]:
+def term_subquery(term: str, vendor: str) -> tuple[str, list[Any]]:
     """SQL selecting the ids of organisations that match one term, and its parameters."""
     needle = fold(term)
+    params: list[Any]
     if vendor == "sqlite":
         if len(needle) >= TRIGRAM_MIN:
             sql = "SELECT rowid FROM orgs_search_fts WHERE orgs_search_fts MATCH %s"
@@ -122,9 +126,15 @@ def term_subquery(term: str, vendor: str) -> tuple[str, list[str]]:
             params = [needle]
     elif vendor == "postgresql":
         if len(needle) >= TRIGRAM_MIN:
+            # Both conditions are exact necessary conditions; the planner picks the pg_trgm
+            # GIN (body) or the bigram GIN (grams), whichever is more selective. At city size
+            # it otherwise seq-scans for the LIKE alone (~15 ms vs ~1-4 ms).
             escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            sql = "SELECT org_id FROM orgs_search_doc WHERE body LIKE %s"
-            params = ["%" + escaped + "%"]
+            sql = "SELECT org_id FROM orgs_search_doc WHERE grams @> %s::text[] AND body LIKE %s"
+            params = [
+                sorted({needle[i : i + 2] for i in range(len(needle) - 1)}),
+                "%" + escaped + "%",
+            ]
         elif len(needle) == 2:
             sql = "SELECT org_id FROM orgs_search_doc WHERE grams @> ARRAY[%s]::text[]"
             params = [needle]

@@ -396,3 +396,14 @@ def test_an_unknown_layout_or_a_missing_source_is_refused():
     with pytest.raises(DivisionFileError, match="不存在"):
         import_slice(SLICE / "nowhere")
     assert nothing_stored() == (0, 0, 0)
+
+
+def test_the_fast_level_and_parent_helpers_agree_with_the_codes_module():
+    from npohub.regions import codes
+    from npohub.regions.importing import _level_of_full, _parent_of_full
+
+    samples = ["370000000000", "370100000000", "419001000000", "441900003000", "370102001002"]
+    for code in samples:
+        level = _level_of_full(code)
+        assert level == codes.level_of(code)
+        assert _parent_of_full(code, level) == codes.parent_code(code)
