@@ -48,3 +48,19 @@ class HtmxMessageMiddleware:
                     trigger[existing] = True  # type: ignore[assignment]
             response["HX-Trigger"] = json.dumps(trigger)
         return response
+
+
+class ChineseFirstLocaleMiddleware:
+    """Simplified Chinese unless the user picked another language (cookie or session).
+
+    The browser's Accept-Language is ignored: officials on English-language systems still
+    get the Chinese interface by default; the language switch in the header sets the cookie.
+    Place before ``LocaleMiddleware``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

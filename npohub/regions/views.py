@@ -43,6 +43,9 @@ def _row(user: Any, region: Region) -> dict[str, Any]:
 def region_list(request: HttpRequest) -> HttpResponse:
     """Browse the tree one level at a time, or search names inside the current subtree."""
     parent = _get_or_404(request.GET["parent"]) if request.GET.get("parent") else None
+    if parent is None and "parent" not in request.GET and getattr(request.user, "region_id", None):
+        # Staff start at their own region; "全国" in the breadcrumb still leads to the top.
+        parent = request.user.region
     q = request.GET.get("q", "").strip()[:50]
     if q:
         regions = region_search(q, within=parent.prefix if parent else "")

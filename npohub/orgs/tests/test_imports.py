@@ -563,3 +563,18 @@ def test_choices_are_accepted_by_value_label_or_label_before_the_bracket(regions
     assert cleaned.status == "abnormal" and cleaned.kind == "community_group"
     _, errors = clean_organization(OrganizationInput(**base, status="冻结"))
     assert errors == {"status": "状态“冻结”无效"}
+
+
+def test_the_decision_reads_every_field_an_import_can_set(cast, regions):
+    from npohub.orgs.imports import DESIRED_FIELDS, _desired_values
+    from npohub.orgs.validation import OrganizationInput, clean_organization
+
+    cleaned, _ = clean_organization(
+        OrganizationInput(
+            kind="community_group",
+            name="舞蹈队",
+            community_code="370102001002",
+            registration_date="2023-04-01",
+        )
+    )
+    assert tuple(_desired_values(cleaned)) == DESIRED_FIELDS
