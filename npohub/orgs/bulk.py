@@ -24,11 +24,12 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import import_module
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections, models
 from django.utils import timezone
 
+AnyField = models.Field[Any, Any]
 BATCH = 5000  # rows per bulk_create batch on other engines
 # Field types whose Python values the drivers take as they are (str, int, bool, None).
 _AS_IS = frozenset(
@@ -51,7 +52,7 @@ _AS_IS = frozenset(
 )
 
 
-def _converter(field: models.Field, connection: Any) -> Callable[[Any], Any] | None:
+def _converter(field: AnyField, connection: Any) -> Callable[[Any], Any] | None:
     """None when values pass as they are, else value → database value (memoised)."""
     if field.get_internal_type() in _AS_IS:
         return None
@@ -84,7 +85,7 @@ _UNSET = object()
 
 
 def _prepared(
-    fields: Sequence[models.Field],
+    fields: Sequence[AnyField],
     rows: Iterable[Sequence[Any]],
     tail: tuple[Any, ...],
     connection: Any,
@@ -124,7 +125,7 @@ def insert_rows(
     if not connection.in_atomic_block:
         raise RuntimeError("insert_rows must run inside transaction.atomic()")
     meta = model._meta
-    fields = [meta.get_field(name) for name in field_names]
+    fields = [cast(AnyField, meta.get_field(name)) for name in field_names]
     given = {f.attname for f in fields}
     constants = dict(constants or {})
     now = timezone.now()
@@ -133,7 +134,7 @@ def insert_rows(
             continue
         auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
         constants[f.attname] = now if auto else f.get_default()
-    constant_fields = [meta.get_field(name) for name in constants]
+    constant_fields = [cast(AnyField, meta.get_field(name)) for name in constants]
     tail = tuple(
         f.get_db_prep_save(v, connection) if v is not None else None
         for f, v in zip(constant_fields, constants.values(), strict=True)
@@ -153,7 +154,7 @@ def insert_rows(
 
 def _sqlite_insert(
     model: type[models.Model],
-    fields: list[models.Field],
+    fields: list[AnyField],
     rows: Sequence[Sequence[Any]],
     tail: tuple[Any, ...],
     connection: Any,
@@ -180,7 +181,7 @@ def _sqlite_insert(
 
 def _postgres_copy(
     model: type[models.Model],
-    fields: list[models.Field],
+    fields: list[AnyField],
     rows: Sequence[Sequence[Any]],
     tail: tuple[Any, ...],
     connection: Any,

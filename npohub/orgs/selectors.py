@@ -107,17 +107,38 @@ def organization_list_for(
     return apply_filters(qs, filters or OrganizationFilters())
 
 
+def organization_in_scope(user: Any, org: Organization) -> bool:
+    """The same rule as ``organization_scope_q``, answered for one fetched organisation."""
+    if not is_signed_in(user):
+        return False
+    if user.is_superuser:
+        return True
+    if user.role not in REGION_ROLES | GRANT_ROLES:
+        return False
+    prefix = user.scope_prefix if user.role in REGION_ROLES else ""
+    if prefix and org.address_code.startswith(prefix):
+        return True
+    if prefix and user.role in {"city_bureau", "district_bureau"}:
+        authority = org.authority_region
+        if authority is not None and authority.code.startswith(prefix):
+            return True
+    return granted_organization_ids(user).filter(organization_id=org.pk).exists()
+
+
 def organization_get_for(user: Any, pk: int) -> Organization:
-    """One organisation the user may see, or NotFound (missing and forbidden look the same)."""
+    """One organisation the user may see, or NotFound (missing and forbidden look the same).
+
+    Fetched by primary key and checked against the scope in Python: the same rule as the
+    list's scope filter, without compiling that filter for a single row.
+    """
     org = (
-        organization_visible_to(user)
-        .select_related(
+        Organization.objects.select_related(
             "category", "community", "authority_region", "legal_representative", "parent"
         )
         .filter(pk=pk)
         .first()
     )
-    if org is None:
+    if org is None or not organization_in_scope(user, org):
         raise NotFound("组织不存在")
     return org
 

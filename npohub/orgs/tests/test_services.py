@@ -118,3 +118,12 @@ def test_saving_an_unchanged_representative_without_id_creates_no_new_person(cas
     org.refresh_from_db()
     assert Person.objects.count() == people
     assert org.address == "新住所"
+
+
+def test_the_single_fetch_scope_agrees_with_the_list_scope_for_every_user(cast, orgs):
+    from npohub.orgs.selectors import organization_in_scope, organization_visible_to
+
+    for user in cast.values():
+        listed = set(organization_visible_to(user).values_list("pk", flat=True))
+        for org in Organization.objects.select_related("authority_region"):
+            assert organization_in_scope(user, org) == (org.pk in listed), (user.username, org.name)
