@@ -186,7 +186,11 @@ class Rule:
     request really writes (``writes``: an allowed unsafe request must change something).
     ``scoped_body``: for endpoints without path parameters (create), also send the body for an
     object outside the user's scope (``scope == "out"``). ``form_denial``: an HTML form may
-    refuse by re-rendering with the service's error (200) instead of 403/404.
+    refuse by re-rendering with the service's error (200), or by redirecting back with it as a
+    message, instead of 403/404 (nothing may change). ``hidden_out``: False when the object is
+    visible to everyone allowed (reference data such as regions), so refusing to act on one
+    outside the user's scope may be any denial instead of the 404 of a missing object.
+    ``multipart``: send an API body as multipart/form-data (file uploads) instead of JSON.
     ``query``: a query string, sent with every method. ``users``: a sample of the cast for
     slow endpoints whose answer cannot depend on the user (the OpenAPI description).
     """
@@ -200,6 +204,8 @@ class Rule:
     scoped_body: bool = False
     writes: bool = True
     form_denial: bool = False
+    hidden_out: bool = True
+    multipart: bool = False
     query: dict[str, Any] = field(default_factory=dict)
     users: tuple[str, ...] = USERS
     note: str = ""
@@ -215,7 +221,8 @@ class Rule:
 
 @dataclass
 class World:
-    """The shared fixtures, plus objects the target builders create on demand (cached)."""
+    """The shared fixtures, plus objects the target builders create on demand (cached for one
+    test: they live in the test's savepoint, while the cast outlives it)."""
 
     cast: dict[str, Any]
     orgs: dict[str, Any]

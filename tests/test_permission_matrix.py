@@ -12,7 +12,12 @@ Organization and User rows).
 
 from __future__ import annotations
 
+import functools
+import io
 import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode, urlparse
@@ -20,14 +25,18 @@ from urllib.parse import urlencode, urlparse
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.shortcuts import resolve_url
 from django.test import Client
+from openpyxl import Workbook
 
 from npohub.accounts.models import ApiToken, Role, User
 from npohub.api.orgs.endpoints import organization_input_of
-from npohub.orgs.models import Organization
+from npohub.orgs.imports import COMMUNITY_GROUP, GROUP_COLUMNS
+from npohub.orgs.models import ImportJob, ImportStatus, Organization
 
 from .matrix import (
     ANONYMOUS,
@@ -166,6 +175,80 @@ def user_form(world: World, user: str, scope: str) -> dict[str, Any]:
     }
 
 
+# --- imports: a one-row spreadsheet, and jobs waiting to be committed ---------------------------
+
+
+@functools.cache
+def group_workbook(community_code: str, name: str) -> bytes:
+    """A community-group import file (the template's headers) with one valid row."""
+    values = {
+        "name": name,
+        "community_code": community_code,
+        "category_code": "文体活动",
+        "legal_representative_name": "李娜",
+        "legal_representative_phone": "13800000000",
+        "registration_date": "2024-03-01",
+        "purpose": "组织居民开展文体活动",
+    }
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([c.header for c in GROUP_COLUMNS])
+    sheet.append([values.get(c.field, "") for c in GROUP_COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def group_upload(world: World, user: str, scope: str) -> dict[str, Any]:
+    """A multipart body: one new group in the user's own community (a fresh file each time)."""
+    data = group_workbook(home_community(world, user).code, f"矩阵导入舞蹈队{user}")
+    return {"kind": COMMUNITY_GROUP, "file": SimpleUploadedFile("matrix.xlsx", data)}
+
+
+def previewed_job(world: World, owner: User, community: Any) -> ImportJob:
+    """A validated community-group job of ``owner``, one row in ``community``, ready to commit."""
+
+    def make() -> ImportJob:
+        job = ImportJob(
+            created_by=owner,
+            kind=COMMUNITY_GROUP,
+            filename="matrix.xlsx",
+            status=ImportStatus.PREVIEW,
+            total_rows=1,
+            processed_rows=1,
+            summary={"create": 1, "update": 0, "unchanged": 0},
+        )
+        data = group_workbook(community.code, f"矩阵导入舞蹈队{owner.pk}")
+        job.file.save("matrix.xlsx", ContentFile(data), save=False)
+        job.save()
+        return job
+
+    return world.once(("job", owner.pk), make)
+
+
+def import_job(param: str) -> Any:
+    """In: a job the acting user uploaded (rows in their own community); out: the stranger's
+    job (rows outside every scope but the superuser's). Jobs are private to their creator."""
+
+    def build(world: World, user: str) -> dict[str, dict[str, Any]]:
+        actor = world.user(user)
+        owner = actor or world.cast["street"]
+        mine = previewed_job(world, owner, home_community(world, user))
+        theirs = previewed_job(world, stranger(world), world.regions["qd_comm"])
+        return {"in": {param: mine.pk}, "out": {param: theirs.pk}}
+
+    return build
+
+
+def community(world: World, user: str) -> dict[str, dict[str, Any]]:
+    """In: a community in the user's own region; out: one outside it (and every scope but the
+    superuser's). Both have an inferred urban/rural flag, so a bureau may correct it."""
+    return {
+        "in": {"code": home_community(world, user).code},
+        "out": {"code": foreign_community(world, user).code},
+    }
+
+
 PASSWORD = {"password": "Matrix-Pass-2024!", "password_again": "Matrix-Pass-2024!"}
 SAMPLE = (ANONYMOUS, "resident", "district")
 USER_ADMINS = frozenset({"admin", "city", "district", "qingdao"})
@@ -176,6 +259,9 @@ REGION_STAFF = frozenset(
 GROUP_CREATORS = frozenset(
     {"admin", "city", "district", "district_out", "street", "street_out", "qingdao"}
 )
+# Bureau staff, who may correct a community's urban/rural flag in their own region.
+CORRECTORS = frozenset({"admin", "city", "district", "district_out", "qingdao"})
+RURAL = {"urban_rural": "rural"}
 STATUS_CHANGE = {"status": "abnormal", "reason": "矩阵测试", "effective_on": "2024-03-01"}
 
 
@@ -240,6 +326,20 @@ POLICY: dict[str, Rule] = {
     # regions
     "regions:region-list": Rule(SIGNED_IN),
     "regions:picker": Rule(SIGNED_IN),
+    "regions:urban-rural-correct": Rule(
+        CORRECTORS,
+        target=community,
+        body=lambda w, u, s: RURAL,
+        form_denial=True,
+        hidden_out=False,
+        note="bureaus in their region; a refusal comes back as a message on the list",
+    ),
+    # API: regions (reference data, any signed-in user reads it)
+    "regions_list": Rule(SIGNED_IN, query={"parent": "370102"}),
+    "regions_get": Rule(SIGNED_IN, target=community, allow_out=SIGNED_IN),
+    "regions_correct_urban_rural": Rule(
+        CORRECTORS, target=community, body=lambda w, u, s: RURAL, hidden_out=False
+    ),
     # imports and exports (HTML)
     "imports:home": Rule(GROUP_CREATORS, note="roles that may import some kind"),
     "imports:template": Rule(
@@ -250,6 +350,24 @@ POLICY: dict[str, Rule] = {
         note="a blank spreadsheet, the same for everyone; out = an unknown kind",
     ),
     "imports:export": Rule(STAFF, note="exports what the user's list shows"),
+    "imports:upload": Rule(
+        GROUP_CREATORS,
+        body=group_upload,
+        form_denial=True,
+        note="community groups: bureaus and streets; a refusal is a message on the import page",
+    ),
+    "imports:job": Rule(SIGNED_IN, target=import_job("pk"), note="only the creator's jobs"),
+    "imports:commit": Rule(
+        GROUP_CREATORS,
+        target=import_job("pk"),
+        form_denial=True,
+        note="the creator, if their role may import; a refusal is a message on the job page",
+    ),
+    # API: imports
+    "create_import": Rule(GROUP_CREATORS, body=group_upload, multipart=True),
+    "get_import": Rule(SIGNED_IN, target=import_job("job_id")),
+    "list_import_errors": Rule(SIGNED_IN, target=import_job("job_id")),
+    "commit_import": Rule(GROUP_CREATORS, target=import_job("job_id")),
 }
 
 ENDPOINTS = discover(EXCLUDED, lambda key: POLICY[key].methods if key in POLICY else ("GET",))
@@ -324,6 +442,8 @@ def send(client: Client, endpoint: Endpoint, url: str, rule: Rule, body: Any) ->
         return client.get(url, rule.query)
     if rule.query:
         url = f"{url}?{urlencode(rule.query)}"
+    if endpoint.kind == "api" and rule.multipart:
+        return getattr(client, method)(url, body or {})
     if endpoint.kind == "api":
         return getattr(client, method)(
             url, data=json.dumps(body or {}), content_type="application/json"
@@ -363,7 +483,7 @@ def check(
         return f"denied ({got}) but the database changed"
     if user == ANONYMOUS:
         return None if got == "login" else f"anonymous: expected the sign-in answer, got {got}"
-    if scope == "out" and endpoint.params and user in rule.allow:
+    if scope == "out" and endpoint.params and user in rule.allow and rule.hidden_out:
         return (
             None
             if got == "denied 404"
@@ -376,18 +496,58 @@ def check(
     return f"expected denied, got {got}"
 
 
-@pytest.fixture
-def world(cast, orgs, regions) -> World:
-    return World(cast=cast, orgs=orgs, regions=regions)
-
-
-def clients_for(world: World) -> dict[str, Client]:
+def clients_for(cast: dict[str, User]) -> dict[str, Client]:
+    """One client per user, signed in once (each request restores its cookies afterwards)."""
     clients = {ANONYMOUS: Client()}
     for name in CAST:
         client = Client()
-        client.force_login(world.cast[name])
+        client.force_login(cast[name])
         clients[name] = client
     return clients
+
+
+def _fixture_body(fixture: Any) -> Any:
+    """The function behind a root-conftest fixture, so the module builds the very same cast."""
+    unwrap = getattr(fixture, "_get_wrapped_function", None)
+    return unwrap() if unwrap is not None else fixture.__wrapped__
+
+
+@dataclass(frozen=True)
+class Shared:
+    regions: dict[str, Any]
+    cast: dict[str, User]
+    orgs: dict[str, Organization]
+    clients: dict[str, Client]
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup: None, django_db_blocker: Any) -> Iterator[Shared]:
+    """The root conftest's regions, cast and organisations, and a signed-in client per user,
+    built once per module (once per xdist worker) inside a transaction that is rolled back at
+    the end, like ``setUpTestData``. Each test runs in a savepoint of it (pytest-django's
+    ``db``), and each request in a savepoint of the test's."""
+    conftest = sys.modules["conftest"]
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        try:
+            regions = _fixture_body(conftest.regions)(None)
+            cast = _fixture_body(conftest.cast)(regions)
+            orgs = _fixture_body(conftest.orgs)(cast, regions)
+            built = Shared(regions, cast, orgs, clients_for(cast))
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(shared: Shared, db: None) -> World:
+    """The shared cast, with a fresh cache for the objects this test's builders create."""
+    return World(cast=shared.cast, orgs=shared.orgs, regions=shared.regions)
 
 
 def scopes_of(endpoint: Endpoint, rule: Rule) -> tuple[str, ...]:
@@ -400,10 +560,10 @@ def scopes_of(endpoint: Endpoint, rule: Rule) -> tuple[str, ...]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.key in POLICY], ids=lambda e: e.id)
-def test_permission_matrix(endpoint: Endpoint, world: World):
+def test_permission_matrix(endpoint: Endpoint, world: World, shared: Shared):
     rule = POLICY[endpoint.key]
     unsafe = endpoint.method not in SAFE_METHODS
-    clients = clients_for(world)
+    clients = shared.clients
     failures = []
     for user in rule.users:
         targets = rule.target(world, user) if rule.target else {"in": {}, "out": {}}

@@ -1065,18 +1065,19 @@ def _rollup_deltas(deltas: Counter[tuple[str, str, str]]) -> None:
     for chunk in _chunks(codes):
         for rollup in OrgRollup.objects.filter(region_code__in=chunk):
             current[(rollup.region_code, rollup.kind, rollup.status)] = rollup
-    changed, created = [], []
+    changed: list[OrgRollup] = []
+    created: list[OrgRollup] = []
     for (code, level, kind, status), delta in by_region.items():
         if not delta:
             continue
-        rollup = current.get((code, kind, status))
-        if rollup is None:
+        found = current.get((code, kind, status))
+        if found is None:
             created.append(
                 OrgRollup(region_code=code, level=level, kind=kind, status=status, count=delta)
             )
         else:
-            rollup.count += delta
-            changed.append(rollup)
+            found.count += delta
+            changed.append(found)
     OrgRollup.objects.bulk_update(changed, ["count"], batch_size=500)
     OrgRollup.objects.bulk_create(created, batch_size=2000)
 

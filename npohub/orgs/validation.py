@@ -196,7 +196,8 @@ class Lookups:
             self.dates[key] = parsed
         if parsed is None:
             raise ValueError(value)
-        return parsed  # type: ignore[return-value]
+        date: dt.date = parsed
+        return date
 
 
 _MISSING: Any = object()
