@@ -32,7 +32,9 @@ demo: migrate ## set up, load the Jinan demo city, create demo accounts and serv
 	$(PY) manage.py load_demo --size city --seed $(SEED)
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py demo_accounts
-	@echo "Serving NPOHub on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@echo "Serving NPOHub on http://$(HOST):$(PORT)/ with a background-task worker (Ctrl-C stops both)"
+	@$(PY) manage.py db_worker --no-reload -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 \
 		--static-path-route /static --static-path-mount var/static config.wsgi_demo:application
 

@@ -403,28 +403,35 @@ def test_every_function_view_declares_its_methods():
     assert not loose, f"Views without require_http_methods / require_GET / require_POST: {loose}"
 
 
-def _count_sql() -> str:
+@functools.cache
+def _snapshot_sql() -> tuple[str, ...]:
+    """Raw SQL (built once): the row counts of every NPOHub table in one query, then every
+    Organization and User row."""
+    quote = connection.ops.quote_name
     tables = sorted(
         {
             m._meta.db_table
-            for m in apps.get_models()
+            for m in apps.get_models(include_auto_created=True)
             if m.__module__.startswith("npohub.") and m._meta.managed and not m._meta.proxy
         }
     )
-    quote = connection.ops.quote_name
-    return "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables)
+    counts = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables)
+    rows = [
+        f"SELECT * FROM {quote(m._meta.db_table)} ORDER BY {quote(m._meta.pk.column)}"
+        for m in (Organization, User)
+    ]
+    return (counts, *rows)
 
 
 def snapshot() -> tuple[Any, ...]:
-    """Row counts of every NPOHub table (one query), plus the Organization and User rows."""
+    """Row counts of every NPOHub table, plus the Organization and User rows (raw SQL: it runs
+    twice for every unsafe request)."""
     with connection.cursor() as cursor:
-        cursor.execute(_count_sql())
-        counts = cursor.fetchone()
-    return (
-        counts,
-        list(Organization.objects.order_by("pk").values_list()),
-        list(User.objects.order_by("pk").values_list()),
-    )
+        taken = []
+        for sql in _snapshot_sql():
+            cursor.execute(sql)
+            taken.append(cursor.fetchall())
+    return tuple(taken)
 
 
 def build_url(endpoint: Endpoint, kwargs: dict[str, Any]) -> str:

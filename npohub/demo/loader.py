@@ -19,11 +19,11 @@ from django.utils import timezone
 
 from npohub.core.audit import audit_record
 from npohub.orgs.models import Category, Organization, Person
+from npohub.orgs.rollups import rebuild_org_rollups
 from npohub.regions.models import Region, UrbanRural
 
 from .generator import ORG_COLUMNS, PERSON_COLUMNS, SIZES, Generator, Plan, Skeleton
 from .models import DemoLoad
-from npohub.orgs.rollups import rebuild_org_rollups
 
 BATCH = 5000
 DIVISIONS_YEAR = 2023

@@ -9,6 +9,7 @@ from npohub.accounts.services import api_token_authenticate
 PASSWORD = "pass-Word-123"
 LOGIN = "/accounts/login/"
 
+
 def test_login_with_the_right_password_goes_to_the_organisation_list(client, cast):
     response = client.post(LOGIN, {"username": "city", "password": PASSWORD})
 
