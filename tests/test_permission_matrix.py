@@ -17,7 +17,7 @@ import io
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode, urlparse
@@ -34,9 +34,9 @@ from django.test import Client
 from openpyxl import Workbook
 
 from npohub.accounts.models import ApiToken, Role, User
-from npohub.api.orgs.endpoints import organization_input_of
 from npohub.orgs.imports import COMMUNITY_GROUP, GROUP_COLUMNS
 from npohub.orgs.models import ImportJob, ImportStatus, Organization
+from npohub.orgs.validation import organization_input_of
 
 from .matrix import (
     ANONYMOUS,
@@ -108,7 +108,7 @@ def org_in_scope(world: World, user: str, scope: str) -> Organization:
 
 
 def whole_record(world: World, user: str, scope: str) -> dict[str, Any]:
-    values = organization_input_of(org_in_scope(world, user, scope))
+    values = asdict(organization_input_of(org_in_scope(world, user, scope)))
     values["address"] = "矩阵测试地址"
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any
 
 from django import forms
@@ -21,7 +22,7 @@ from .models import (
     Status,
 )
 from .selectors import ORDERINGS, OrganizationFilters
-from .validation import FIELD_LABELS, REQUIRED_FIELDS, OrganizationInput
+from .validation import FIELD_LABELS, REQUIRED_FIELDS, OrganizationInput, organization_input_of
 
 # The registered-funds label depends on the kind (社会团体 活动资金 / 社会服务机构 开办资金 / 基金会 原始基金).
 FUNDS_LABELS = {
@@ -227,33 +228,16 @@ class OrganizationForm(forms.Form):
 
     @staticmethod
     def initial_for(org: Organization, *, show_personal_data: bool) -> dict[str, Any]:
-        person = org.legal_representative
-        return {
-            "name": org.name,
-            "uscc": org.uscc or "",
-            "category_code": org.category.code if org.category else "",
-            "management_level": org.management_level,
-            "authority_region_code": org.authority_region.code if org.authority_region else "",
-            "community_code": org.community.code if org.community else "",
-            "address": org.address,
-            "supervisory_unit": org.supervisory_unit,
-            "legal_representative_name": person.name if person else "",
-            "legal_representative_id_number": (
-                person.id_number if person and show_personal_data else ""
-            ),
-            "legal_representative_phone": person.phone if person and show_personal_data else "",
-            "registered_funds": "" if org.registered_funds is None else org.registered_funds,
-            "foundation_type": org.foundation_type,
-            "certificate_form": org.certificate_form,
-            "is_charity": org.is_charity,
-            "purpose": org.purpose,
-            "business_scope": org.business_scope,
-            "activity_area": org.activity_area,
-            "registration_date": (
-                org.registration_date.isoformat() if org.registration_date else ""
-            ),
-            "phone": org.phone,
-        }
+        values = asdict(organization_input_of(org))
+        del values["kind"], values["status"]
+        if not show_personal_data:
+            values["legal_representative_id_number"] = ""
+            values["legal_representative_phone"] = ""
+        if values["registered_funds"] is None:
+            values["registered_funds"] = ""
+        date = values["registration_date"]
+        values["registration_date"] = date.isoformat() if date else ""
+        return values
 
 
 class StatusChangeForm(forms.Form):

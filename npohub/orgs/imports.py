@@ -537,24 +537,11 @@ def _clean_rows(
 # (a re-import of 100 k unchanged rows would otherwise build 100 k organisations and people).
 DESIRED_FIELDS = (
     "kind",
-    "name",
-    "uscc",
-    "category_id",
-    "management_level",
-    "authority_region_id",
-    "community_id",
-    "address_code",
-    "address",
-    "supervisory_unit",
-    "registered_funds",
-    "foundation_type",
-    "certificate_form",
-    "is_charity",
-    "purpose",
-    "business_scope",
-    "activity_area",
-    "registration_date",
-    "phone",
+    *(
+        f
+        for f in TRACKED_FIELDS
+        if f not in ("kind", "legal_representative_id", "status", "status_changed_on")
+    ),
 )
 _EXISTING_FIELDS = (
     "id",

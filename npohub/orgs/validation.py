@@ -25,6 +25,7 @@ from .models import (
     FoundationType,
     Kind,
     ManagementLevel,
+    Organization,
     Status,
 )
 
@@ -429,4 +430,33 @@ def clean_organization(
             phone=values["phone"],
         ),
         {},
+    )
+
+
+def organization_input_of(org: Organization) -> OrganizationInput:
+    """The stored record as raw input values: the starting point of an edit form or a PATCH."""
+    person = org.legal_representative
+    return OrganizationInput(
+        kind=org.kind,
+        name=org.name,
+        uscc=org.uscc or "",
+        category_code=org.category.code if org.category else "",
+        management_level=org.management_level,
+        authority_region_code=org.authority_region.code if org.authority_region else "",
+        community_code=org.community.code if org.community else "",
+        address=org.address,
+        supervisory_unit=org.supervisory_unit,
+        legal_representative_name=person.name if person else "",
+        legal_representative_id_number=person.id_number if person else "",
+        legal_representative_phone=person.phone if person else "",
+        registered_funds=org.registered_funds,
+        foundation_type=org.foundation_type,
+        certificate_form=org.certificate_form,
+        is_charity=org.is_charity,
+        purpose=org.purpose,
+        business_scope=org.business_scope,
+        activity_area=org.activity_area,
+        registration_date=org.registration_date,
+        status=org.status,
+        phone=org.phone,
     )

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import fields
+from dataclasses import asdict, fields
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query, Router, Status
 
 from npohub.core.errors import ValidationFailed
 from npohub.core.permissions import require
 from npohub.core.validators import mask_id_number, mask_phone
+from npohub.orgs.history_display import end_of_day
 from npohub.orgs.models import Organization
 from npohub.orgs.permissions import can_list_organizations, can_see_personal_data
 from npohub.orgs.selectors import (
@@ -27,7 +27,7 @@ from npohub.orgs.services import (
     organization_create,
     organization_update,
 )
-from npohub.orgs.validation import OrganizationInput
+from npohub.orgs.validation import OrganizationInput, organization_input_of
 from npohub.regions.codes import is_valid, prefix_of
 
 from ..errors import ERROR_CODES
@@ -58,35 +58,6 @@ def region_prefix(code: str) -> str:
     if not is_valid(code):
         raise ValidationFailed(ERROR_CODES["validation_failed"], details={"region": "区划代码无效"})
     return prefix_of(code)
-
-
-def organization_input_of(org: Organization) -> dict[str, Any]:
-    """The stored record as raw input values (the starting point of a PATCH)."""
-    person = org.legal_representative
-    return {
-        "kind": org.kind,
-        "name": org.name,
-        "uscc": org.uscc or "",
-        "category_code": org.category.code if org.category else "",
-        "management_level": org.management_level,
-        "authority_region_code": org.authority_region.code if org.authority_region else "",
-        "community_code": org.community.code if org.community else "",
-        "address": org.address,
-        "supervisory_unit": org.supervisory_unit,
-        "legal_representative_name": person.name if person else "",
-        "legal_representative_id_number": person.id_number if person else "",
-        "legal_representative_phone": person.phone if person else "",
-        "registered_funds": org.registered_funds,
-        "foundation_type": org.foundation_type,
-        "certificate_form": org.certificate_form,
-        "is_charity": org.is_charity,
-        "purpose": org.purpose,
-        "business_scope": org.business_scope,
-        "activity_area": org.activity_area,
-        "registration_date": org.registration_date,
-        "status": org.status,
-        "phone": org.phone,
-    }
 
 
 def detail_of(user: Any, org: Organization) -> dict[str, Any]:
@@ -175,7 +146,7 @@ def organization_replace(request: HttpRequest, org_id: int, payload: Organizatio
 def organization_patch(request: HttpRequest, org_id: int, payload: OrganizationPatchIn) -> Any:
     """Change the fields sent; the others keep their current values."""
     org = organization_get_for(request.auth, org_id)
-    values = {**organization_input_of(org), **payload.dict(exclude_unset=True)}
+    values = {**asdict(organization_input_of(org)), **payload.dict(exclude_unset=True)}
     data = OrganizationInput(**{k: v for k, v in values.items() if k in _INPUT_FIELDS})
     organization_update(actor=request.auth, org=org, data=data)
     return detail_of(request.auth, organization_get_for(request.auth, org_id))
@@ -218,6 +189,5 @@ def organization_history_list(
 def organization_as_of_date(request: HttpRequest, org_id: int, date: dt.date) -> dict[str, Any]:
     """The recorded fields as they stood at the end of ``date`` (local time)."""
     org = organization_get_for(request.auth, org_id)
-    end_of_day = timezone.make_aware(dt.datetime.combine(date, dt.time.max))
-    values = organization_as_of(org, end_of_day)
+    values = organization_as_of(org, end_of_day(date))
     return {"date": date, "existed": values is not None, "values": values}
