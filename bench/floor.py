@@ -2,8 +2,9 @@
 
 Same database file, same server (granian, same worker count), same statements as the platform
 (search through the same FTS5 / doc-table index, the same scope condition, count + page of 20;
-the detail row with its joins; the dashboard's rollup rows), JSON out. What the platform costs
-above this is framework, ORM, serialisation and template time: ``ratio = platform / floor``.
+the detail row with its joins; the dashboard's rollup rows and coverage KPI), JSON out. What the
+platform costs above this is framework, ORM, serialisation and template time:
+``ratio = platform / floor``.
 
 Environment: ``BENCH_DB`` (SQLite path), ``BENCH_SCOPE`` (address-code prefix of the bench user),
 ``BENCH_USER_ID`` (the bench user, for its organisation grants).
@@ -118,6 +119,30 @@ def detail(pk: int) -> dict[str, Any] | None:
     return dict(zip([d[0] for d in cur.description], row, strict=False))
 
 
+# The region dashboard's coverage KPI (npohub.dashboards.selectors.community_group_coverage):
+# open filed groups per urban/rural community of the subtree, grouped by child region.
+COVERAGE_SQL = """
+    SELECT substr(r.code, 1, ?) AS child, r.urban_rural,
+           COUNT(*) AS communities,
+           SUM(COALESCE(g.total, 0)) AS groups,
+           SUM(CASE WHEN r.urban_rural = ? AND COALESCE(g.total, 0) < ? THEN 1
+                    WHEN r.urban_rural = ? AND COALESCE(g.total, 0) < ? THEN 1
+                    ELSE 0 END) AS below,
+           SUM(CASE WHEN r.urban_rural_source = ? THEN 1 ELSE 0 END) AS inferred
+    FROM "regions_region" r
+    LEFT JOIN (
+        SELECT region_code, SUM("count") AS total FROM "orgs_orgrollup"
+        WHERE level = ? AND kind = ? AND status IN (?, ?, ?)
+          AND region_code BETWEEN ? AND ?
+        GROUP BY region_code
+    ) g ON g.region_code = r.code
+    WHERE r.is_active = ? AND r.level = ? AND r.code BETWEEN ? AND ?
+    GROUP BY 1, 2
+"""
+TARGET_URBAN = int(os.environ.get("NPOHUB_TARGET_URBAN") or 15)
+TARGET_RURAL = int(os.environ.get("NPOHUB_TARGET_RURAL") or 8)
+
+
 def dashboard(code: str) -> dict[str, Any] | None:
     conn = db()
     region = conn.execute(
@@ -136,7 +161,30 @@ def dashboard(code: str) -> dict[str, Any] | None:
         "SELECT code, name FROM regions_region WHERE parent_id = ? AND is_active = 1 ORDER BY code",
         (region[0],),
     ).fetchall()
-    return {"region": region[1:], "children": children, "rollups": rollups}
+    low, high = prefix.ljust(12, "0"), prefix.ljust(12, "9")
+    coverage = conn.execute(
+        COVERAGE_SQL,
+        (
+            LEVEL_DIGITS[min(region[3] + 1, 5)],
+            "urban",
+            TARGET_URBAN,
+            "rural",
+            TARGET_RURAL,
+            "inferred",
+            5,
+            "community_group",
+            "active",
+            "abnormal",
+            "suspended",
+            low,
+            high,
+            True,
+            5,
+            low,
+            high,
+        ),
+    ).fetchall()
+    return {"region": region[1:], "children": children, "rollups": rollups, "coverage": coverage}
 
 
 def _json(start_response: Any, status: str, payload: Any) -> list[bytes]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from npohub.accounts.models import REGION_ROLES
 from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
 from npohub.regions.codes import pad
@@ -12,12 +14,12 @@ from npohub.regions.codes import pad
 def can_view_region_dashboards(user: Any) -> Decision:
     """Region dashboards are for superusers and region roles that hold a region scope."""
     if not is_signed_in(user):
-        return deny("请先登录")
+        return deny(_("请先登录"))
     if user.is_superuser:
         return ALLOW
     if user.role in REGION_ROLES and user.scope_prefix:
         return ALLOW
-    return deny("区划统计仅限民政部门、街道和社区工作人员使用")
+    return deny(_("区划统计仅限民政部门、街道和社区工作人员使用"))
 
 
 def can_view_region_dashboard(user: Any, code: str) -> Decision:
@@ -27,4 +29,4 @@ def can_view_region_dashboard(user: Any, code: str) -> Decision:
         return decision
     if user.is_superuser or pad(code).startswith(user.scope_prefix):
         return ALLOW
-    return deny("该区划不在您的管辖范围内")
+    return deny(_("该区划不在您的管辖范围内"))

@@ -264,7 +264,7 @@ class Officer(models.Model):
     class Meta:
         verbose_name = _("负责人")
         verbose_name_plural = _("负责人")
-        ordering = ["organization", "position", "start_date"]
+        ordering = ["organization_id", "position", "start_date", "id"]
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_position_display()}"
@@ -291,7 +291,7 @@ class FieldChange(models.Model):
     class Meta:
         verbose_name = _("字段变更")
         verbose_name_plural = _("字段变更")
-        ordering = ["organization", "changed_at", "id"]
+        ordering = ["organization_id", "changed_at", "id"]
         indexes = [
             models.Index(fields=["organization", "changed_at"], name="fieldchange_org_time_idx")
         ]
