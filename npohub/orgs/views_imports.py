@@ -13,6 +13,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from npohub.core.errors import DomainError, NotFound
@@ -71,7 +72,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 def import_upload(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, "请选择要上传的文件")
+        messages.error(request, _("请选择要上传的文件"))
         return redirect("imports:home")
     try:
         job = import_start(actor=request.user, kind=request.POST.get("kind", ""), upload=upload)
@@ -102,9 +103,9 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         if job.status == ImportStatus.DONE:
-            messages.success(request, "导入完成")
+            messages.success(request, _("导入完成"))
         elif job.status == ImportStatus.FAILED:
-            messages.error(request, job.message or "导入失败，未写入任何数据")
+            messages.error(request, job.message or _("导入失败，未写入任何数据"))
     return redirect("imports:job", pk=job.pk)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from npohub.core.errors import NotFound
 
@@ -14,7 +15,7 @@ SEARCH_LIMIT = 50
 
 def _clean_code(code: str) -> str:
     if not is_valid(code):
-        raise NotFound("区划不存在", details={"code": code})
+        raise NotFound(_("区划不存在"), details={"code": code})
     return pad(code)
 
 
@@ -55,7 +56,7 @@ def region_get(code: str) -> Region:
         .first()
     )
     if region is None:
-        raise NotFound("区划不存在", details={"code": code})
+        raise NotFound(_("区划不存在"), details={"code": code})
     return region
 
 
