@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from npohub.accounts.models import Role
 from npohub.accounts.tests.factories import UserFactory
@@ -23,6 +24,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "needs_shared" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Chinese: a test-client request with the ``django_language=en``
+    cookie leaves English active in the thread, and Python-side messages follow it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

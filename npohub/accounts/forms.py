@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from npohub.core.errors import is_terse_note
 from npohub.regions.models import Region
 
 from .models import Role
@@ -167,25 +168,31 @@ class ApiTokenForm(forms.Form):
     )
 
 
-# Refusals from ``permissions.py`` that are about one field of the user form.
-DENIAL_FIELDS = {
-    "只能在本辖区范围内分配区划": "region",
-    "该角色必须指定所辖区划": "region",
-    "不能分配该角色": "role",
-}
+# Refusals from ``permissions.py`` that are about one field of the user form (the reasons are
+# translated, so they are compared in the active language).
+DENIAL_FIELDS = (
+    (_("只能在本辖区范围内分配区划"), "region"),
+    (_("该角色必须指定所辖区划"), "region"),
+    (_("不能分配该角色"), "role"),
+)
+
+
+def _denial_field(message: str) -> str | None:
+    return next((name for reason, name in DENIAL_FIELDS if str(reason) == message), None)
 
 
 def apply_service_errors(form: forms.Form, exc: Any) -> None:
     """Put a DomainError's ``details`` next to the fields they name; the rest on the form."""
     details = exc.details if isinstance(exc.details, dict) else {}
-    if not details and DENIAL_FIELDS.get(exc.message) in form.fields:
-        details = {DENIAL_FIELDS[exc.message]: exc.message}
+    denial_field = _denial_field(exc.message)
+    if not details and denial_field in form.fields:
+        details = {denial_field: exc.message}
     placed = False
     for name, message in details.items():
         if name in form.fields:
             for text in message if isinstance(message, list) else [message]:
                 # Terse details ("必填", "已存在") read better as the service's full sentence.
-                form.add_error(name, exc.message if len(str(text)) <= 4 else str(text))
+                form.add_error(name, exc.message if is_terse_note(str(text)) else str(text))
             placed = True
     if not placed:
         form.add_error(None, exc.message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from npohub.core.errors import NotFound
 
@@ -30,5 +31,5 @@ def user_get_for(actor: Any, pk: int) -> User:
     """A user the actor may manage, or NotFound (missing and forbidden look the same)."""
     user = user_list_for(actor).filter(pk=pk).first()
     if user is None:
-        raise NotFound("用户不存在")
+        raise NotFound(_("用户不存在"))
     return user

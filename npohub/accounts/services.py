@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, ValidationFailed
@@ -28,7 +29,9 @@ def _check_password(password: str, user: User | None = None) -> None:
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
-        raise ValidationFailed("密码不符合要求", details={"password": list(exc.messages)}) from exc
+        raise ValidationFailed(
+            _("密码不符合要求"), details={"password": list(exc.messages)}
+        ) from exc
 
 
 @transaction.atomic
@@ -49,17 +52,19 @@ def user_create(
     errors: dict[str, str] = {}
     username = (username or "").strip()
     if not username:
-        errors["username"] = "请填写用户名"
+        errors["username"] = _("请填写用户名")
     elif User.objects.filter(username=username).exists():
         raise Conflict(
-            f"用户名“{username}”已存在", code="username_taken", details={"username": "已存在"}
+            _("用户名“%(username)s”已存在") % {"username": username},
+            code="username_taken",
+            details={"username": _("已存在")},
         )
     if role not in Role.values:
-        errors["role"] = f"未知角色：{role}"
+        errors["role"] = _("未知角色：%(role)s") % {"role": role}
     if role in REGION_ROLES and region is None:
-        errors["region"] = "该角色必须指定所辖区划"
+        errors["region"] = _("该角色必须指定所辖区划")
     if errors:
-        raise ValidationFailed("用户信息有误", details=errors)
+        raise ValidationFailed(_("用户信息有误"), details=errors)
     require(can_assign_scope(actor, role=role, scope_prefix=_prefix_of(region)))
     _check_password(password)
     user = User(
@@ -104,12 +109,15 @@ def user_update(
     """Change a user's role, region or state; the new region must stay inside the actor's."""
     require(can_manage_user(actor, user))
     if role not in Role.values:
-        raise ValidationFailed("用户信息有误", details={"role": f"未知角色：{role}"})
+        raise ValidationFailed(
+            _("用户信息有误"), details={"role": _("未知角色：%(role)s") % {"role": role}}
+        )
     if role in REGION_ROLES and region is None:
-        raise ValidationFailed("用户信息有误", details={"region": "该角色必须指定所辖区划"})
+        raise ValidationFailed(_("用户信息有误"), details={"region": _("该角色必须指定所辖区划")})
     require(can_assign_scope(actor, role=role, scope_prefix=_prefix_of(region)))
     if user.pk == getattr(actor, "pk", None) and not is_active:
-        raise ValidationFailed("不能停用自己的账号", details={"is_active": "不能停用自己的账号"})
+        message = _("不能停用自己的账号")
+        raise ValidationFailed(message, details={"is_active": message})
     before = {
         "role": user.role,
         "display_name": user.display_name,
@@ -166,7 +174,7 @@ def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
         require(can_manage_user(actor, user))
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("请填写令牌名称", details={"name": "必填"})
+        raise ValidationFailed(_("请填写令牌名称"), details={"name": _("必填")})
     raw = "npo_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name[:100], key_prefix=raw[4:12], key_hash=_hash_token(raw)

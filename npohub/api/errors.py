@@ -5,20 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from npohub.core.errors import DomainError
+from npohub.core.i18n import clauses
 
+# The default message of each code, in the request's language (``str()`` when used).
 ERROR_CODES = {
-    "authentication_required": "未登录或令牌无效",
-    "permission_denied": "无权执行此操作",
-    "not_found": "对象不存在",
-    "validation_failed": "输入有误",
-    "conflict": "与已有数据冲突",
-    "invalid_transition": "当前状态不允许此操作",
-    "bad_request": "请求无效",
+    "authentication_required": gettext_lazy("未登录或令牌无效"),
+    "permission_denied": gettext_lazy("无权执行此操作"),
+    "not_found": gettext_lazy("对象不存在"),
+    "validation_failed": gettext_lazy("输入有误"),
+    "conflict": gettext_lazy("与已有数据冲突"),
+    "invalid_transition": gettext_lazy("当前状态不允许此操作"),
+    "bad_request": gettext_lazy("请求无效"),
 }
 
 
@@ -50,14 +54,19 @@ def install(api: NinjaAPI) -> None:
             request,
             422,
             "validation_failed",
-            "输入有误：" + "；".join(f"{k}: {v}" for k, v in details.items()),
+            _("输入有误：%(errors)s")
+            % {"errors": clauses(f"{k}: {v}" for k, v in details.items())},
             details,
         )
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return envelope(
-            api, request, 401, "authentication_required", ERROR_CODES["authentication_required"]
+            api,
+            request,
+            401,
+            "authentication_required",
+            str(ERROR_CODES["authentication_required"]),
         )
 
     @api.exception_handler(AuthorizationError)
@@ -67,12 +76,12 @@ def install(api: NinjaAPI) -> None:
             request,
             403,
             "permission_denied",
-            str(exc.message) or ERROR_CODES["permission_denied"],
+            str(exc.message) or str(ERROR_CODES["permission_denied"]),
         )
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return envelope(api, request, 404, "not_found", ERROR_CODES["not_found"])
+        return envelope(api, request, 404, "not_found", str(ERROR_CODES["not_found"]))
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

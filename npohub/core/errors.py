@@ -1,12 +1,29 @@
 """Domain errors with stable, machine-readable codes.
 
 Services raise these; the HTML views show ``message`` and the API turns them into the error
-envelope ``{code, message, details}``.
+envelope ``{code, message, details}``. ``code`` never changes; ``message`` and the texts in
+``details`` are translated when raised (``gettext``), so they read in the request's language.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.utils.translation import gettext_lazy
+
+# Short notes a service may put in ``details`` next to a full ``message`` ("必填", "已存在");
+# an HTML form shows the full message beside the field instead.
+TERSE_NOTES = (
+    gettext_lazy("必填"),
+    gettext_lazy("已存在"),
+    gettext_lazy("无效"),
+    gettext_lazy("不能修改"),
+)
+
+
+def is_terse_note(text: str) -> bool:
+    """Whether a ``details`` text is one of the short notes (in any interface language)."""
+    return len(text) <= 4 or text in {str(note) for note in TERSE_NOTES}
 
 
 class DomainError(Exception):

@@ -7,17 +7,26 @@ does not check the authority/category pair (domain-rules rules 1–4).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric, uscc
+
+from .i18n import enumeration
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 AUTHORITY_CODES = "123456789ANY"
 CIVIL_AFFAIRS_AUTHORITY = "5"  # 民政
-CIVIL_AFFAIRS_CATEGORIES = {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"}
+CIVIL_AFFAIRS_CATEGORIES = {
+    "1": gettext_lazy("社会团体"),
+    "2": gettext_lazy("民办非企业单位"),
+    "3": gettext_lazy("基金会"),
+    "9": gettext_lazy("其他"),
+}
 
 
 class IdentifierError(ValueError):
-    """A code failed a check; ``message`` says which part is wrong, in Chinese."""
+    """A code failed a check; ``message`` says which part is wrong (in the active language)."""
 
     def __init__(self, message: str, *, code: str) -> None:
         super().__init__(message)
@@ -42,18 +51,25 @@ def uscc_validate(value: str, *, expected_category: str | None = None) -> str:
     """
     code = uscc_compact(value)
     if len(code) != 18:
-        raise IdentifierError(f"统一社会信用代码应为18位，当前为{len(code)}位", code="uscc_length")
+        raise IdentifierError(
+            _("统一社会信用代码应为18位，当前为%(length)s位") % {"length": len(code)},
+            code="uscc_length",
+        )
     bad = sorted({ch for ch in code if ch not in USCC_ALPHABET})
     if bad:
         raise IdentifierError(
-            f"统一社会信用代码含有不允许的字符：{'、'.join(bad)}（不使用 I、O、S、V、Z）",
+            _("统一社会信用代码含有不允许的字符：%(characters)s（不使用 I、O、S、V、Z）")
+            % {"characters": enumeration(bad)},
             code="uscc_charset",
         )
     if code[0] not in AUTHORITY_CODES:
-        raise IdentifierError(f"第1位登记管理部门代码“{code[0]}”无效", code="uscc_authority")
+        raise IdentifierError(
+            _("第1位登记管理部门代码“%(character)s”无效") % {"character": code[0]},
+            code="uscc_authority",
+        )
     if not code[2:8].isdigit():
         raise IdentifierError(
-            "第3–8位应为登记管理机关行政区划代码（6位数字）", code="uscc_division"
+            _("第3–8位应为登记管理机关行政区划代码（6位数字）"), code="uscc_division"
         )
     # stdnum checks the checksum; it rejects a non-digit first character, so check a digit
     # stand-in for A/N/Y and compute their checksum ourselves.
@@ -65,21 +81,33 @@ def uscc_validate(value: str, *, expected_category: str | None = None) -> str:
             raise stdnum_exceptions.InvalidChecksum()
     except stdnum_exceptions.InvalidChecksum as exc:
         raise IdentifierError(
-            f"第18位校验码错误：应为“{uscc_check_character(code[:17])}”，实为“{code[17]}”",
+            _("第18位校验码错误：应为“%(expected)s”，实为“%(actual)s”")
+            % {"expected": uscc_check_character(code[:17]), "actual": code[17]},
             code="uscc_checksum",
         ) from exc
     except stdnum_exceptions.ValidationError as exc:
-        raise IdentifierError(f"统一社会信用代码格式错误：{exc}", code="uscc_format") from exc
+        raise IdentifierError(
+            _("统一社会信用代码格式错误：%(error)s") % {"error": exc}, code="uscc_format"
+        ) from exc
     if expected_category is not None:
         if code[0] != CIVIL_AFFAIRS_AUTHORITY:
             raise IdentifierError(
-                f"第1位应为“5”（民政部门登记），实为“{code[0]}”", code="uscc_not_civil_affairs"
+                _("第1位应为“5”（民政部门登记），实为“%(actual)s”") % {"actual": code[0]},
+                code="uscc_not_civil_affairs",
             )
         if code[1] != expected_category:
             want = CIVIL_AFFAIRS_CATEGORIES.get(expected_category, expected_category)
-            got = CIVIL_AFFAIRS_CATEGORIES.get(code[1], "未知类别")
+            got = CIVIL_AFFAIRS_CATEGORIES.get(code[1], _("未知类别"))
             raise IdentifierError(
-                f"第2位机构类别应为“{expected_category}”（{want}），实为“{code[1]}”（{got}）",
+                _(
+                    "第2位机构类别应为“%(expected)s”（%(expected_name)s），实为“%(actual)s”（%(actual_name)s）"
+                )
+                % {
+                    "expected": expected_category,
+                    "expected_name": want,
+                    "actual": code[1],
+                    "actual_name": got,
+                },
                 code="uscc_category_mismatch",
             )
     return code
@@ -91,13 +119,13 @@ def id_number_validate(value: str) -> str:
     try:
         return str(ric.validate(raw))
     except stdnum_exceptions.InvalidLength as exc:
-        raise IdentifierError("身份证号应为18位", code="id_length") from exc
+        raise IdentifierError(_("身份证号应为18位"), code="id_length") from exc
     except stdnum_exceptions.InvalidChecksum as exc:
-        raise IdentifierError("身份证号校验位错误", code="id_checksum") from exc
+        raise IdentifierError(_("身份证号校验位错误"), code="id_checksum") from exc
     except stdnum_exceptions.InvalidComponent as exc:
-        raise IdentifierError("身份证号中的出生日期或地区码无效", code="id_component") from exc
+        raise IdentifierError(_("身份证号中的出生日期或地区码无效"), code="id_component") from exc
     except stdnum_exceptions.ValidationError as exc:
-        raise IdentifierError("身份证号格式错误", code="id_format") from exc
+        raise IdentifierError(_("身份证号格式错误"), code="id_format") from exc
 
 
 def mask_id_number(value: str) -> str:

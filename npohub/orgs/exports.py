@@ -2,6 +2,8 @@
 
 Exports use the import template's columns, so an export can be corrected and imported again.
 ID numbers and personal phones are masked unless ``can_see_personal_data`` allows them.
+The files are in Chinese whatever the interface language: headers, choice labels and notes are
+what the import reads and what users type.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import IO, Any
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from npohub.core.i18n import in_source_language, short_label
 from npohub.core.validators import mask_id_number, mask_phone
 from npohub.regions.codes import is_valid, prefix_of
 
@@ -61,13 +64,23 @@ SOURCES = {
     "status": "status",
     "phone": "phone",
 }
-LABELS: dict[str, dict[str, str]] = {
-    "kind": {str(v): str(label).split("（")[0] for v, label in Kind.choices},
-    "management_level": {str(v): str(label) for v, label in ManagementLevel.choices},
-    "foundation_type": {str(v): str(label) for v, label in FoundationType.choices},
-    "certificate_form": {str(v): str(label) for v, label in CertificateForm.choices},
-    "status": {str(v): str(label) for v, label in Status.choices},
+_CHOICES: dict[str, Any] = {
+    "kind": Kind,
+    "management_level": ManagementLevel,
+    "foundation_type": FoundationType,
+    "certificate_form": CertificateForm,
+    "status": Status,
 }
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    """Choice value → its Chinese label (the kind without its bracketed note), per column."""
+    labels = {
+        name: {str(value): in_source_language(label) for value, label in choices.choices}
+        for name, choices in _CHOICES.items()
+    }
+    labels["kind"] = {value: short_label(text) for value, text in labels["kind"].items()}
+    return labels
 
 
 def filters_from_query(query: Mapping[str, Any]) -> OrganizationFilters:
@@ -116,12 +129,13 @@ def export_rows(user: Any, filters: OrganizationFilters) -> Iterator[list[Any]]:
         return allowed_at[address_code]
 
     fields = [c.field for c in columns]
+    labels = _labels()
     for values in qs.values_list(*sources, "address_code").iterator(chunk_size=2000):
         visible = personal_ok and may_see(values[-1])
         row = []
         for name, value in zip(fields, values, strict=False):
-            if name in LABELS:
-                value = LABELS[name].get(value, value)
+            if name in labels:
+                value = labels[name].get(value, value)
             elif name == "is_charity":
                 value = "是" if value else "否"
             elif name == "legal_representative_id_number" and not visible:
@@ -238,4 +252,4 @@ def template_workbook(kind: str) -> bytes:
 
 
 def template_filename(kind: str) -> str:
-    return f"导入模板-{IMPORT_KINDS[kind]}.xlsx"
+    return f"导入模板-{in_source_language(IMPORT_KINDS[kind])}.xlsx"

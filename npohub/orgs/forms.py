@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from npohub.core.errors import is_terse_note
+from npohub.core.i18n import labelled, short_label
 from npohub.regions.codes import is_valid as is_region_code
 from npohub.regions.codes import prefix_of
 
@@ -73,7 +75,7 @@ class OrganizationFilterForm(forms.Form):
     def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = _blank(_("全部类型")) + [
-            (value, str(label).split("（")[0]) for value, label in Kind.choices
+            (value, short_label(label)) for value, label in Kind.choices
         ]
         self.fields["category"].choices = _blank(_("全部类别")) + categories
         self.fields["status"].choices = _blank(_("全部状态")) + list(Status.choices)
@@ -281,10 +283,10 @@ def apply_service_errors(form: forms.Form, exc: Any) -> None:
     for name, message in details.items():
         text = str(message)
         if name in form.fields:
-            form.add_error(name, exc.message if len(text) <= 4 else text)
+            form.add_error(name, exc.message if is_terse_note(text) else text)
             placed = True
         elif name in FIELD_LABELS:
-            form.add_error(None, f"{FIELD_LABELS[name]}：{text}")
+            form.add_error(None, labelled(FIELD_LABELS[name], text))
             placed = True
     if not placed:
         form.add_error(None, exc.message)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from npohub.core.i18n import short_label
 from npohub.core.templatetags.npohub import cn_date, yes_no, yuan
 from npohub.regions.models import Region
 
@@ -33,7 +34,8 @@ def end_of_day(day: dt.date) -> dt.datetime:
 
 
 def funds_label(kind: str) -> str:
-    return str(FUNDS_LABELS.get(kind, FUNDS_LABELS[Kind.ASSOCIATION])).replace("（元）", "")
+    """The kind's name for its registered funds, without the unit: 活动资金 / Operating funds."""
+    return short_label(FUNDS_LABELS.get(kind, FUNDS_LABELS[Kind.ASSOCIATION]))
 
 
 FIELD_TITLES = {

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from npohub.accounts.models import BUREAU_ROLES, Role
 from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
 
@@ -23,16 +25,16 @@ def _in_region(user: Any, address_code: str) -> bool:
 def can_list_organizations(user: Any) -> Decision:
     """Every signed-in staff or organisation role has a (scoped) organisation list."""
     if not is_signed_in(user):
-        return deny("请先登录")
+        return deny(_("请先登录"))
     if user.is_superuser or user.role in STAFF_LIST_ROLES:
         return ALLOW
-    return deny("您的角色没有组织名录")
+    return deny(_("您的角色没有组织名录"))
 
 
 def can_create_organization(user: Any, *, kind: str, address_code: str) -> Decision:
     """Bureau staff add organisations in their region; streets also add filed groups in theirs."""
     if not is_signed_in(user):
-        return deny("请先登录")
+        return deny(_("请先登录"))
     if user.is_superuser:
         return ALLOW
     if kind == Kind.COMMUNITY_GROUP:
@@ -41,26 +43,26 @@ def can_create_organization(user: Any, *, kind: str, address_code: str) -> Decis
         allowed_roles = BUREAU_ROLES
     if user.role not in allowed_roles:
         return deny(
-            "您的角色不能登记此类组织"
+            _("您的角色不能登记此类组织")
             if kind != Kind.COMMUNITY_GROUP
-            else "您的角色不能备案社区社会组织"
+            else _("您的角色不能备案社区社会组织")
         )
     if not _in_region(user, address_code):
-        return deny("该组织住所不在您的辖区内")
+        return deny(_("该组织住所不在您的辖区内"))
     return ALLOW
 
 
 def can_edit_organization(user: Any, org: Organization) -> Decision:
     """Registry fields are kept by the bureau (and by the street for its filed groups)."""
     if org.is_closed:
-        return deny("已注销或撤销的组织不能修改")
+        return deny(_("已注销或撤销的组织不能修改"))
     return can_create_organization(user, kind=org.kind, address_code=org.address_code)
 
 
 def can_change_status(user: Any, org: Organization) -> Decision:
     """Status changes (abnormal, suspended, deregistered, revoked) are bureau decisions."""
     if not is_signed_in(user):
-        return deny("请先登录")
+        return deny(_("请先登录"))
     if user.is_superuser:
         return ALLOW
     if (
@@ -70,29 +72,29 @@ def can_change_status(user: Any, org: Organization) -> Decision:
     ):
         return ALLOW
     if user.role not in BUREAU_ROLES:
-        return deny("只有民政局可以变更组织状态")
+        return deny(_("只有民政局可以变更组织状态"))
     if not _in_region(user, org.address_code):
-        return deny("该组织不在您的辖区内")
+        return deny(_("该组织不在您的辖区内"))
     return ALLOW
 
 
 def can_import(user: Any, *, kind: str) -> Decision:
     """Imports are writes: the same roles that may create that kind of organisation."""
     if not is_signed_in(user):
-        return deny("请先登录")
+        return deny(_("请先登录"))
     if user.is_superuser:
         return ALLOW
     if kind == Kind.COMMUNITY_GROUP and user.role in BUREAU_ROLES | {Role.STREET_OFFICER}:
         return ALLOW
     if kind != Kind.COMMUNITY_GROUP and user.role in BUREAU_ROLES:
         return ALLOW
-    return deny("您的角色不能导入此类组织")
+    return deny(_("您的角色不能导入此类组织"))
 
 
 def can_see_personal_data(user: Any, org: Organization | None = None) -> Decision:
     """ID numbers and personal phones: bureau staff in scope, and the organisation itself."""
     if not is_signed_in(user):
-        return deny("请先登录")
+        return deny(_("请先登录"))
     if user.is_superuser:
         return ALLOW
     if user.role in BUREAU_ROLES and (org is None or _in_region(user, org.address_code)):
@@ -103,4 +105,4 @@ def can_see_personal_data(user: Any, org: Organization | None = None) -> Decisio
         and org.access_grants.filter(user=user, reason="own").exists()
     ):
         return ALLOW
-    return deny("个人信息已脱敏")
+    return deny(_("个人信息已脱敏"))

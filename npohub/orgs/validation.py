@@ -13,7 +13,10 @@ from typing import Any
 
 from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from npohub.core.i18n import in_source_language, short_label
 from npohub.core.validators import IdentifierError, id_number_validate, uscc_validate
 from npohub.regions.models import Level, Region
 
@@ -70,35 +73,39 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     Kind.COMMUNITY_GROUP: ("name", "community_code", "registration_date"),
 }
 
-FIELD_LABELS = {
-    "kind": "组织类型",
-    "name": "名称",
-    "uscc": "统一社会信用代码",
-    "category_code": "类别",
-    "management_level": "管理层级",
-    "authority_region_code": "登记管理机关区划代码",
-    "community_code": "住所社区/村区划代码",
-    "address": "住所",
-    "supervisory_unit": "业务主管单位",
-    "legal_representative_name": "法定代表人/负责人",
-    "legal_representative_id_number": "法定代表人身份证号",
-    "legal_representative_phone": "法定代表人手机",
-    "registered_funds": "注册资金（元）",
-    "foundation_type": "基金会类型",
-    "certificate_form": "证书形式",
-    "is_charity": "慈善组织",
-    "purpose": "宗旨",
-    "business_scope": "业务范围",
-    "activity_area": "活动地域",
-    "registration_date": "登记（备案）日期",
-    "status": "状态",
-    "phone": "联系电话",
+# The field names in Chinese: the import template's column headers, which users type into
+# their spreadsheets and so never change with the interface language (``imports.py``).
+FIELD_HEADERS: dict[str, str] = {
+    "kind": gettext_noop("组织类型"),
+    "name": gettext_noop("名称"),
+    "uscc": gettext_noop("统一社会信用代码"),
+    "category_code": gettext_noop("类别"),
+    "management_level": gettext_noop("管理层级"),
+    "authority_region_code": gettext_noop("登记管理机关区划代码"),
+    "community_code": gettext_noop("住所社区/村区划代码"),
+    "address": gettext_noop("住所"),
+    "supervisory_unit": gettext_noop("业务主管单位"),
+    "legal_representative_name": gettext_noop("法定代表人/负责人"),
+    "legal_representative_id_number": gettext_noop("法定代表人身份证号"),
+    "legal_representative_phone": gettext_noop("法定代表人手机"),
+    "registered_funds": gettext_noop("注册资金（元）"),
+    "foundation_type": gettext_noop("基金会类型"),
+    "certificate_form": gettext_noop("证书形式"),
+    "is_charity": gettext_noop("慈善组织"),
+    "purpose": gettext_noop("宗旨"),
+    "business_scope": gettext_noop("业务范围"),
+    "activity_area": gettext_noop("活动地域"),
+    "registration_date": gettext_noop("登记（备案）日期"),
+    "status": gettext_noop("状态"),
+    "phone": gettext_noop("联系电话"),
 }
+# The same names in the interface language: form labels and messages.
+FIELD_LABELS = {name: gettext_lazy(header) for name, header in FIELD_HEADERS.items()}
 
 
 # The fields cleaned as text (the others are parsed: funds, date, charity flag).
 _TEXT_FIELDS = tuple(
-    f for f in FIELD_LABELS if f not in {"registered_funds", "registration_date", "is_charity"}
+    f for f in FIELD_HEADERS if f not in {"registered_funds", "registration_date", "is_charity"}
 )
 
 
@@ -223,11 +230,13 @@ def _choice_map(choices: type[models.TextChoices], language: str | None) -> dict
     mapping = _CHOICE_MAPS.get((choices, language))
     if mapping is None:
         mapping = {}
-        # The first choice whose label (or the label before "（") matches wins …
-        for choice_value, label in choices.choices:
-            text = str(label)
+        # The first choice whose label (or the label without its bracketed note) matches wins,
+        # in the interface language, then in Chinese (the language of the import templates) …
+        labelled = [(value, str(label)) for value, label in choices.choices]
+        labelled += [(value, in_source_language(label)) for value, label in choices.choices]
+        for choice_value, text in labelled:
             mapping.setdefault(text, str(choice_value))
-            mapping.setdefault(text.split("（")[0], str(choice_value))
+            mapping.setdefault(short_label(text), str(choice_value))
         # … but a value always means itself.
         mapping.update({str(v): str(v) for v in choices.values})
         _CHOICE_MAPS[(choices, language)] = mapping
@@ -240,7 +249,7 @@ def _choice(
     labels_ok: bool = True,
     language: Any = _MISSING,
 ) -> str | None:
-    """Accept a choice by value or by its Chinese label."""
+    """Accept a choice by value or by its label (in the interface language or in Chinese)."""
     if not labels_ok:
         return value if value in choices.values else None
     if language is _MISSING:
@@ -286,15 +295,15 @@ def clean_organization(
     language = translation.get_language()
     kind = _choice(_text(raw.kind), Kind, language=language)
     if kind is None:
-        errors["kind"] = (
-            f"组织类型“{_text(raw.kind)}”无效，应为：社会团体、社会服务机构、基金会或备案社区社会组织"
-        )
+        errors["kind"] = _(
+            "组织类型“%(value)s”无效，应为：社会团体、社会服务机构、基金会或备案社区社会组织"
+        ) % {"value": _text(raw.kind)}
         kind = Kind.ASSOCIATION
     values = {f: _text(getattr(raw, f)) for f in _TEXT_FIELDS}
     values["kind"] = kind
     for name in REQUIRED_FIELDS[kind]:
         if (values[name] if name in values else _text(getattr(raw, name))) == "":
-            errors[name] = f"{FIELD_LABELS[name]}为必填项"
+            errors[name] = _("%(field)s为必填项") % {"field": FIELD_LABELS[name]}
 
     uscc: str | None = None
     if kind in REGISTERED_KINDS:
@@ -306,24 +315,24 @@ def clean_organization(
             except IdentifierError as exc:
                 errors["uscc"] = exc.message
     elif values["uscc"]:
-        errors["uscc"] = "备案社区社会组织没有统一社会信用代码，请留空"
+        errors["uscc"] = _("备案社区社会组织没有统一社会信用代码，请留空")
 
     name = values["name"]
     if name and len(name) > 200:
-        errors["name"] = "名称不能超过200个字符"
+        errors["name"] = _("名称不能超过200个字符")
 
     category = None
     if values["category_code"]:
         category = lookups.category(values["category_code"])
         if category is None:
-            errors["category_code"] = f"未知类别“{values['category_code']}”"
+            errors["category_code"] = _("未知类别“%(value)s”") % {"value": values["category_code"]}
     needs_supervisor = (
         kind in (Kind.ASSOCIATION, Kind.SOCIAL_SERVICE) and not values["supervisory_unit"]
     )
     if needs_supervisor and (category is None or not category.is_direct_registration):
         errors.setdefault(
             "supervisory_unit",
-            "非直接登记类别（行业协会商会、科技、公益慈善、城乡社区服务）须填写业务主管单位",
+            _("非直接登记类别（行业协会商会、科技、公益慈善、城乡社区服务）须填写业务主管单位"),
         )
 
     level = values["management_level"]
@@ -331,25 +340,29 @@ def clean_organization(
         ManagementLevel.STREET if kind == Kind.COMMUNITY_GROUP else ManagementLevel.COUNTY
     )
     if level and _choice(level, ManagementLevel, language=language) is None:
-        errors["management_level"] = f"管理层级“{level}”无效"
+        errors["management_level"] = _("管理层级“%(value)s”无效") % {"value": level}
 
     authority_region = None
     auth_code = _region_code(raw.authority_region_code)
     if auth_code:
         authority_region = lookups.region(auth_code)
         if authority_region is None:
-            errors["authority_region_code"] = f"未知的区划代码“{_text(raw.authority_region_code)}”"
+            errors["authority_region_code"] = _("未知的区划代码“%(value)s”") % {
+                "value": _text(raw.authority_region_code)
+            }
         elif authority_region.level > Level.COUNTY:
-            errors["authority_region_code"] = "登记管理机关应在县级及以上"
+            errors["authority_region_code"] = _("登记管理机关应在县级及以上")
 
     community = None
     comm_code = _region_code(raw.community_code)
     if comm_code:
         community = lookups.region(comm_code)
         if community is None:
-            errors["community_code"] = f"未知的社区/村代码“{_text(raw.community_code)}”"
+            errors["community_code"] = _("未知的社区/村代码“%(value)s”") % {
+                "value": _text(raw.community_code)
+            }
         elif kind == Kind.COMMUNITY_GROUP and community.level != Level.VILLAGE:
-            errors["community_code"] = "备案社区社会组织须属于一个社区或村（12位代码）"
+            errors["community_code"] = _("备案社区社会组织须属于一个社区或村（12位代码）")
     address_code = (
         community.code if community else (authority_region.code if authority_region else "")
     )
@@ -359,20 +372,22 @@ def clean_organization(
         try:
             funds = Decimal(_text(raw.registered_funds).replace(",", "").replace("，", ""))
             if funds < 0:
-                errors["registered_funds"] = "注册资金不能为负数"
+                errors["registered_funds"] = _("注册资金不能为负数")
         except InvalidOperation:
-            errors["registered_funds"] = f"注册资金“{_text(raw.registered_funds)}”不是数字"
+            errors["registered_funds"] = _("注册资金“%(value)s”不是数字") % {
+                "value": _text(raw.registered_funds)
+            }
 
     registration_date = None
     if raw.registration_date not in (None, ""):
         try:
             registration_date = lookups.date(raw.registration_date)
             if registration_date > today:
-                errors["registration_date"] = "登记（备案）日期不能晚于今天"
+                errors["registration_date"] = _("登记（备案）日期不能晚于今天")
         except ValueError:
-            errors["registration_date"] = (
-                f"日期“{_text(raw.registration_date)}”无法识别，请用 2024-03-01 格式"
-            )
+            errors["registration_date"] = _("日期“%(value)s”无法识别，请用 2024-03-01 格式") % {
+                "value": _text(raw.registration_date)
+            }
 
     foundation_type = ""
     if values["foundation_type"]:
@@ -380,19 +395,19 @@ def clean_organization(
             _choice(values["foundation_type"], FoundationType, language=language) or ""
         )
         if not foundation_type:
-            errors["foundation_type"] = "基金会类型应为公募或非公募"
+            errors["foundation_type"] = _("基金会类型应为公募或非公募")
     certificate_form = ""
     if values["certificate_form"]:
         certificate_form = (
             _choice(values["certificate_form"], CertificateForm, language=language) or ""
         )
         if not certificate_form:
-            errors["certificate_form"] = "证书形式应为法人、合伙或个体"
+            errors["certificate_form"] = _("证书形式应为法人、合伙或个体")
     status: str = Status.ACTIVE
     if values["status"]:
         status = _choice(values["status"], Status, language=language) or ""
         if not status:
-            errors["status"] = f"状态“{values['status']}”无效"
+            errors["status"] = _("状态“%(value)s”无效") % {"value": values["status"]}
 
     id_number = values["legal_representative_id_number"]
     if id_number:

@@ -8,8 +8,9 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_noop
 
+from npohub.core import i18n
 from npohub.core.validators import mask_id_number, mask_phone
 
 register = template.Library()
@@ -66,27 +67,36 @@ def cn_datetime(value: Any) -> str:
     return f"{cn_date(local.date())} {local:%H:%M}"
 
 
+# Chinese counts large sums in 万 (10⁴) and 亿 (10⁸); English in millions and billions.
+_YUAN_STEPS_CHINESE = (
+    (Decimal("100000000"), gettext_noop("%(amount)s亿元")),
+    (Decimal("10000"), gettext_noop("%(amount)s万元")),
+)
+_YUAN_STEPS_WESTERN = (
+    (Decimal("1000000000"), gettext_noop("%(amount)s十亿元")),
+    (Decimal("1000000"), gettext_noop("%(amount)s百万元")),
+)
+
+
 @register.filter
 def yuan(value: Any) -> str:
-    """Money in yuan: 30000 → 3.00万元, 120000000 → 1.20亿元, 5000 → 5,000.00元."""
+    """Money in yuan: 30000 → 3.00万元, 120000000 → 1.20亿元, 5000 → 5,000.00元
+    (English: CNY 30,000.00, CNY 120.00 million, CNY 5,000.00)."""
     if value in (None, ""):
         return ""
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return str(value)
-    if abs(amount) >= Decimal("100000000"):
-        return f"{amount / Decimal('100000000'):,.2f}亿元"
-    if abs(amount) >= Decimal("10000"):
-        return f"{amount / Decimal('10000'):,.2f}万元"
-    return f"{amount:,.2f}元"
+    for step, text in _YUAN_STEPS_CHINESE if _is_chinese() else _YUAN_STEPS_WESTERN:
+        if abs(amount) >= step:
+            return gettext(text) % {"amount": f"{amount / step:,.2f}"}
+    return gettext("%(amount)s元") % {"amount": f"{amount:,.2f}"}
 
 
 @register.filter
 def yes_no(value: Any) -> str:
     """是 / 否 for a boolean."""
-    from django.utils.translation import gettext
-
     return gettext("是") if value else gettext("否")
 
 
@@ -102,15 +112,15 @@ def duration_cn(value: Any) -> str:
     if not isinstance(value, dt.timedelta):
         return ""
     minutes = int(value.total_seconds() // 60)
-    zh = _is_chinese()
     if minutes % 1440 == 0 and minutes >= 1440:
-        return f"{minutes // 1440} 天" if zh else f"{minutes // 1440} d"
+        return gettext("%(count)s 天") % {"count": minutes // 1440}
     if minutes % 60 == 0 and minutes >= 60:
-        return f"{minutes // 60} 小时" if zh else f"{minutes // 60} h"
-    return f"{max(minutes, 1)} 分钟" if zh else f"{max(minutes, 1)} min"
+        return gettext("%(count)s 小时") % {"count": minutes // 60}
+    return gettext("%(count)s 分钟") % {"count": max(minutes, 1)}
 
 
 @register.filter
 def short_label(value: Any) -> str:
-    """A choice label without its bracketed note: 社会服务机构（民办非企业单位） → 社会服务机构."""
-    return str(value or "").split("（")[0].split(" (")[0]
+    """A choice label without its bracketed note: 社会服务机构（民办非企业单位） → 社会服务机构
+    (English: "Social service institution (…)" → "Social service institution")."""
+    return i18n.short_label(value)
