@@ -1,0 +1,101 @@
+"""/api/v1/notifications/: the caller's own notifications and preferences. Thin: selector or
+one service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from npohub.notifications.models import Channel, Notification
+from npohub.notifications.selectors import notifications_for, preference_rows_for, unread_count
+from npohub.notifications.services import notification_mark_read, preferences_update
+
+from ..orgs.schemas import ErrorOut
+from ..pagination import Page, PageParams, paginate
+from .schemas import (
+    MarkReadIn,
+    MarkReadOut,
+    NotificationFilterIn,
+    NotificationOut,
+    PreferencesIn,
+    PreferencesOut,
+)
+
+router = Router(tags=["notifications"])
+
+ERRORS: dict[int, Any] = dict.fromkeys((401, 403, 404, 422), ErrorOut)
+
+
+def notification_of(notification: Notification) -> dict[str, Any]:
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "kind_label": notification.kind_label,
+        "title": notification.title,
+        "body": notification.body,
+        "url": notification.url,
+        "created_at": notification.created_at,
+        "read_at": notification.read_at,
+        "is_read": notification.is_read,
+        "actor": str(notification.actor) if notification.actor else None,
+    }
+
+
+def preferences_of(user: Any) -> dict[str, Any]:
+    return {
+        "channels": [{"value": value, "label": str(label)} for value, label in Channel.choices],
+        "preferences": [
+            {
+                "kind": row.kind,
+                "label": str(row.label),
+                "category": row.category,
+                "channel": row.channel,
+                "default_channel": row.default_channel,
+                "is_default": row.is_default,
+            }
+            for row in preference_rows_for(user)
+        ],
+    }
+
+
+@router.get("/", response={200: Page[NotificationOut], **ERRORS}, operation_id="notifications_list")
+def notification_list(
+    request: HttpRequest, filters: Query[NotificationFilterIn], page: Query[PageParams]
+) -> dict[str, Any]:
+    """The caller's own notifications, unread first (``unread=true``: only unread)."""
+    qs = notifications_for(request.auth, unread_only=filters.unread).select_related("actor")
+    result = paginate(request, qs, page)
+    result["results"] = [notification_of(n) for n in result["results"]]
+    return result
+
+
+@router.post("/read", response={200: MarkReadOut, **ERRORS}, operation_id="notifications_mark_read")
+def notification_mark_read_endpoint(request: HttpRequest, payload: MarkReadIn) -> dict[str, int]:
+    """Mark the listed notifications read, or all of them; another user's id is a 404."""
+    updated = notification_mark_read(
+        actor=request.auth, notification_ids=payload.ids, mark_all=payload.all
+    )
+    return {"updated": updated, "unread": unread_count(request.auth)}
+
+
+@router.get(
+    "/preferences",
+    response={200: PreferencesOut, **ERRORS},
+    operation_id="notifications_preferences",
+)
+def notification_preferences(request: HttpRequest) -> dict[str, Any]:
+    """Every registered kind with the caller's channel (the kind's default until they choose)."""
+    return preferences_of(request.auth)
+
+
+@router.put(
+    "/preferences",
+    response={200: PreferencesOut, **ERRORS},
+    operation_id="notifications_preferences_update",
+)
+def notification_preferences_update(request: HttpRequest, payload: PreferencesIn) -> dict[str, Any]:
+    """Set the channel of the listed kinds; an unknown kind or channel is a 422, nothing stored."""
+    preferences_update(actor=request.auth, channels=payload.preferences)
+    return preferences_of(request.auth)
