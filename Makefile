@@ -32,6 +32,7 @@ demo: migrate ## set up, load the Jinan demo city, create demo accounts and serv
 	$(PY) manage.py load_demo --size city --seed $(SEED)
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py demo_accounts
+	$(PY) manage.py demo_registration
 	@echo "Serving NPOHub on http://$(HOST):$(PORT)/ with a background-task worker (Ctrl-C stops both)"
 	@$(PY) manage.py db_worker --no-reload -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -12,6 +12,7 @@ Organization and User rows).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import json
@@ -34,6 +35,8 @@ from django.test import Client
 from openpyxl import Workbook
 
 from npohub.accounts.models import ApiToken, Role, User
+from npohub.notifications.kinds import all_kinds
+from npohub.notifications.models import Notification
 from npohub.orgs.imports import COMMUNITY_GROUP, GROUP_COLUMNS
 from npohub.orgs.models import ImportJob, ImportStatus, Organization
 from npohub.orgs.validation import organization_input_of
@@ -265,6 +268,439 @@ RURAL = {"urban_rural": "rural"}
 STATUS_CHANGE = {"status": "abnormal", "reason": "矩阵测试", "effective_on": "2024-03-01"}
 
 
+def unread_notification(world: World, owner: User) -> Notification:
+    return world.once(
+        ("notification", owner.pk),
+        lambda: Notification.objects.create(recipient=owner, kind="matrix.test", title="矩阵通知"),
+    )
+
+
+def own_notification(world: World, user: str) -> dict[str, dict[str, Any]]:
+    """In: an unread notification of the acting user; out: the stranger's (inboxes are private,
+    even from the superuser)."""
+    mine = unread_notification(world, world.user(user) or world.cast["street"])
+    theirs = unread_notification(world, stranger(world))
+    return {"in": {"pk": mine.pk}, "out": {"pk": theirs.pk}}
+
+
+def with_unread_notification(body: dict[str, Any]) -> Any:
+    """A body builder that first gives the acting user an unread notification to mark."""
+
+    def build(world: World, user: str, scope: str) -> dict[str, Any]:
+        if world.user(user) is not None:
+            unread_notification(world, world.user(user))
+        return body
+
+    return build
+
+
+def preference_change(world: World, user: str, scope: str) -> dict[str, str]:
+    """A registered kind moved off its default channel (empty when no app registered one)."""
+    kinds = all_kinds()
+    return {kinds[0].code: "muted"} if kinds else {}
+
+
+# Saving a preference writes a row and an audit event, but only if some app registered a kind.
+PREFERENCES_WRITE = bool(all_kinds())
+MARK_READ_NOTE = "marking read sets read_at only (no row count changes); denials tested in the app"
+
+
+# --- registration certificates and announcements (helper "reg-cert") ---------------------------
+
+
+def _certificate_of(world: World, org: Organization) -> Any:
+    from npohub.registration.services import certificate_issue
+
+    return world.once(
+        ("certificate", org.pk),
+        lambda: certificate_issue(org=org, app=None, today=dt.date(2026, 3, 2)),
+    )
+
+
+def certified_org(world: World, user: str) -> dict[str, dict[str, Any]]:
+    """In: the association (with a current certificate); out: a foreign one (with one too)."""
+    inside, outside = world.orgs["assoc"], foreign_org(world, user)
+    _certificate_of(world, inside)
+    _certificate_of(world, outside)
+    return {"in": {"org_pk": inside.pk}, "out": {"org_pk": outside.pk}}
+
+
+def certificate_target(param: str, attr: str = "pk") -> Any:
+    """In: the association's certificate; out: a foreign organisation's (by pk or token)."""
+
+    def build(world: World, user: str) -> dict[str, dict[str, Any]]:
+        inside = _certificate_of(world, world.orgs["assoc"])
+        outside = _certificate_of(world, foreign_org(world, user))
+        return {"in": {param: getattr(inside, attr)}, "out": {param: getattr(outside, attr)}}
+
+    return build
+
+
+def announcement_target(world: World, user: str) -> dict[str, dict[str, Any]]:
+    """In: an announcement about the association; out: one about a foreign organisation."""
+    from npohub.registration.models import Announcement
+
+    def make(org: Organization) -> Any:
+        return world.once(
+            ("announcement", org.pk),
+            lambda: Announcement.objects.create(
+                kind="establishment",
+                organization=org,
+                title=f"{org.name}成立登记公告",
+                body="矩阵测试公告",
+                published_on=dt.date(2026, 3, 2),
+                authority_region=org.authority_region,
+            ),
+        )
+
+    inside, outside = make(world.orgs["assoc"]), make(foreign_org(world, user))
+    return {"in": {"pk": inside.pk}, "out": {"pk": outside.pk}}
+
+
+# --- end of "reg-cert" builders -------------------------------------------------------------------
+
+
+# --- community: activity reports and filing delegation (helper "reg-filing") ---------------------
+
+# Who may open the activity-report pages at all (groups, communities, streets, hubs, bureaus).
+ACTIVITY_USERS = frozenset(
+    {"admin", "city", "district", "district_out", "street", "street_out", "community", "hub"}
+    | {"org_user", "org_user_out", "qingdao"}
+)
+# Who sees the report of 解放桥社区舞蹈队: its street and bureaus, its community (the reporter),
+# the federation the street delegated to (hub), and the group's own account (org_user, granted).
+REPORT_SEERS = frozenset({"admin", "city", "district", "street", "community", "hub", "org_user"})
+# Who answers it (知悉 / 提出疑问): the street, the bureaus above it, the delegated federation.
+REPORT_ANSWERERS = frozenset({"admin", "city", "district", "street", "hub"})
+# Who may report for the group: its own account and its community.
+GROUP_REPORTERS = frozenset({"admin", "community", "org_user"})
+# Who sees delegations: street offices and bureaus (their region), hub staff (their own).
+DELEGATION_VIEWERS = frozenset(
+    {"admin", "city", "district", "district_out", "street", "street_out", "qingdao", "hub"}
+)
+# Who may delegate or end the delegation of 解放路街道.
+DELEGATION_MANAGERS = frozenset({"admin", "city", "district", "street"})
+
+
+def community_setup(world: World) -> dict[str, Any]:
+    """解放路街道 delegates filing to a federation the hub works for; org_user becomes the
+    account of the filed group 解放桥社区舞蹈队."""
+
+    def make() -> dict[str, Any]:
+        from django.utils import timezone
+
+        from npohub.orgs.tests.factories import CommunityGroupFactory, grant
+        from npohub.registration.services import filing_delegation_create
+
+        federation = CommunityGroupFactory(
+            name="解放路街道社会组织联合会", community=world.regions["c_jfq2"]
+        )
+        grant(world.cast["hub"], federation, "hub_member")
+        grant(world.cast["org_user"], world.orgs["group"], "own")
+        delegation = filing_delegation_create(
+            actor=world.cast["street"],
+            street=world.regions["jiefangqiao"],
+            federation=federation,
+            valid_from=timezone.localdate() - dt.timedelta(days=10),
+        )
+        return {"federation": federation, "delegation": delegation}
+
+    return world.once("community_setup", make)
+
+
+def _foreign_place(world: World, user: str) -> tuple[Any, Any]:
+    """(street, community) outside the user's scope: 明水 for 青岛's bureau, else 八大关."""
+    if user == "qingdao":
+        return world.regions["mingshui"], world.regions["c_ms_village"]
+    return world.regions["qd_street"], world.regions["qd_comm"]
+
+
+def _activity_report(world: World, org: Organization, actor: Any) -> Any:
+    from npohub.registration.services import activity_report_create
+
+    return world.once(
+        ("activity_report", org.pk),
+        lambda: activity_report_create(
+            actor=actor,
+            org=org,
+            title="矩阵测试活动",
+            starts_on=dt.date(2026, 5, 1),
+            location="社区广场",
+            participants=100,
+            description="矩阵测试",
+        ),
+    )
+
+
+def activity_report_target(param: str) -> Any:
+    """In: a report of 解放桥社区舞蹈队 (by its community); out: one of a foreign group."""
+
+    def build(world: World, user: str) -> dict[str, dict[str, Any]]:
+        from npohub.orgs.tests.factories import CommunityGroupFactory
+
+        community_setup(world)
+        inside = _activity_report(world, world.orgs["group"], world.cast["community"])
+        _street, place = _foreign_place(world, user)
+        far_group = world.once(
+            ("community_group", place.code),
+            lambda: CommunityGroupFactory(name=f"{place.name}舞蹈队", community=place),
+        )
+        outside = _activity_report(world, far_group, world.cast["admin"])
+        return {"in": {param: inside.pk}, "out": {param: outside.pk}}
+
+    return build
+
+
+def with_community_setup(world: World, user: str) -> dict[str, dict[str, Any]]:
+    """For endpoints without parameters: the delegation and grants exist before the request."""
+    community_setup(world)
+    return {"in": {}, "out": {}}
+
+
+def activity_report_form(world: World, user: str, scope: str) -> dict[str, Any]:
+    community_setup(world)
+    return {
+        "organization": world.orgs["group"].pk,
+        "title": "矩阵测试活动",
+        "starts_on": "2026-05-01",
+        "location": "社区广场",
+        "participants": 100,
+        "description": "矩阵测试",
+    }
+
+
+def activity_report_json(world: World, user: str, scope: str) -> dict[str, Any]:
+    values = activity_report_form(world, user, scope)
+    return {"organization_id": values.pop("organization"), **values}
+
+
+def delegation_target(param: str) -> Any:
+    """In: 解放路街道's delegation; out: a delegation of a foreign street."""
+
+    def build(world: World, user: str) -> dict[str, dict[str, Any]]:
+        from npohub.registration.services import filing_delegation_create
+
+        inside = community_setup(world)["delegation"]
+        street, _place = _foreign_place(world, user)
+        federation = world.orgs["far" if user == "qingdao" else "qingdao"]
+        outside = world.once(
+            ("delegation", street.code),
+            lambda: filing_delegation_create(
+                actor=world.cast["admin"],
+                street=street,
+                federation=federation,
+                valid_from=dt.date(2026, 1, 1),
+            ),
+        )
+        return {"in": {param: inside.pk}, "out": {param: outside.pk}}
+
+    return build
+
+
+def delegation_form(world: World, user: str, scope: str) -> dict[str, Any]:
+    return {
+        "street": world.regions["jiefangqiao"].code,
+        "federation": community_setup(world)["federation"].pk,
+        "valid_from": "2026-01-01",
+    }
+
+
+def delegation_json(world: World, user: str, scope: str) -> dict[str, Any]:
+    return {
+        "street_code": world.regions["jiefangqiao"].code,
+        "federation_id": community_setup(world)["federation"].pk,
+        "valid_from": "2026-01-01",
+    }
+
+
+def end_delegation(world: World, user: str, scope: str) -> dict[str, Any]:
+    from django.utils import timezone
+
+    return {"valid_until": timezone.localdate().isoformat()}
+
+
+# --- end of "reg-filing" builders ----------------------------------------------------------------
+
+
+# --- registration applications and joint review, API (helper "reg-api") -------------------------
+
+# Who sees the establishment application of 历下区 once it is past the draft (the resident
+# applied): the superuser, the bureaus of 历下区, and the cast's reviewer (its department has a
+# task). A submitted one has no task yet, so no reviewer sees it.
+SEES_APPLICATION = frozenset({"admin", "city", "district", "reviewer", "resident"})
+SEES_SUBMITTED = frozenset({"admin", "city", "district", "resident"})
+# May start an establishment application: founders (residents, organisation accounts) and bureau
+# staff for a walk-in applicant (anywhere: the application is in 历下区 for everyone).
+FOUNDERS = frozenset(
+    {"admin", "city", "district", "district_out", "qingdao", "org_user", "org_user_out"}
+    | {"resident"}
+)
+# May act on a review task: the department's members (the reviewer) and the superuser.
+TASK_REVIEWERS = frozenset({"admin", "reviewer"})
+SUPERUSER_SEES_ALL = "the superuser sees every application, so a foreign one is refused (403)"
+
+
+def _reg_department(world: World, where: str) -> Any:
+    """A joint-review department of 历下区 (the cast's reviewer is a member), or of 市南区
+    (nobody of the cast is)."""
+    from npohub.registration.models import Department
+
+    def make() -> Any:
+        region = world.regions["lixia" if where == "in" else "shinan"]
+        department = Department.objects.create(
+            name=f"矩阵联审部门{region.code}", kind="approval", region=region
+        )
+        if where == "in":
+            department.members.add(world.cast["reviewer"])
+        return department
+
+    return world.once(("reg_department", where), make)
+
+
+def _reg_application(world: World, where: str, state: str) -> Any:
+    """An establishment in 历下区 by the resident (in) or in 市南区 by the stranger (out), with
+    an application form attached by its applicant, put in ``state``; in review or 补正, the
+    department of its place has a round-1 task (pending, or asking for more material)."""
+
+    def make() -> Any:
+        from django.utils import timezone
+
+        from npohub.registration import services
+        from npohub.registration.models import Application, ReviewTask
+        from npohub.registration.tests.factories import ASSOCIATION_DATA, PDF
+
+        inside = where == "in"
+        applicant = world.cast["resident"] if inside else stranger(world)
+        data = {**ASSOCIATION_DATA, "name": f"矩阵测试{state}协会"}
+        if not inside:
+            data["community_code"] = world.regions["qd_comm"].code
+        app = services.application_create(
+            actor=applicant,
+            kind="establishment",
+            org_kind="association",
+            authority_code="370102" if inside else "370202",
+            data=data,
+        )
+        services.attachment_add(
+            actor=applicant,
+            app=app,
+            kind="application_form",
+            name="申请书.pdf",
+            stream=io.BytesIO(PDF),
+        )
+        reviewing = state in ("in_review", "supplement")
+        today = timezone.localdate()
+        Application.objects.filter(pk=app.pk).update(
+            state=state,
+            submitted_at=None if state == "draft" else timezone.now(),
+            accepted_on=today if reviewing else None,
+            deadline_days=60 if reviewing else None,
+            review_round=1 if reviewing else 0,
+            paused_since=today if state == "supplement" else None,
+        )
+        if reviewing:
+            asks = state == "supplement"
+            ReviewTask.objects.create(
+                application=app,
+                department=_reg_department(world, where),
+                round=1,
+                created_at=timezone.now(),
+                due_on=today + dt.timedelta(days=10),
+                opinion="more_material" if asks else "",
+                reasons="矩阵测试：请补充材料" if asks else "",
+            )
+        app.refresh_from_db()
+        return app
+
+    return world.once(("reg_application", where, state), make)
+
+
+def _reg_pair(world: World, user: str, state: str) -> tuple[Any, Any]:
+    """(in, out) applications; for 青岛's bureau, which sees 市南区, 历下区's is the foreign one."""
+    inside = _reg_application(world, "in", state)
+    outside = inside if user == "qingdao" else _reg_application(world, "out", state)
+    return inside, outside
+
+
+def reg_application(param: str, state: str) -> Any:
+    def build(world: World, user: str) -> dict[str, dict[str, Any]]:
+        inside, outside = _reg_pair(world, user, state)
+        return {"in": {param: inside.pk}, "out": {param: outside.pk}}
+
+    return build
+
+
+def reg_attachment(param: str, state: str) -> Any:
+    """The application form (uploaded by the applicant) of the in / out application."""
+
+    def build(world: World, user: str) -> dict[str, dict[str, Any]]:
+        inside, outside = _reg_pair(world, user, state)
+        return {
+            "in": {param: inside.attachments.get().pk},
+            "out": {param: outside.attachments.get().pk},
+        }
+
+    return build
+
+
+def reg_task(param: str) -> Any:
+    """The pending review task of the in / out application in joint review."""
+
+    def build(world: World, user: str) -> dict[str, dict[str, Any]]:
+        inside, outside = _reg_pair(world, user, "in_review")
+        return {
+            "in": {param: inside.review_tasks.get().pk},
+            "out": {param: outside.review_tasks.get().pk},
+        }
+
+    return build
+
+
+def reg_new_application(world: World, user: str, scope: str) -> dict[str, Any]:
+    return {
+        "kind": "establishment",
+        "org_kind": "association",
+        "authority_code": "370102",
+        "data": {"name": f"历下区矩阵{user}协会"},
+    }
+
+
+def reg_upload(world: World, user: str, scope: str) -> dict[str, Any]:
+    from npohub.registration.tests.factories import PDF
+
+    return {"kind": "other", "file": SimpleUploadedFile("矩阵.pdf", PDF)}
+
+
+# --- end of "reg-api" builders -------------------------------------------------------------------
+
+
+# --- registration pages, HTML (helper "reg-ui"; reuses the "reg-api" application builders) -----
+
+# Who has the application pages at all (applicants, bureaus, streets, communities, hubs).
+REG_LISTERS = SIGNED_IN - {"reviewer", "inspector", "expert", "party"}
+# Who may open "new application" (some kind is offered): founders, filing starters, bureaus.
+REG_STARTERS = REG_LISTERS - {"hub"}
+# The bureau's overview and the deadline board (streets see the board too).
+REG_BUREAUS = frozenset({"admin", "city", "district", "district_out", "qingdao"})
+REG_DEADLINES = REG_BUREAUS | {"street", "street_out"}
+
+
+def reg_form(world: World, user: str, scope: str) -> dict[str, Any]:
+    """The establishment form as the page posts it (in 历下区)."""
+    from npohub.registration.tests.factories import ASSOCIATION_DATA
+
+    data = {k: str(v) for k, v in ASSOCIATION_DATA.items()}
+    data.update(org_kind="association", authority_code="370102000000", name=f"历下区矩阵{user}协会")
+    return data
+
+
+def reg_edit_form(world: World, user: str, scope: str) -> dict[str, Any]:
+    return {"name": "历下区矩阵修改协会", "phone": "0531-12345678"}
+
+
+# --- end of "reg-ui" builders --------------------------------------------------------------------
+
+
 # --- the policy table ----------------------------------------------------------------------
 
 POLICY: dict[str, Rule] = {
@@ -368,7 +804,234 @@ POLICY: dict[str, Rule] = {
     "get_import": Rule(SIGNED_IN, target=import_job("job_id")),
     "list_import_errors": Rule(SIGNED_IN, target=import_job("job_id")),
     "commit_import": Rule(GROUP_CREATORS, target=import_job("job_id")),
+    # notifications: everyone signed in has their own inbox and preferences, and only theirs
+    "notifications:notification-list": Rule(SIGNED_IN),
+    "notifications:badge": Rule(SIGNED_IN),
+    "notifications:notification-read": Rule(
+        SIGNED_IN,
+        target=own_notification,
+        allow_out=frozenset(),
+        writes=False,
+        note=MARK_READ_NOTE,
+    ),
+    "notifications:notification-read-all": Rule(
+        SIGNED_IN, body=with_unread_notification({}), writes=False, note=MARK_READ_NOTE
+    ),
+    "notifications:preferences": Rule(SIGNED_IN, body=preference_change, writes=PREFERENCES_WRITE),
+    # API: notifications
+    "notifications_list": Rule(SIGNED_IN, query={"unread": "true"}),
+    "notifications_mark_read": Rule(
+        SIGNED_IN,
+        body=with_unread_notification({"all": True}),
+        writes=False,
+        note=MARK_READ_NOTE,
+    ),
+    "notifications_preferences": Rule(SIGNED_IN),
+    "notifications_preferences_update": Rule(
+        SIGNED_IN,
+        body=lambda w, u, s: {"preferences": preference_change(w, u, s)},
+        writes=PREFERENCES_WRITE,
+    ),
+    # --- registration certificates, verification and announcements (helper "reg-cert") ---
+    # PDF downloads: whoever may see the organisation (organization_get_for); others get 404.
+    "certificates:current-pdf": Rule(SEES_ASSOC, target=certified_org),
+    "certificates:pdf": Rule(SEES_ASSOC, target=certificate_target("pk")),
+    # The QR code's page and the announcements: public, for any certificate or announcement.
+    "portal:certificate-verify": Rule(
+        PUBLIC, target=certificate_target("token", "token"), allow_out=PUBLIC
+    ),
+    "portal:announcement-list": Rule(PUBLIC, query={"q": "协会"}),
+    "portal:announcement-detail": Rule(PUBLIC, target=announcement_target, allow_out=PUBLIC),
+    "public_certificates_verify": Rule(
+        PUBLIC, target=certificate_target("token", "token"), allow_out=PUBLIC
+    ),
+    "public_announcements_list": Rule(PUBLIC, query={"q": "协会", "kind": "establishment"}),
+    # --- end of "reg-cert" rules ---
+    # --- community: activity reports and filing delegation (helper "reg-filing") ---
+    # Reports: the list for the roles that have them; a report for whoever sees it; answers
+    # (知悉 / 提出疑问) by the street, the bureaus and the delegated federation. A refused
+    # answer re-renders the page with the service's reason (nothing changes).
+    "community:activity-report-list": Rule(ACTIVITY_USERS, query={"state": "submitted"}),
+    "community:activity-report-create": Rule(
+        GROUP_REPORTERS,
+        target=with_community_setup,
+        methods=("GET", "POST"),
+        body=activity_report_form,
+        note="the form lists the user's own filed groups (or its community's); none → 404",
+    ),
+    "community:activity-report-detail": Rule(
+        REPORT_SEERS,
+        target=activity_report_target("pk"),
+        methods=("GET", "POST"),
+        unsafe_allow=REPORT_ANSWERERS,
+        body=lambda w, u, s: {"action": "acknowledge"},
+        form_denial=True,
+    ),
+    # Delegations: street offices and bureaus manage them; hub staff only see their own.
+    "community:delegation-list": Rule(
+        DELEGATION_VIEWERS,
+        target=with_community_setup,
+        methods=("GET", "POST"),
+        unsafe_allow=DELEGATION_MANAGERS,
+        body=delegation_form,
+        form_denial=True,
+        note="other streets' officers get the form back: 解放路街道 is not among their streets",
+    ),
+    "community:delegation-end": Rule(
+        DELEGATION_MANAGERS,
+        target=delegation_target("pk"),
+        methods=("POST",),
+        body=end_delegation,
+    ),
+    # API: community
+    "community_activity_reports_list": Rule(ACTIVITY_USERS, query={"state": "submitted"}),
+    "community_activity_reports_create": Rule(
+        GROUP_REPORTERS, target=with_community_setup, body=activity_report_json
+    ),
+    "community_activity_reports_detail": Rule(
+        REPORT_SEERS, target=activity_report_target("report_id")
+    ),
+    "community_activity_reports_act": Rule(
+        REPORT_SEERS,
+        target=activity_report_target("report_id"),
+        unsafe_allow=REPORT_ANSWERERS,
+        body=lambda w, u, s: {"action": "acknowledge"},
+    ),
+    "community_delegations_list": Rule(DELEGATION_VIEWERS, target=with_community_setup),
+    "community_delegations_create": Rule(
+        DELEGATION_MANAGERS, target=with_community_setup, body=delegation_json
+    ),
+    "community_delegations_end": Rule(
+        DELEGATION_MANAGERS, target=delegation_target("delegation_id"), body=end_delegation
+    ),
+    # --- end of "reg-filing" rules ---
+    # --- API: registration applications and joint review (helper "reg-api") ---
+    # Lists answer everyone signed in with what their scope holds.
+    "registration_applications_list": Rule(SIGNED_IN, query={"open_only": "true"}),
+    "registration_applications_create": Rule(
+        FOUNDERS, body=reg_new_application, note="street, community and other staff roles: 403"
+    ),
+    "registration_applications_detail": Rule(
+        SEES_APPLICATION, target=reg_application("app_id", "in_review")
+    ),
+    # Content: only the applicant, while it holds the application (here: 补正).
+    "registration_applications_update": Rule(
+        SEES_APPLICATION,
+        target=reg_application("app_id", "supplement"),
+        unsafe_allow=frozenset({"resident"}),
+        body=lambda w, u, s: {"data": {"phone": "0531-12345678"}},
+        hidden_out=False,
+        note=SUPERUSER_SEES_ALL,
+    ),
+    # A move of the bureau on a submitted application (return for documents, with a reason).
+    "registration_applications_transition": Rule(
+        SEES_SUBMITTED,
+        target=reg_application("app_id", "submitted"),
+        unsafe_allow=BUREAU,
+        body=lambda w, u, s: {"transition": "return_documents", "note": "矩阵测试"},
+    ),
+    "registration_attachments_list": Rule(
+        SEES_APPLICATION, target=reg_application("app_id", "in_review")
+    ),
+    # Documents: the applicant while it holds the application, the bureau at any stage.
+    "registration_attachments_upload": Rule(
+        SEES_APPLICATION,
+        target=reg_application("app_id", "supplement"),
+        unsafe_allow=frozenset({"admin", "city", "district", "resident"}),
+        body=reg_upload,
+        multipart=True,
+    ),
+    "registration_attachments_download": Rule(
+        SEES_APPLICATION, target=reg_attachment("attachment_id", "in_review")
+    ),
+    "registration_attachments_delete": Rule(
+        SEES_APPLICATION,
+        target=reg_attachment("attachment_id", "supplement"),
+        unsafe_allow=frozenset({"resident"}),
+        hidden_out=False,
+        note="only the uploader; " + SUPERUSER_SEES_ALL,
+    ),
+    "registration_reviews_list": Rule(SIGNED_IN, query={"pending_only": "false"}),
+    "registration_reviews_detail": Rule(TASK_REVIEWERS, target=reg_task("task_id")),
+    "registration_reviews_opinion": Rule(
+        TASK_REVIEWERS, target=reg_task("task_id"), body=lambda w, u, s: {"opinion": "agree"}
+    ),
+    "registration_deadlines_list": Rule(SIGNED_IN),
+    "registration_workflows_list": Rule(SIGNED_IN, note="the workflow tables, the same for all"),
+    "registration_departments_list": Rule(
+        SIGNED_IN, query={"authority_code": "370102", "kind": "supervisory"}
+    ),
+    # --- end of "reg-api" rules ---
+    # --- registration pages, HTML (helper "reg-ui") ---
+    "registration:overview": Rule(REG_BUREAUS, note="bureaus: counts of their applications"),
+    "registration:application-list": Rule(REG_LISTERS, query={"open": "on"}),
+    "registration:application-create": Rule(
+        REG_STARTERS,
+        methods=("GET", "POST"),
+        query={"kind": "establishment"},
+        unsafe_allow=FOUNDERS,
+        body=reg_form,
+        form_denial=True,
+        note="who may not start an establishment gets the choice of what they may start",
+    ),
+    "registration:application-detail": Rule(
+        SEES_APPLICATION, target=reg_application("pk", "in_review")
+    ),
+    "registration:application-edit": Rule(
+        frozenset({"resident"}),
+        target=reg_application("pk", "supplement"),
+        methods=("GET", "POST"),
+        body=reg_edit_form,
+        allow_out=frozenset(),
+        note="only the applicant while it holds the application (here: 补正)",
+    ),
+    "registration:application-transition": Rule(
+        SEES_SUBMITTED,
+        target=reg_application("pk", "submitted"),
+        methods=("POST",),
+        unsafe_allow=BUREAU,
+        body=lambda w, u, s: {"transition": "return_documents", "note": "矩阵测试"},
+        form_denial=True,
+        note="a refused move is a message on the detail page",
+    ),
+    "registration:attachment-upload": Rule(
+        SEES_APPLICATION,
+        target=reg_application("pk", "supplement"),
+        methods=("POST",),
+        unsafe_allow=frozenset({"admin", "city", "district", "resident"}),
+        body=reg_upload,
+        form_denial=True,
+    ),
+    "registration:attachment-download": Rule(
+        SEES_APPLICATION, target=reg_attachment("pk", "in_review")
+    ),
+    "registration:attachment-delete": Rule(
+        frozenset({"resident"}),
+        target=reg_attachment("pk", "supplement"),
+        methods=("POST",),
+        allow_out=frozenset(),
+        form_denial=True,
+        note="only the uploader; the superuser is told so in a message",
+    ),
+    "registration:review-list": Rule(SIGNED_IN, query={"tab": "done"}),
+    "registration:review-detail": Rule(
+        TASK_REVIEWERS,
+        target=reg_task("pk"),
+        methods=("GET", "POST"),
+        body=lambda w, u, s: {"opinion": "agree"},
+    ),
+    "registration:review-attachment-upload": Rule(
+        TASK_REVIEWERS, target=reg_task("pk"), methods=("POST",), body=reg_upload
+    ),
+    "registration:deadline-board": Rule(REG_DEADLINES),
+    # --- end of "reg-ui" rules ---
 }
+
+from .matrix_rules import collect as _collect_app_rules  # noqa: E402 - after POLICY on purpose
+
+_APP_RULES = _collect_app_rules()
+assert not set(_APP_RULES) & set(POLICY), sorted(set(_APP_RULES) & set(POLICY))
+POLICY.update(_APP_RULES)
 
 ENDPOINTS = discover(EXCLUDED, lambda key: POLICY[key].methods if key in POLICY else ("GET",))
 

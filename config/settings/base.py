@@ -40,6 +40,14 @@ INSTALLED_APPS = [
     "npohub.accounts",
     "npohub.regions",
     "npohub.orgs",
+    "npohub.notifications",
+    "npohub.credit",
+    "npohub.hubs",
+    "npohub.party",
+    "npohub.registration",
+    "npohub.supervision",
+    "npohub.inspections",
+    "npohub.enforcement",
     "npohub.dashboards",
     "npohub.portal",
     "npohub.api",
@@ -182,6 +190,23 @@ NPOHUB_API_PAGE_SIZE = 20
 NPOHUB_IMPORT_MAX_ROWS = env_int("NPOHUB_IMPORT_MAX_ROWS", 200_000)
 # Imports with more rows than this run as a background task instead of inside the request.
 NPOHUB_IMPORT_SYNC_LIMIT = env_int("NPOHUB_IMPORT_SYNC_LIMIT", 2_000)
+
+# Absolute base of links that leave the platform (e-mail, certificate QR codes), e.g.
+# https://npo.example.cn; empty = links are built from the request (or left as paths).
+NPOHUB_SITE_URL = (env("SITE_URL") or "").rstrip("/")
+PUBLIC_BASE_URL = NPOHUB_SITE_URL
+# Registration thresholds and time limits per province: see npohub/registration/policy.py.
+REGISTRATION_POLICY: dict[str, dict[str, object]] = {}
+
+# --- E-mail (notifications) ---------------------------------------------------------------------
+# The console backend prints mail in development; production sets EMAIL_BACKEND to SMTP.
+EMAIL_BACKEND = env("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+EMAIL_HOST = env("EMAIL_HOST") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or "社会组织综合管理平台 <noreply@localhost>"
 
 LOGGING = {
     "version": 1,

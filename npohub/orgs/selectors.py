@@ -131,13 +131,12 @@ def organization_get_for(user: Any, pk: int) -> Organization:
     Fetched by primary key and checked against the scope in Python: the same rule as the
     list's scope filter, without compiling that filter for a single row.
     """
-    org = (
-        Organization.objects.select_related(
+    try:
+        org = Organization.objects.select_related(
             "category", "community", "authority_region", "legal_representative", "parent"
-        )
-        .filter(pk=pk)
-        .first()
-    )
+        ).get(pk=pk)
+    except Organization.DoesNotExist:
+        org = None
     if org is None or not organization_in_scope(user, org):
         raise NotFound("组织不存在")
     return org

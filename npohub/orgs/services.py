@@ -10,9 +10,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from npohub.core.audit import OnBehalfOf, audit_record
 from npohub.core.errors import Conflict, InvalidTransition, ValidationFailed
+from npohub.core.i18n import clauses
 from npohub.core.models import AuditEvent
 from npohub.core.permissions import require
 from npohub.regions.codes import ancestors
@@ -97,9 +99,10 @@ def _person_for(cleaned: CleanedOrganization) -> Person | None:
             },
         )
         if not created and person.name != cleaned.legal_representative_name:
+            registered_as = _("该身份证号已登记为“%(name)s”") % {"name": person.name}
             raise ValidationFailed(
-                "身份证号与姓名不一致",
-                details={"legal_representative_id_number": f"该身份证号已登记为“{person.name}”"},
+                _("身份证号与姓名不一致"),
+                details={"legal_representative_id_number": registered_as},
             )
         return person
     return Person.objects.create(
@@ -124,15 +127,15 @@ def check_unique(cleaned: CleanedOrganization, *, exclude_pk: int | None = None)
         Organization.objects.exclude(pk=exclude_pk) if exclude_pk else Organization.objects.all()
     )
     if cleaned.uscc and others.filter(uscc=cleaned.uscc).exists():
-        errors["uscc"] = f"统一社会信用代码 {cleaned.uscc} 已被登记"
+        errors["uscc"] = _("统一社会信用代码 %(uscc)s 已被登记") % {"uscc": cleaned.uscc}
     open_others = others.exclude(status__in=CLOSED_STATUSES)
     if cleaned.kind == Kind.COMMUNITY_GROUP:
         if open_others.filter(
             kind=Kind.COMMUNITY_GROUP, name=cleaned.name, community=cleaned.community
         ).exists():
-            errors["name"] = f"该社区已有名为“{cleaned.name}”的备案组织"
+            errors["name"] = _("该社区已有名为“%(name)s”的备案组织") % {"name": cleaned.name}
     elif open_others.exclude(kind=Kind.COMMUNITY_GROUP).filter(name=cleaned.name).exists():
-        errors["name"] = f"名称“{cleaned.name}”已被其他登记组织使用"
+        errors["name"] = _("名称“%(name)s”已被其他登记组织使用") % {"name": cleaned.name}
     return errors
 
 
@@ -165,21 +168,34 @@ def _apply(org: Organization, cleaned: CleanedOrganization) -> None:
 def _clean_or_raise(data: OrganizationInput) -> CleanedOrganization:
     cleaned, errors = clean_organization(data, today=timezone.localdate())
     if errors or cleaned is None:
-        raise ValidationFailed("组织信息有误：" + "；".join(errors.values()), details=errors)
+        raise ValidationFailed(
+            _("组织信息有误：%(errors)s") % {"errors": clauses(errors.values())}, details=errors
+        )
     return cleaned
 
 
 @transaction.atomic
 def organization_create(
-    *, actor: Any, data: OrganizationInput, on_behalf_of: OnBehalfOf | None = None
+    *,
+    actor: Any,
+    data: OrganizationInput,
+    on_behalf_of: OnBehalfOf | None = None,
+    workflow: bool = False,
 ) -> Organization:
-    """Add an organisation to the registry (a registered one by USCC, or a filed group)."""
+    """Add an organisation to the registry (a registered one by USCC, or a filed group).
+
+    ``workflow=True``: the caller is a registration workflow whose transition table has
+    already authorised the actor (e.g. a street federation filing for its street office).
+    """
     cleaned = _clean_or_raise(data)
-    require(can_create_organization(actor, kind=cleaned.kind, address_code=cleaned.address_code))
+    if not workflow:
+        require(
+            can_create_organization(actor, kind=cleaned.kind, address_code=cleaned.address_code)
+        )
     duplicates = check_unique(cleaned)
     if duplicates:
         raise Conflict(
-            "与已登记组织重复：" + "；".join(duplicates.values()),
+            _("与已登记组织重复：%(duplicates)s") % {"duplicates": clauses(duplicates.values())},
             code="duplicate",
             details=duplicates,
         )
@@ -190,7 +206,7 @@ def organization_create(
         with transaction.atomic():
             org.save()
     except IntegrityError as exc:
-        raise Conflict("与已登记组织重复", code="duplicate") from exc
+        raise Conflict(_("与已登记组织重复"), code="duplicate") from exc
     rollup_apply(address_code=org.address_code, kind=org.kind, status=org.status, delta=1)
     audit_record(
         actor=actor,
@@ -230,20 +246,28 @@ def organization_update(
     org: Organization,
     data: OrganizationInput,
     on_behalf_of: OnBehalfOf | None = None,
+    workflow: bool = False,
 ) -> Organization:
-    """Correct the registry record; every changed field is kept in the history."""
-    require(can_edit_organization(actor, org))
+    """Correct the registry record; every changed field is kept in the history.
+
+    ``workflow=True``: an approved change application (authorised by its workflow).
+    """
+    if not workflow:
+        require(can_edit_organization(actor, org))
     org = Organization.objects.select_for_update().get(pk=org.pk)
     cleaned = _clean_or_raise(data)
     if cleaned.kind != org.kind:
         raise ValidationFailed(
-            "组织类型不能在此修改（备案转登记走登记流程）", details={"kind": "不能修改"}
+            _("组织类型不能在此修改（备案转登记走登记流程）"), details={"kind": _("不能修改")}
         )
-    require(can_create_organization(actor, kind=cleaned.kind, address_code=cleaned.address_code))
+    if not workflow:
+        require(
+            can_create_organization(actor, kind=cleaned.kind, address_code=cleaned.address_code)
+        )
     duplicates = check_unique(cleaned, exclude_pk=org.pk)
     if duplicates:
         raise Conflict(
-            "与已登记组织重复：" + "；".join(duplicates.values()),
+            _("与已登记组织重复：%(duplicates)s") % {"duplicates": clauses(duplicates.values())},
             code="duplicate",
             details=duplicates,
         )
@@ -288,20 +312,28 @@ def organization_change_status(
     reason: str,
     effective_on: dt.date | None = None,
     on_behalf_of: OnBehalfOf | None = None,
+    workflow: bool = False,
 ) -> Organization:
-    """Move an organisation along the status lifecycle (STATUS_TRANSITIONS) with a reason."""
-    require(can_change_status(actor, org))
+    """Move an organisation along the status lifecycle (STATUS_TRANSITIONS) with a reason.
+
+    ``workflow=True``: an approved deregistration or revocation (authorised by its workflow).
+    """
+    if not workflow:
+        require(can_change_status(actor, org))
     org = Organization.objects.select_for_update().get(pk=org.pk)
     if status not in Status.values:
-        raise ValidationFailed(f"未知状态“{status}”", details={"status": "无效"})
+        raise ValidationFailed(
+            _("未知状态“%(status)s”") % {"status": status}, details={"status": _("无效")}
+        )
     if status not in STATUS_TRANSITIONS[org.status]:
         raise InvalidTransition(
-            f"不能从“{org.get_status_display()}”变更为“{Status(status).label}”",
+            _("不能从“%(current)s”变更为“%(new)s”")
+            % {"current": org.get_status_display(), "new": Status(status).label},
             details={"from": org.status, "to": status},
         )
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("请填写状态变更原因", details={"reason": "必填"})
+        raise ValidationFailed(_("请填写状态变更原因"), details={"reason": _("必填")})
     effective_on = effective_on or timezone.localdate()
     before = organization_snapshot(org)
     old_status = org.status
@@ -320,6 +352,61 @@ def organization_change_status(
             "reason": reason,
             "effective_on": effective_on.isoformat(),
         },
+        on_behalf_of=on_behalf_of,
+        organization_id=org.pk,
+        region_code=org.address_code,
+    )
+    _record_changes(org, before, event, timezone.now())
+    return org
+
+
+@transaction.atomic
+def organization_upgrade_to_registered(
+    *,
+    actor: Any,
+    org: Organization,
+    data: OrganizationInput,
+    on_behalf_of: OnBehalfOf | None = None,
+) -> Organization:
+    """备案 → 登记: a filed group becomes a registered organisation, keeping record and history.
+
+    Called only by an approved establishment application (its workflow authorised the actor).
+    """
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    if org.kind != Kind.COMMUNITY_GROUP or org.is_closed:
+        raise ValidationFailed(
+            _("只有正常状态的备案社区社会组织可以转为登记"),
+            details={"kind": _("不是备案组织")},
+        )
+    cleaned = _clean_or_raise(data)
+    if cleaned.kind == Kind.COMMUNITY_GROUP:
+        raise ValidationFailed(_("请选择登记后的组织类型"), details={"kind": _("必填")})
+    duplicates = check_unique(cleaned, exclude_pk=org.pk)
+    if duplicates:
+        raise Conflict(
+            _("与已登记组织重复：%(duplicates)s") % {"duplicates": clauses(duplicates.values())},
+            code="duplicate",
+            details=duplicates,
+        )
+    before = organization_snapshot(org)
+    old_kind, old_address, old_status = org.kind, org.address_code, org.status
+    if cleaned.name != org.name:
+        org.former_names = [
+            *org.former_names,
+            {"name": org.name, "until": timezone.localdate().isoformat()},
+        ]
+    _apply(org, cleaned)
+    org.status = cleaned.status
+    if _representative_changed(org.legal_representative, cleaned):
+        org.legal_representative = _person_for(cleaned)
+    org.save()
+    rollup_apply(address_code=old_address, kind=old_kind, status=old_status, delta=-1)
+    rollup_apply(address_code=org.address_code, kind=org.kind, status=org.status, delta=1)
+    event = audit_record(
+        actor=actor,
+        kind="orgs.organization_upgraded",
+        target=org,
+        payload={"from_kind": old_kind, "to_kind": org.kind, "uscc": org.uscc},
         on_behalf_of=on_behalf_of,
         organization_id=org.pk,
         region_code=org.address_code,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from npohub.orgs.models import Kind, Status
 from npohub.orgs.selectors import OrganizationFilters
 from npohub.regions.models import Region
+from npohub.registration.models import AnnouncementKind
 
 LANDING_ORDER = "-registration_date"
 
@@ -51,3 +52,25 @@ class PortalSearchForm(forms.Form):
             # A search lists names alphabetically; without one, the newest come first.
             order="name" if search else LANDING_ORDER,
         )
+
+
+class AnnouncementSearchForm(forms.Form):
+    """The public list of registration announcements: title or USCC prefix, and kind."""
+
+    q = forms.CharField(
+        label=_("标题或统一社会信用代码"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("如：养老、51370102")}),
+    )
+    kind = forms.ChoiceField(
+        label=_("公告类型"),
+        required=False,
+        choices=[("", _("全部公告")), *AnnouncementKind.choices],
+    )
+
+    def criteria(self) -> tuple[str, str]:
+        """(q, kind) for a valid form; nothing filtered when it is not valid."""
+        if not self.is_valid():
+            return "", ""
+        return self.cleaned_data["q"].strip(), self.cleaned_data["kind"]

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from npohub.orgs.models import CLOSED_STATUSES, Kind, Organization, OrgRollup, Person
 from npohub.regions.codes import pad
+from npohub.registration.certificates import certificate_title
+from npohub.registration.models import Certificate
 
 # The columns the public search reads (``only``): nothing personal is even loaded.
 LIST_FIELDS = (
@@ -93,3 +95,41 @@ def city_totals() -> dict[str, int]:
     for kind, count in rows:
         totals["groups" if kind == Kind.COMMUNITY_GROUP else "registered"] += count
     return totals
+
+
+# --- certificate verification (what the QR code on a 登记证书 opens) ---------------------------
+
+
+@dataclass(frozen=True)
+class CertificateVerification:
+    """What the public verification page says about one certificate.
+
+    ``newer``: the latest later version of the same organisation's certificate, if any (it may
+    itself be void when the organisation closed afterwards). ``closed``: the organisation is
+    deregistered or revoked.
+    """
+
+    certificate: Certificate
+    organization: Organization
+    title: str
+    is_current: bool
+    closed: bool
+    newer: Certificate | None
+
+
+def certificate_verification(cert: Certificate) -> CertificateVerification:
+    org = cert.organization
+    newer = (
+        Certificate.objects.filter(organization=org, version__gt=cert.version)
+        .order_by("-version")
+        .only("id", "version", "issued_on", "voided_on", "organization_id")
+        .first()
+    )
+    return CertificateVerification(
+        certificate=cert,
+        organization=org,
+        title=certificate_title(cert),
+        is_current=cert.is_current,
+        closed=org.status in CLOSED_STATUSES,
+        newer=newer,
+    )

@@ -9,15 +9,29 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from npohub.core.errors import NotFound
 from npohub.orgs.selectors import public_organization_get, public_organization_list
 from npohub.regions.codes import prefix_of
 from npohub.regions.models import Level, Region
+from npohub.registration.selectors import (
+    announcement_public_get,
+    announcements_of,
+    announcements_public,
+    certificate_by_token,
+    current_certificate,
+)
 
-from .forms import PortalSearchForm
-from .public import city_totals, is_closed, public_list_fields, public_profile
+from .forms import AnnouncementSearchForm, PortalSearchForm
+from .public import (
+    certificate_verification,
+    city_totals,
+    is_closed,
+    public_list_fields,
+    public_profile,
+)
 
 PAGE_SIZE = 20
 
@@ -50,5 +64,51 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
         org = public_organization_get(pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    context = {"org": org, "fields": public_profile(org), "is_closed": is_closed(org)}
+    context = {
+        "org": org,
+        "fields": public_profile(org),
+        "is_closed": is_closed(org),
+        "certificate": current_certificate(org) if org.is_registered else None,
+        "announcements": list(announcements_of(org)[:PROFILE_ANNOUNCEMENTS]),
+    }
     return render(request, "portal/organization_profile.html", context)
+
+
+# --- certificate verification and registration announcements -----------------------------------
+
+PROFILE_ANNOUNCEMENTS = 10
+
+
+@require_GET
+def certificate_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """What the QR code on a certificate opens: is this certificate the current one?"""
+    cert = certificate_by_token(token)
+    if cert is None:
+        return render(request, "portal/certificate_not_found.html", status=404)
+    context = {"v": certificate_verification(cert), "today": timezone.localdate()}
+    return render(request, "portal/certificate_verify.html", context)
+
+
+@require_GET
+def announcement_list(request: HttpRequest) -> HttpResponse:
+    form = AnnouncementSearchForm(request.GET)
+    q, kind = form.criteria()
+    page = Paginator(announcements_public(q=q, kind=kind), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"form": form, "page": page, "searching": bool(q or kind)}
+    template = (
+        "portal/partials/announcement_results.html"
+        if request.htmx
+        else "portal/announcement_list.html"
+    )
+    return render(request, template, context)
+
+
+@require_GET
+def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        announcement = announcement_public_get(pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return render(request, "portal/announcement_detail.html", {"announcement": announcement})

@@ -7,6 +7,7 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from npohub.core.errors import ValidationFailed
@@ -56,7 +57,9 @@ def region_prefix(code: str) -> str:
     if not code:
         return ""
     if not is_valid(code):
-        raise ValidationFailed(ERROR_CODES["validation_failed"], details={"region": "区划代码无效"})
+        raise ValidationFailed(
+            str(ERROR_CODES["validation_failed"]), details={"region": _("区划代码无效")}
+        )
     return prefix_of(code)
 
 

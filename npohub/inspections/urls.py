@@ -1,0 +1,6 @@
+"""Staff pages of the inspections app (mounted at /inspections/)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "inspections"
+urlpatterns: list = []

@@ -1,0 +1,215 @@
+"""Who may act on applications: capacities, starting, reviewing, filing delegation.
+
+A transition in ``workflows.py`` names a *capacity*; ``capacities_of`` answers which
+capacities a user holds for one application (and on whose behalf, when a street federation
+decides a filing for its street office).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from npohub.accounts.models import BUREAU_ROLES, Role
+from npohub.core.audit import OnBehalfOf
+from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
+from npohub.orgs.models import AccessReason, Kind, Organization, OrganizationAccess
+
+from .models import Application, FilingDelegation, ReviewTask
+from .workflows import WORKFLOWS
+
+# Roles that may start an application for a new organisation (founders use a resident account;
+# bureau staff and community workers may start one for a walk-in applicant).
+FOUNDER_ROLES = frozenset({Role.RESIDENT, Role.ORG_USER, *BUREAU_ROLES})
+FILING_STARTER_ROLES = frozenset(
+    {Role.RESIDENT, Role.ORG_USER, Role.COMMUNITY_WORKER, Role.STREET_OFFICER}
+)
+
+
+def _prefix_covers(user: Any, code: str) -> bool:
+    prefix = getattr(user, "scope_prefix", "") or ""
+    return bool(prefix) and code.startswith(prefix)
+
+
+def is_bureau_for(user: Any, authority_code: str) -> bool:
+    if not is_signed_in(user):
+        return False
+    if user.is_superuser:
+        return True
+    return user.role in BUREAU_ROLES and _prefix_covers(user, authority_code)
+
+
+def owns_organization(user: Any, org_id: int | None, *, on: dt.date | None = None) -> bool:
+    """An organisation account of ``org_id`` (an OWN grant that is valid today)."""
+    if org_id is None or not is_signed_in(user):
+        return False
+    today = on or timezone.localdate()
+    return (
+        OrganizationAccess.objects.filter(
+            user_id=user.pk, organization_id=org_id, reason=AccessReason.OWN
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .exists()
+    )
+
+
+def delegation_for(
+    user: Any, street_code: str, *, on: dt.date | None = None
+) -> FilingDelegation | None:
+    """The delegation under which this hub user decides filings for the street, if any."""
+    if not is_signed_in(user) or user.role != Role.HUB_STAFF:
+        return None
+    today = on or timezone.localdate()
+    granted = OrganizationAccess.objects.filter(user_id=user.pk).values("organization_id")
+    return (
+        FilingDelegation.objects.select_related("street", "federation")
+        .filter(street__code=street_code, federation_id__in=granted, valid_from__lte=today)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .first()
+    )
+
+
+def capacities_of(user: Any, app: Application) -> tuple[set[str], OnBehalfOf | None]:
+    """The capacities the user holds for the application, and the principal a delegate acts for."""
+    held: set[str] = set()
+    on_behalf: OnBehalfOf | None = None
+    if not is_signed_in(user):
+        return held, None
+    workflow = WORKFLOWS[app.kind]
+    if app.applicant_id == user.pk or (
+        workflow.started_by == "applicant" and owns_organization(user, app.organization_id)
+    ):
+        held.add("applicant")
+    if is_bureau_for(user, app.authority_region.code):
+        held.add("bureau")
+        if workflow.started_by == "bureau" and app.applicant_id == user.pk:
+            held.add("applicant")
+    if app.kind == "filing":
+        if user.is_superuser or (
+            user.role == Role.COMMUNITY_WORKER and _prefix_covers(user, app.address_code)
+        ):
+            held.add("community")
+        if user.is_superuser or (
+            user.role in (Role.STREET_OFFICER, *BUREAU_ROLES)
+            and _prefix_covers(user, app.address_code)
+        ):
+            held.add("street")
+        else:
+            delegation = delegation_for(user, app.address_code[:9].ljust(12, "0"))
+            if delegation is not None:
+                held.add("street")
+                on_behalf = OnBehalfOf(
+                    label=_("%(street)s（委托%(federation)s办理）")
+                    % {"street": delegation.street.name, "federation": delegation.federation.name},
+                    ref=delegation.street.code,
+                )
+    return held, on_behalf
+
+
+def can_start_application(
+    user: Any,
+    *,
+    kind: str,
+    organization: Organization | None,
+    authority_code: str,
+    address_code: str,
+) -> Decision:
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    workflow = WORKFLOWS.get(kind)
+    if workflow is None:
+        return deny(_("未知的申请事项"))
+    if user.is_superuser:
+        return ALLOW
+    if workflow.started_by == "bureau":
+        if is_bureau_for(user, authority_code):
+            return ALLOW
+        return deny(_("撤销登记只能由辖区登记管理机关发起"))
+    if is_bureau_for(user, authority_code):
+        return ALLOW  # window staff start applications for walk-in applicants
+    if kind == "filing":
+        if user.role not in FILING_STARTER_ROLES:
+            return deny(_("您的角色不能申请备案"))
+        if user.role in (Role.COMMUNITY_WORKER, Role.STREET_OFFICER) and not _prefix_covers(
+            user, address_code
+        ):
+            return deny(_("该社区不在您的辖区内"))
+        return ALLOW
+    if workflow.needs_organization or organization is not None:
+        if organization is None:
+            return deny(_("请选择要办理的组织"))
+        if owns_organization(user, organization.pk):
+            return ALLOW
+        return deny(_("只有本组织的账号或登记管理机关可以为该组织提出申请"))
+    if user.role in FOUNDER_ROLES:
+        return ALLOW
+    return deny(_("您的角色不能提出登记申请"))
+
+
+def can_review(user: Any, task: ReviewTask) -> Decision:
+    """A member of the reviewing department, while the task is open in the current round."""
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    if not (user.is_superuser or task.department.members.filter(pk=user.pk).exists()):
+        return deny(_("您不是该联审部门的审查人员"))
+    if not task.is_pending:
+        return deny(_("该部门已提出意见"))
+    if task.round != task.application.review_round or task.application.state != "in_review":
+        return deny(_("该审查任务已结束"))
+    return ALLOW
+
+
+def can_manage_delegation(user: Any, street_code: str) -> Decision:
+    """The street office itself, or the bureau above it, delegates filing to a federation."""
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    if user.is_superuser or (
+        user.role in (Role.STREET_OFFICER, *BUREAU_ROLES) and _prefix_covers(user, street_code)
+    ):
+        return ALLOW
+    return deny(_("只有本街道或上级民政部门可以委托备案"))
+
+
+def can_report_activity(user: Any, org: Organization) -> Decision:
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    if org.kind != Kind.COMMUNITY_GROUP:
+        return deny(_("重大活动报告适用于备案社区社会组织"))
+    if org.is_closed:
+        return deny(_("该组织已注销或撤销"))
+    if user.is_superuser or owns_organization(user, org.pk):
+        return ALLOW
+    if user.role == Role.COMMUNITY_WORKER and _prefix_covers(user, org.address_code):
+        return ALLOW
+    return deny(_("只有本组织账号或所在社区可以报告活动"))
+
+
+def federation_capacity(user: Any, org: Organization) -> bool:
+    """May answer activity reports of this group: its street (or delegated federation)."""
+    if not is_signed_in(user):
+        return False
+    if user.is_superuser:
+        return True
+    if user.role in (Role.STREET_OFFICER, *BUREAU_ROLES) and _prefix_covers(user, org.address_code):
+        return True
+    return delegation_for(user, org.address_code[:9].ljust(12, "0")) is not None
+
+
+def federation_on_behalf(user: Any, org: Organization) -> OnBehalfOf | None:
+    """Whom a federation user answers a group's report for: the street that delegated to it
+    (``None`` when the user acts in their own right: the street itself, a bureau)."""
+    if not is_signed_in(user) or user.is_superuser or user.role != Role.HUB_STAFF:
+        return None
+    delegation = delegation_for(user, org.address_code[:9].ljust(12, "0"))
+    if delegation is None:
+        return None
+    return OnBehalfOf(
+        label=_("%(street)s（委托%(federation)s办理）")
+        % {"street": delegation.street.name, "federation": delegation.federation.name},
+        ref=delegation.street.code,
+    )

@@ -1,0 +1,6 @@
+"""Staff pages of the supervision app (mounted at /supervision/)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "supervision"
+urlpatterns: list = []
