@@ -15,6 +15,10 @@ from npohub.regions.tests.factories import jinan_tree
 
 PASSWORD = "pass-Word-123"
 
+# Fixtures shared by tests in more than one app (a test module's own fixture of the same name
+# takes precedence).
+pytest_plugins = ["npohub.registration.tests.fixtures"]
+
 
 def pytest_collection_modifyitems(config, items):
     shared = Path(settings.SHARED_DIR) / "data" / "divisions"

@@ -197,6 +197,14 @@ NPOHUB_SITE_URL = (env("SITE_URL") or "").rstrip("/")
 PUBLIC_BASE_URL = NPOHUB_SITE_URL
 # Registration thresholds and time limits per province: see npohub/registration/policy.py.
 REGISTRATION_POLICY: dict[str, dict[str, object]] = {}
+# The same per-province override hook for the supervision and hub domains (defaults in each
+# app's policy.py; keys "default" or a 2-digit province code).
+CREDIT_POLICY: dict[str, dict[str, object]] = {}
+SUPERVISION_POLICY: dict[str, dict[str, object]] = {}
+INSPECTIONS_POLICY: dict[str, dict[str, object]] = {}
+ENFORCEMENT_POLICY: dict[str, dict[str, object]] = {}
+HUBS_POLICY: dict[str, dict[str, object]] = {}
+PARTY_POLICY: dict[str, dict[str, object]] = {}
 
 # --- E-mail (notifications) ---------------------------------------------------------------------
 # The console backend prints mail in development; production sets EMAIL_BACKEND to SMTP.

@@ -9,12 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from npohub.accounts.models import Role
 from npohub.accounts.services import api_token_create
-from npohub.accounts.tests.factories import UserFactory
 from npohub.core.models import AuditEvent
-from npohub.orgs.tests.factories import CommunityGroupFactory, grant
-from npohub.registration import services
+from npohub.orgs.tests.factories import CommunityGroupFactory
 from npohub.registration.models import ActivityReport, FilingDelegation
 
 pytestmark = pytest.mark.django_db
@@ -42,43 +39,6 @@ def assert_envelope(response, status: int, code: str) -> dict:
     assert set(body) == {"code", "message", "details"}
     assert body["code"] == code
     return body
-
-
-@pytest.fixture
-def owner(orgs):
-    user = UserFactory(username="group_owner", role=Role.ORG_USER)
-    grant(user, orgs["group"], "own")
-    return user
-
-
-@pytest.fixture
-def federation(cast, regions):
-    org = CommunityGroupFactory(name="解放路街道社会组织联合会", community=regions["c_jfq2"])
-    grant(cast["hub"], org, "hub_member")
-    return org
-
-
-@pytest.fixture
-def delegation(cast, regions, federation):
-    return services.filing_delegation_create(
-        actor=cast["street"],
-        street=regions["jiefangqiao"],
-        federation=federation,
-        valid_from=today() - dt.timedelta(days=10),
-    )
-
-
-@pytest.fixture
-def report(cast, orgs):
-    return services.activity_report_create(
-        actor=cast["community"],
-        org=orgs["group"],
-        title="社区邻里节文艺汇演",
-        starts_on=today() + dt.timedelta(days=7),
-        location="解放桥社区广场",
-        participants=300,
-        description="安排志愿者维持秩序。",
-    )
 
 
 def report_payload(org, **changes):
