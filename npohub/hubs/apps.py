@@ -6,3 +6,15 @@ class HubsConfig(AppConfig):
     name = "npohub.hubs"
     label = "hubs"
     verbose_name = _("枢纽组织与联合会")
+
+    def ready(self) -> None:
+        from npohub.notifications.kinds import register_kind
+
+        register_kind("hubs.recognised", _("枢纽认定与撤销"), default_email=True)
+        register_kind("hubs.roster", _("枢纽成员名册变动"))
+        register_kind("hubs.notice", _("枢纽通知"))
+        register_kind("hubs.escalation", _("枢纽上报事项"), default_email=True)
+
+        from . import navigation
+
+        navigation.register_navigation()

@@ -1,0 +1,166 @@
+"""HTML input for the hubs pages (validation of shape only; rules live in the services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from npohub.core.errors import DomainError, is_terse_note
+from npohub.orgs.models import Category, Organization
+from npohub.regions.models import Level, Region
+
+from .models import EscalationState, HubKind, HubStatus, MemberRole
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def apply_service_errors(form: forms.Form, exc: DomainError) -> None:
+    """A DomainError's ``details`` next to their fields, anything else on top of the form."""
+    details = exc.details if isinstance(exc.details, dict) else {}
+    placed = False
+    for name, message in details.items():
+        if name in form.fields:
+            text = str(message)
+            form.add_error(name, exc.message if is_terse_note(text) else text)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+def find_organization(visible: Any, ref: str) -> Organization | None:
+    """An organisation the user may see, by USCC or by registry number (id)."""
+    ref = ref.strip().upper()
+    if not ref:
+        return None
+    if ref.isdigit() and len(ref) < 18:
+        return visible.filter(pk=int(ref)).first()  # type: ignore[no-any-return]
+    return visible.filter(uscc=ref).first()  # type: ignore[no-any-return]
+
+
+class HubFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部")), *HubKind.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *HubStatus.choices]
+    )
+    q = forms.CharField(label=_("名称"), required=False, max_length=100)
+
+
+class RecognitionForm(forms.Form):
+    organization = forms.CharField(
+        label=_("组织"), max_length=18, help_text=_("统一社会信用代码或名录编号")
+    )
+    kind = forms.ChoiceField(label=_("枢纽类型"), choices=HubKind.choices)
+    region = forms.CharField(
+        label=_("覆盖区域代码"), required=False, max_length=12, help_text=_("如 370102（历下区）")
+    )
+    category = forms.ModelChoiceField(
+        label=_("覆盖领域"), required=False, queryset=Category.objects.filter(is_active=True)
+    )
+    scope_note = forms.CharField(label=_("范围说明"), required=False, max_length=300)
+    decision_number = forms.CharField(label=_("认定文号"), max_length=100)
+    decision_date = forms.DateField(label=_("认定日期"), widget=DATE)
+    decision_text = forms.CharField(label=_("认定决定"), required=False, widget=forms.Textarea)
+    valid_from = forms.DateField(label=_("有效期起"), widget=DATE)
+    valid_until = forms.DateField(label=_("有效期至"), required=False, widget=DATE)
+
+    def clean_region(self) -> Region | None:
+        code = self.cleaned_data["region"].strip()
+        if not code:
+            return None
+        region = Region.objects.active().filter(code=code.ljust(12, "0")).first()
+        if region is None:
+            raise forms.ValidationError(_("未找到该区划"))
+        return region
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("撤销原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MemberAddForm(forms.Form):
+    organization = forms.CharField(
+        label=_("组织"), max_length=18, help_text=_("统一社会信用代码或名录编号")
+    )
+    role = forms.ChoiceField(label=_("成员角色"), choices=MemberRole.choices)
+    joined_on = forms.DateField(label=_("加入日期"), widget=DATE, initial=timezone.localdate)
+    agreement_signed_on = forms.DateField(label=_("监管协议签订日期"), required=False, widget=DATE)
+    agreement_terms = forms.CharField(
+        label=_("监管协议条款"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MemberLeaveForm(forms.Form):
+    left_on = forms.DateField(label=_("退出日期"), widget=DATE)
+    reason = forms.CharField(label=_("退出原因"), required=False, max_length=300)
+
+
+class StaffForm(forms.Form):
+    username = forms.CharField(label=_("账号"), max_length=150)
+
+
+class NoticeForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=200)
+    body = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class EscalationForm(forms.Form):
+    organization = forms.IntegerField(label=_("涉及组织"))
+    title = forms.CharField(label=_("问题"), max_length=200)
+    description = forms.CharField(label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EscalationFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *EscalationState.choices]
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.CharField(label=_("承办人账号"), max_length=150)
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(label=_("处理结果"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FederationForm(forms.Form):
+    street = forms.CharField(label=_("街道/乡镇代码"), max_length=12)
+    organization = forms.CharField(
+        label=_("联合会组织"), max_length=18, help_text=_("统一社会信用代码或名录编号")
+    )
+    decision_number = forms.CharField(label=_("认定（批复）文号"), max_length=100)
+    established_on = forms.DateField(label=_("成立日期"), widget=DATE)
+    chair_name = forms.CharField(label=_("会长姓名"), required=False, max_length=50)
+    chair_title = forms.CharField(label=_("会长职务"), required=False, max_length=100)
+    chaired_by_street_head = forms.BooleanField(
+        label=_("由街道（乡镇）负责人任会长"), required=False
+    )
+
+    def clean_street(self) -> Region:
+        code = self.cleaned_data["street"].strip().ljust(12, "0")
+        street = Region.objects.active().filter(code=code, level=Level.TOWNSHIP).first()
+        if street is None:
+            raise forms.ValidationError(_("未找到该街道或乡镇"))
+        return street
+
+
+class PairingForm(forms.Form):
+    senior = forms.CharField(
+        label=_("市、区县管社会组织"), max_length=18, help_text=_("统一社会信用代码或名录编号")
+    )
+    community_group = forms.IntegerField(label=_("社区社会组织（名录编号）"))
+    topic = forms.CharField(label=_("共建内容"), max_length=300)
+    started_on = forms.DateField(label=_("开始日期"), widget=DATE)
+
+
+class ListItemForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=200)
+    category = forms.CharField(label=_("类别"), required=False, max_length=50)
+    description = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

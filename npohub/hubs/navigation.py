@@ -1,0 +1,48 @@
+"""The hubs pages in the staff menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from npohub.accounts.models import Role
+from npohub.core.navigation import NavItem, register
+
+from .permissions import can_view_hubs
+
+
+def sees_hubs(user: Any) -> bool:
+    return bool(can_view_hubs(user))
+
+
+def sees_notice_inbox(user: Any) -> bool:
+    return bool(getattr(user, "role", "") == Role.ORG_USER)
+
+
+def register_navigation() -> None:
+    register(NavItem(label=_("枢纽组织"), url_name="hubs:hub-list", visible=sees_hubs, order=40))  # type: ignore[arg-type]
+    register(
+        NavItem(
+            label=_("街道联合会"),  # type: ignore[arg-type]
+            url_name="hubs:federation-list",
+            visible=sees_hubs,
+            order=41,
+        )
+    )
+    register(
+        NavItem(
+            label=_("服务平台"),  # type: ignore[arg-type]
+            url_name="hubs:platform-list",
+            visible=sees_hubs,
+            order=42,
+        )
+    )
+    register(
+        NavItem(
+            label=_("枢纽通知"),  # type: ignore[arg-type]
+            url_name="hubs:notice-inbox",
+            visible=sees_notice_inbox,
+            order=43,
+        )
+    )

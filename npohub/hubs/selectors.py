@@ -1,0 +1,477 @@
+"""Reads on hubs. Every list starts from what the user may see.
+
+``member_ids_for_user`` and ``hubs_of_organization`` are the interface other apps use (ratings,
+supervision, party): they answer from the rosters themselves, for any date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from npohub.accounts.models import BUREAU_ROLES, REGION_ROLES, Role
+from npohub.core.errors import NotFound
+from npohub.core.permissions import is_signed_in
+from npohub.orgs.models import AccessReason, Organization, OrganizationAccess
+from npohub.regions.models import Level, Region
+
+from .models import (
+    PLATFORM_REGION_LEVEL,
+    Escalation,
+    Federation,
+    Hub,
+    HubMembership,
+    HubNotice,
+    HubStatus,
+    NoticeReceipt,
+    Pairing,
+    PlatformLevel,
+    ServicePlatform,
+)
+
+PREFIX_LENGTHS = (2, 4, 6, 9, 12)
+
+
+def _today(on: dt.date | None) -> dt.date:
+    return on or timezone.localdate()
+
+
+def _valid_on(on: dt.date) -> Q:
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=on)) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+    )
+
+
+def _ancestor_prefixes(prefix: str) -> list[str]:
+    """The prefixes of every region containing ``prefix`` (itself included), plus "" (no region)."""
+    return ["", *[prefix[:n] for n in PREFIX_LENGTHS if n <= len(prefix)]]
+
+
+# --- who is staff of which hub -------------------------------------------------------------------
+
+
+def staff_hub_ids(user: Any, *, on: dt.date | None = None) -> set[int]:
+    """Hubs, current on ``on``, whose organisation the hub-staff user holds an OWN grant for."""
+    if not is_signed_in(user) or user.role != Role.HUB_STAFF:
+        return set()
+    day = _today(on)
+    own = OrganizationAccess.objects.filter(
+        _valid_on(day), user_id=user.pk, reason=AccessReason.OWN
+    ).values("organization_id")
+    return set(
+        Hub.objects.current(day).filter(organization_id__in=own).values_list("pk", flat=True)
+    )
+
+
+def hub_staff_users(hub: Hub) -> QuerySet[Any]:
+    """The hub-staff accounts of the hub's organisation (OWN grants, any validity)."""
+    from npohub.accounts.models import User
+
+    return User.objects.filter(
+        role=Role.HUB_STAFF,
+        is_active=True,
+        organization_grants__organization_id=hub.organization_id,
+        organization_grants__reason=AccessReason.OWN,
+    ).distinct()
+
+
+def is_hub_staff(user: Any, hub: Hub, *, on: dt.date | None = None) -> bool:
+    return hub.pk in staff_hub_ids(user, on=on)
+
+
+def member_ids_for_user(user: Any, *, on: dt.date | None = None) -> set[int]:
+    """Ids of the organisations that are current members, on ``on``, of the user's current hubs."""
+    day = _today(on)
+    hub_ids = staff_hub_ids(user, on=day)
+    if not hub_ids:
+        return set()
+    return set(
+        HubMembership.objects.filter(hub_id__in=hub_ids, joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+        .values_list("organization_id", flat=True)
+    )
+
+
+def hubs_of_organization(org: Organization | int, *, on: dt.date | None = None) -> list[Hub]:
+    """The current hubs the organisation is a current member of on ``on``."""
+    day = _today(on)
+    org_id = org if isinstance(org, int) else org.pk
+    member_of = (
+        HubMembership.objects.filter(organization_id=org_id, joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+        .values("hub_id")
+    )
+    return list(Hub.objects.current(day).filter(pk__in=member_of).order_by("kind", "name"))
+
+
+def acting_hub_for(user: Any, org: Organization | int, *, on: dt.date | None = None) -> Hub | None:
+    """The hub under which this hub-staff user acts for the bureau over ``org`` (None: not a
+    member of any of the user's current hubs). Supervision/ratings call this before a
+    first-line review and pass the result to ``hubs.services.hub_review_record``."""
+    day = _today(on)
+    org_id = org if isinstance(org, int) else org.pk
+    hub_ids = staff_hub_ids(user, on=day)
+    if not hub_ids:
+        return None
+    membership = (
+        HubMembership.objects.select_related("hub")
+        .filter(hub_id__in=hub_ids, organization_id=org_id, joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+        .order_by("hub__kind", "hub_id")
+        .first()
+    )
+    return membership.hub if membership is not None else None
+
+
+def federation_for_street(street_code: str, *, on: dt.date | None = None) -> Federation | None:
+    """The street's federation (not dissolved, hub recognition current), if any."""
+    day = _today(on)
+    return (
+        Federation.objects.select_related("hub", "organization")
+        .filter(
+            street_code=street_code, dissolved_on__isnull=True, hub__in=Hub.objects.current(day)
+        )
+        .first()
+    )
+
+
+def is_federation_staff_for_street(
+    user: Any, street_code: str, *, on: dt.date | None = None
+) -> bool:
+    """A hub-staff user of the street's recognised federation (registration's federation_capacity)."""
+    hub_ids = staff_hub_ids(user, on=on)
+    if not hub_ids:
+        return False
+    return Federation.objects.filter(
+        street_code=street_code, dissolved_on__isnull=True, hub_id__in=hub_ids
+    ).exists()
+
+
+# --- lists the user may see ----------------------------------------------------------------------
+
+
+def sees_all_hubs(user: Any) -> bool:
+    return bool(is_signed_in(user) and (user.is_superuser or user.role == Role.PARTY_OFFICER))
+
+
+def hub_visible_to(user: Any) -> QuerySet[Hub]:
+    """Hubs inside or covering a region user's region; a hub user's own hubs; everything for the
+    superuser and party officers (party work stations sit at hubs)."""
+    if not is_signed_in(user):
+        return Hub.objects.none()
+    qs = Hub.objects.all()
+    if sees_all_hubs(user):
+        return qs
+    q = Q(pk__in=staff_hub_ids(user))
+    if user.role in REGION_ROLES and user.scope_prefix:
+        prefix = user.scope_prefix
+        q |= Q(scope_prefix__startswith=prefix) & ~Q(scope_prefix="")
+        q |= Q(scope_prefix__in=_ancestor_prefixes(prefix))
+        q |= Q(organization__address_code__startswith=prefix)
+    if user.role not in REGION_ROLES and user.role != Role.HUB_STAFF:
+        return Hub.objects.none()
+    return qs.filter(q)
+
+
+@dataclass
+class HubFilters:
+    kind: str = ""
+    status: str = ""
+    region_prefix: str = ""
+    search: str = ""
+
+
+def hub_list_for(user: Any, filters: HubFilters | None = None) -> QuerySet[Hub]:
+    f = filters or HubFilters()
+    qs = hub_visible_to(user).select_related("organization", "region", "category")
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.region_prefix:
+        qs = qs.filter(scope_prefix__startswith=f.region_prefix)
+    if f.search:
+        qs = qs.filter(name__icontains=f.search)
+    return qs.annotate(
+        member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True))
+    ).order_by("kind", "scope_prefix", "name", "id")
+
+
+def hub_get_for(user: Any, pk: int) -> Hub:
+    hub = (
+        hub_visible_to(user)
+        .select_related("organization", "region", "category", "recognised_by", "revoked_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if hub is None:
+        raise NotFound("枢纽组织不存在")
+    return hub
+
+
+def hub_members(hub: Hub, *, current_only: bool = False) -> QuerySet[HubMembership]:
+    qs = hub.memberships.select_related("organization").order_by(
+        "left_on", "-joined_on", "organization__name", "id"
+    )
+    if current_only:
+        qs = qs.filter(left_on__isnull=True)
+    return qs
+
+
+def membership_history(org: Organization) -> QuerySet[HubMembership]:
+    """Every stay of the organisation in any hub, newest first."""
+    return (
+        HubMembership.objects.filter(organization_id=org.pk)
+        .select_related("hub")
+        .order_by("-joined_on", "-id")
+    )
+
+
+def hub_notices(hub: Hub) -> QuerySet[HubNotice]:
+    return hub.notices.annotate(
+        receipt_count=Count("receipts"),
+        read_count=Count("receipts", filter=Q(receipts__read_at__isnull=False)),
+    ).order_by("-created_at", "-id")
+
+
+def notice_receipts_for(user: Any) -> QuerySet[NoticeReceipt]:
+    """Notices addressed to the organisations the user's account belongs to (OWN grants)."""
+    if not is_signed_in(user):
+        return NoticeReceipt.objects.none()
+    own = OrganizationAccess.objects.filter(
+        _valid_on(timezone.localdate()), user_id=user.pk, reason=AccessReason.OWN
+    ).values("organization_id")
+    return (
+        NoticeReceipt.objects.filter(organization_id__in=own)
+        .select_related("notice", "notice__hub", "organization")
+        .order_by("-notice__created_at", "-id")
+    )
+
+
+def escalation_visible_to(user: Any) -> QuerySet[Escalation]:
+    """Bureau staff see escalations to their region; hub staff see their hubs' escalations."""
+    if not is_signed_in(user):
+        return Escalation.objects.none()
+    qs = Escalation.objects.select_related("hub", "organization", "assignee")
+    if user.is_superuser:
+        return qs
+    if user.role in BUREAU_ROLES and user.scope_prefix:
+        return qs.filter(region_code__startswith=user.scope_prefix)
+    if user.role == Role.HUB_STAFF:
+        return qs.filter(hub_id__in=staff_hub_ids(user))
+    return Escalation.objects.none()
+
+
+def escalation_get_for(user: Any, pk: int) -> Escalation:
+    esc = escalation_visible_to(user).filter(pk=pk).first()
+    if esc is None:
+        raise NotFound("上报事项不存在")
+    return esc
+
+
+def _region_scope(user: Any, field: str) -> Q | None:
+    """None = everything; else the Q limiting ``field`` (a region code) to the user's region."""
+    if user.is_superuser or user.role == Role.PARTY_OFFICER:
+        return None
+    if user.role in REGION_ROLES and user.scope_prefix:
+        return Q(**{f"{field}__startswith": user.scope_prefix})
+    return Q(pk__in=[])
+
+
+def platform_visible_to(user: Any) -> QuerySet[ServicePlatform]:
+    if not is_signed_in(user):
+        return ServicePlatform.objects.none()
+    qs = ServicePlatform.objects.select_related("operator", "region").prefetch_related("offerings")
+    if user.role == Role.HUB_STAFF:
+        return qs.filter(operator_id__in=staff_hub_ids(user))
+    q = _region_scope(user, "region_code")
+    if q is not None and user.role in REGION_ROLES:
+        # Region users also see the platforms serving the levels above them (city, district).
+        q |= Q(
+            region_code__in=[p.ljust(12, "0") for p in _ancestor_prefixes(user.scope_prefix) if p]
+        )
+    return qs if q is None else qs.filter(q)
+
+
+def platform_get_for(user: Any, pk: int) -> ServicePlatform:
+    platform = platform_visible_to(user).filter(pk=pk).first()
+    if platform is None:
+        raise NotFound("服务平台不存在")
+    return platform
+
+
+def federation_visible_to(user: Any) -> QuerySet[Federation]:
+    if not is_signed_in(user):
+        return Federation.objects.none()
+    qs = Federation.objects.select_related("street", "organization", "chair", "hub")
+    if user.role == Role.HUB_STAFF:
+        return qs.filter(hub_id__in=staff_hub_ids(user))
+    q = _region_scope(user, "street_code")
+    if q is not None and user.role in REGION_ROLES and len(user.scope_prefix) > 9:
+        q = Q(street_code=user.scope_prefix[:9].ljust(12, "0"))
+    return qs if q is None else qs.filter(q)
+
+
+def federation_get_for(user: Any, pk: int) -> Federation:
+    fed = federation_visible_to(user).filter(pk=pk).first()
+    if fed is None:
+        raise NotFound("联合会不存在")
+    return fed
+
+
+def pairing_visible_to(user: Any) -> QuerySet[Pairing]:
+    if not is_signed_in(user):
+        return Pairing.objects.none()
+    qs = Pairing.objects.select_related("senior", "community_group")
+    if user.role == Role.HUB_STAFF:
+        members = member_ids_for_user(user)
+        return qs.filter(Q(senior_id__in=members) | Q(community_group_id__in=members))
+    q = _region_scope(user, "community_group__address_code")
+    return qs if q is None else qs.filter(q)
+
+
+# --- coverage ------------------------------------------------------------------------------------
+
+
+def percent(part: int, whole: int) -> Decimal:
+    """``part / whole`` as a percentage with one decimal (0 when ``whole`` is 0)."""
+    if whole == 0:
+        return Decimal("0.0")
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class FederationCoverage:
+    code: str
+    name: str
+    streets: int
+    with_federation: int
+    chaired_by_head: int
+
+    @property
+    def coverage(self) -> Decimal:
+        return percent(self.with_federation, self.streets)
+
+    @property
+    def head_chair_share(self) -> Decimal:
+        """Share of the federations (not of the streets) chaired by the street head."""
+        return percent(self.chaired_by_head, self.with_federation)
+
+
+def federation_coverage(prefix: str, *, group_level: int = Level.COUNTY) -> dict[str, Any]:
+    """Streets with a live federation and the share chaired by the street head, inside
+    ``prefix``, per unit of ``group_level`` (districts by default), and in total.
+
+    Three queries: the streets, the groups' names, the federations.
+    """
+    streets = list(
+        Region.objects.active()
+        .filter(level=Level.TOWNSHIP, code__startswith=prefix)
+        .values_list("code", flat=True)
+    )
+    cut = {Level.CITY: 4, Level.COUNTY: 6, Level.TOWNSHIP: 9}[Level(group_level)]
+    feds = dict(
+        Federation.objects.filter(
+            street_code__startswith=prefix,
+            dissolved_on__isnull=True,
+            hub__status=HubStatus.RECOGNISED,
+        ).values_list("street_code", "chaired_by_street_head")
+    )
+    rows: dict[str, FederationCoverage] = {}
+    total = FederationCoverage(prefix, "", 0, 0, 0)
+    for code in streets:
+        key = code[:cut]
+        row = rows.setdefault(key, FederationCoverage(key, "", 0, 0, 0))
+        for bucket in (row, total):
+            bucket.streets += 1
+            if code in feds:
+                bucket.with_federation += 1
+                bucket.chaired_by_head += int(bool(feds[code]))
+    names = dict(
+        Region.objects.active()
+        .filter(code__in=[k.ljust(12, "0") for k in rows], level=group_level)
+        .values_list("code", "name")
+    )
+    for key, row in rows.items():
+        row.name = names.get(key.ljust(12, "0"), key)
+    return {"rows": sorted(rows.values(), key=lambda r: r.code), "total": total}
+
+
+@dataclass
+class PlatformCoverage:
+    level: str
+    label: str
+    regions: int
+    covered: int
+    platforms: int
+
+    @property
+    def coverage(self) -> Decimal:
+        return percent(self.covered, self.regions)
+
+
+def platform_coverage(prefix: str, *, on: dt.date | None = None) -> list[PlatformCoverage]:
+    """Per platform level: the regions of that level inside ``prefix`` (or containing it), how
+    many have an open platform, and how many platforms there are (Jinan: 1 / 15 / 161).
+
+    Two queries: the regions, the open platforms.
+    """
+    day = _today(on)
+    ancestors = [p.ljust(12, "0") for p in _ancestor_prefixes(prefix) if p]
+    levels = list(PLATFORM_REGION_LEVEL.values())
+    regions = list(
+        Region.objects.active()
+        .filter(Q(code__startswith=prefix) | Q(code__in=ancestors), level__in=levels)
+        .values_list("code", "level")
+    )
+    codes = {code for code, _level in regions}
+    platforms = list(
+        ServicePlatform.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+        .filter(opened_on__lte=day, region_code__in=codes)
+        .values_list("level", "region_code")
+    )
+    result = []
+    for level in PlatformLevel:
+        region_level = PLATFORM_REGION_LEVEL[level]
+        level_codes = {code for code, lvl in regions if lvl == region_level}
+        at_level = [code for lvl, code in platforms if lvl == level and code in level_codes]
+        result.append(
+            PlatformCoverage(
+                level, str(level.label), len(level_codes), len(set(at_level)), len(at_level)
+            )
+        )
+    return result
+
+
+def hub_counts_by_kind(prefix: str = "", *, on: dt.date | None = None) -> dict[str, int]:
+    day = _today(on)
+    qs = Hub.objects.current(day)
+    if prefix:
+        qs = qs.filter(
+            Q(scope_prefix__startswith=prefix) | Q(organization__address_code__startswith=prefix)
+        )
+    return dict(qs.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+
+
+def first_line_reviews(subject: str, subject_id: str | int) -> QuerySet[Any]:
+    """The hubs' first-line reviews of one submission in another app, newest first."""
+    from .models import FirstLineReview
+
+    return FirstLineReview.objects.select_related("hub", "reviewed_by").filter(
+        subject=subject, subject_id=str(subject_id)
+    )
+
+
+def hub_actions_for_organization(org: Organization | int) -> QuerySet[Any]:
+    """Audit events hubs recorded against the organisation (for its history page)."""
+    from npohub.core.models import AuditEvent
+
+    org_id = org if isinstance(org, int) else org.pk
+    return AuditEvent.objects.filter(organization_id=org_id, kind__startswith="hubs.").order_by(
+        "-occurred_at", "-id"
+    )

@@ -1,0 +1,559 @@
+"""Staff pages of hub governance: hubs, rosters, notices, escalations, federations, platforms,
+pairings and the streets' three lists. Thin: fetch with a scoped selector, call one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from npohub.accounts.models import BUREAU_ROLES, User
+from npohub.core.errors import DomainError, NotFound
+from npohub.orgs.selectors import organization_visible_to
+from npohub.regions.models import Level, Region
+
+from . import forms, selectors, services
+from .models import (
+    Federation,
+    HubKind,
+    HubMembership,
+    HubStatus,
+)
+from .permissions import (
+    can_act_for_members,
+    can_govern_hub,
+    can_keep_roster,
+    can_keep_street_lists,
+    can_manage_federation,
+    can_view_hubs,
+    can_work_escalation,
+)
+
+PAGE_SIZE = 20
+
+
+def _require_view(request: HttpRequest) -> None:
+    if not can_view_hubs(request.user):
+        raise Http404(_("页面不存在"))
+
+
+def _hub(request: HttpRequest, pk: int) -> Any:
+    try:
+        return selectors.hub_get_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _fail(request: HttpRequest, exc: DomainError) -> None:
+    messages.error(request, exc.message)
+
+
+def _user_prefix(request: HttpRequest) -> str:
+    user: Any = request.user
+    return str(getattr(user, "scope_prefix", "") or "")
+
+
+def _kind_counts(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return [(str(label), counts.get(kind, 0)) for kind, label in HubKind.choices]
+
+
+# --- hubs ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def hub_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    form = forms.HubFilterForm(request.GET or None)
+    filters = selectors.HubFilters()
+    if form.is_valid():
+        filters = selectors.HubFilters(
+            kind=form.cleaned_data["kind"],
+            status=form.cleaned_data["status"],
+            search=form.cleaned_data["q"],
+        )
+    user: Any = request.user
+    context = {
+        "form": form,
+        "page_obj": _page(request, selectors.hub_list_for(user, filters)),
+        "counts": _kind_counts(selectors.hub_counts_by_kind(_user_prefix(request))),
+        "may_recognise": user.is_superuser or user.role in BUREAU_ROLES,
+    }
+    return render(request, "hubs/hub_list.html", context)
+
+
+@login_required
+@require_GET
+def hub_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    hub = _hub(request, pk)
+    user: Any = request.user
+    members = list(selectors.hub_members(hub)[:500])
+    context = {
+        "hub": hub,
+        "members": members,
+        "current_count": sum(1 for m in members if m.left_on is None),
+        "staff": list(selectors.hub_staff_users(hub)),
+        "platforms": list(hub.platforms.select_related("region").all()),
+        "notices": list(selectors.hub_notices(hub)[:20]),
+        "escalations": list(hub.escalations.select_related("organization")[:20]),
+        "may_govern": bool(can_govern_hub(user, hub)) and hub.status == HubStatus.RECOGNISED,
+        "may_keep_roster": bool(can_keep_roster(user, hub)),
+        "may_act": bool(can_act_for_members(user, hub)),
+        "member_form": forms.MemberAddForm(),
+        "staff_form": forms.StaffForm(),
+        "notice_form": forms.NoticeForm(),
+        "escalation_form": forms.EscalationForm(),
+        "revoke_form": forms.RevokeForm(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "hubs/hub_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hub_recognise(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not (user.is_superuser or user.role in BUREAU_ROLES):
+        raise Http404(_("页面不存在"))
+    form = forms.RecognitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        org = forms.find_organization(organization_visible_to(user), data["organization"])
+        if org is None:
+            form.add_error("organization", _("未找到该组织"))
+        else:
+            try:
+                hub = services.hub_recognize(
+                    actor=user,
+                    organization=org,
+                    data=services.RecognitionInput(
+                        kind=data["kind"],
+                        decision_number=data["decision_number"],
+                        decision_date=data["decision_date"],
+                        valid_from=data["valid_from"],
+                        valid_until=data["valid_until"],
+                        region=data["region"],
+                        category=data["category"],
+                        scope_note=data["scope_note"],
+                        decision_text=data["decision_text"],
+                    ),
+                )
+            except DomainError as exc:
+                forms.apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("已认定“%(name)s”") % {"name": hub.name})
+                return redirect("hubs:hub-detail", pk=hub.pk)
+    return render(request, "hubs/form_page.html", {"form": form, "title": _("认定枢纽型社会组织")})
+
+
+@login_required
+@require_POST
+def hub_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    hub = _hub(request, pk)
+    form = forms.RevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写撤销原因"))
+        return redirect("hubs:hub-detail", pk=hub.pk)
+    try:
+        services.hub_revoke(actor=request.user, hub=hub, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("已撤销认定，该枢纽工作人员对成员的权限已即时终止"))
+    return redirect("hubs:hub-detail", pk=hub.pk)
+
+
+@login_required
+@require_POST
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    hub = _hub(request, pk)
+    form = forms.MemberAddForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        org = forms.find_organization(organization_visible_to(request.user), data["organization"])
+        if org is None:
+            messages.error(request, _("未找到该组织"))
+        else:
+            try:
+                services.hub_member_add(
+                    actor=request.user,
+                    hub=hub,
+                    organization=org,
+                    data=services.MembershipInput(
+                        joined_on=data["joined_on"],
+                        role=data["role"],
+                        agreement_signed_on=data["agreement_signed_on"],
+                        agreement_terms=data["agreement_terms"],
+                    ),
+                )
+            except DomainError as exc:
+                _fail(request, exc)
+            else:
+                messages.success(request, _("已加入成员名册：%(name)s") % {"name": org.name})
+    else:
+        messages.error(request, _("请填写组织和加入日期"))
+    return redirect("hubs:hub-detail", pk=hub.pk)
+
+
+@login_required
+@require_POST
+def member_leave(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    hub = _hub(request, pk)
+    membership = HubMembership.objects.filter(hub=hub, pk=membership_pk).first()
+    if membership is None:
+        raise Http404(_("成员不存在"))
+    form = forms.MemberLeaveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hub_member_leave(
+                actor=request.user,
+                membership=membership,
+                left_on=form.cleaned_data["left_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已登记退出"))
+    else:
+        messages.error(request, _("请填写退出日期"))
+    return redirect("hubs:hub-detail", pk=hub.pk)
+
+
+@login_required
+@require_POST
+def staff_add(request: HttpRequest, pk: int) -> HttpResponse:
+    hub = _hub(request, pk)
+    form = forms.StaffForm(request.POST)
+    account = (
+        User.objects.filter(username=form.data.get("username", "").strip()).first()
+        if form.is_valid()
+        else None
+    )
+    if account is None:
+        messages.error(request, _("未找到该账号"))
+        return redirect("hubs:hub-detail", pk=hub.pk)
+    try:
+        services.hub_staff_add(actor=request.user, hub=hub, user=account)
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("已设为枢纽工作人员：%(user)s") % {"user": account})
+    return redirect("hubs:hub-detail", pk=hub.pk)
+
+
+@login_required
+@require_POST
+def staff_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    hub = _hub(request, pk)
+    account = User.objects.filter(pk=user_pk).first()
+    if account is None:
+        raise Http404(_("账号不存在"))
+    try:
+        services.hub_staff_remove(actor=request.user, hub=hub, user=account)
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("已取消其枢纽工作人员身份"))
+    return redirect("hubs:hub-detail", pk=hub.pk)
+
+
+@login_required
+@require_POST
+def notice_send(request: HttpRequest, pk: int) -> HttpResponse:
+    hub = _hub(request, pk)
+    form = forms.NoticeForm(request.POST)
+    if form.is_valid():
+        try:
+            notice = services.hub_notice_send(actor=request.user, hub=hub, **form.cleaned_data)
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(
+                request, _("通知已发送给 %(n)s 个成员") % {"n": notice.receipts.count()}
+            )
+    else:
+        messages.error(request, _("请填写通知标题和内容"))
+    return redirect("hubs:hub-detail", pk=hub.pk)
+
+
+@login_required
+@require_GET
+def notice_inbox(request: HttpRequest) -> HttpResponse:
+    receipts = selectors.notice_receipts_for(request.user)
+    return render(request, "hubs/notice_inbox.html", {"page_obj": _page(request, receipts)})
+
+
+@login_required
+@require_POST
+def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
+    receipt = selectors.notice_receipts_for(request.user).filter(pk=pk).first()
+    if receipt is None:
+        raise Http404(_("通知不存在"))
+    try:
+        services.hub_notice_mark_read(actor=request.user, receipt=receipt)
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("hubs:notice-inbox")
+
+
+# --- escalations ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def escalation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    hub = _hub(request, pk)
+    form = forms.EscalationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写涉及组织、问题和情况说明"))
+        return redirect("hubs:hub-detail", pk=hub.pk)
+    org = organization_visible_to(request.user).filter(pk=form.cleaned_data["organization"]).first()
+    if org is None:
+        messages.error(request, _("该组织不是本枢纽的成员"))
+        return redirect("hubs:hub-detail", pk=hub.pk)
+    try:
+        esc = services.escalation_raise(
+            actor=request.user,
+            hub=hub,
+            organization=org,
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
+        )
+    except DomainError as exc:
+        _fail(request, exc)
+        return redirect("hubs:hub-detail", pk=hub.pk)
+    messages.success(request, _("已上报民政局"))
+    return redirect("hubs:escalation-detail", pk=esc.pk)
+
+
+@login_required
+@require_GET
+def escalation_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    form = forms.EscalationFilterForm(request.GET or None)
+    qs = selectors.escalation_visible_to(request.user)
+    if form.is_valid() and form.cleaned_data["state"]:
+        qs = qs.filter(state=form.cleaned_data["state"])
+    return render(
+        request, "hubs/escalation_list.html", {"form": form, "page_obj": _page(request, qs)}
+    )
+
+
+@login_required
+@require_GET
+def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        esc = selectors.escalation_get_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    context = {
+        "esc": esc,
+        "may_work": bool(can_work_escalation(request.user, esc)),
+        "assign_form": forms.AssignForm(),
+        "resolve_form": forms.ResolveForm(),
+    }
+    return render(request, "hubs/escalation_detail.html", context)
+
+
+@login_required
+@require_POST
+def escalation_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        esc = selectors.escalation_get_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    assignee = User.objects.filter(username=request.POST.get("assignee", "").strip()).first()
+    if assignee is None:
+        messages.error(request, _("未找到该账号"))
+    else:
+        try:
+            services.escalation_assign(actor=request.user, escalation=esc, assignee=assignee)
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已分派"))
+    return redirect("hubs:escalation-detail", pk=esc.pk)
+
+
+@login_required
+@require_POST
+def escalation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        esc = selectors.escalation_get_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    try:
+        services.escalation_resolve(
+            actor=request.user, escalation=esc, resolution=request.POST.get("resolution", "")
+        )
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("已办结"))
+    return redirect("hubs:escalation-detail", pk=esc.pk)
+
+
+# --- federations ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def federation_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    user: Any = request.user
+    prefix = request.GET.get("region", "").strip() or _user_prefix(request)
+    if (
+        not user.is_superuser
+        and _user_prefix(request)
+        and not prefix.startswith(_user_prefix(request))
+    ):
+        prefix = _user_prefix(request)
+    qs = selectors.federation_visible_to(user).filter(street_code__startswith=prefix)
+    context = {
+        "coverage": selectors.federation_coverage(prefix) if prefix else None,
+        "page_obj": _page(request, qs),
+        "prefix": prefix,
+        "may_create": user.is_superuser or user.role in (*BUREAU_ROLES, "street_officer"),
+    }
+    return render(request, "hubs/federation_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def federation_create(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not can_manage_federation(user, _user_prefix(request) or "x"):
+        raise Http404(_("页面不存在"))
+    form = forms.FederationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        org = forms.find_organization(organization_visible_to(user), data["organization"])
+        if org is None:
+            form.add_error("organization", _("未找到该组织"))
+        else:
+            try:
+                fed = services.federation_create(
+                    actor=user,
+                    street=data["street"],
+                    organization=org,
+                    data=services.FederationInput(
+                        established_on=data["established_on"],
+                        decision_number=data["decision_number"],
+                        chair_name=data["chair_name"],
+                        chair_title=data["chair_title"],
+                        chaired_by_street_head=data["chaired_by_street_head"],
+                    ),
+                )
+            except DomainError as exc:
+                forms.apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("已成立“%(name)s”") % {"name": fed.name})
+                return redirect("hubs:hub-detail", pk=fed.hub_id)
+    return render(request, "hubs/form_page.html", {"form": form, "title": _("成立街道联合会")})
+
+
+# --- platforms and pairings ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def platform_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    prefix = _user_prefix(request) or "37"
+    qs = selectors.platform_visible_to(request.user)
+    level = request.GET.get("level", "")
+    if level:
+        qs = qs.filter(level=level)
+    context = {
+        "coverage": selectors.platform_coverage(prefix),
+        "page_obj": _page(request, qs),
+        "level": level,
+    }
+    return render(request, "hubs/platform_list.html", context)
+
+
+@login_required
+@require_GET
+def pairing_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    qs = selectors.pairing_visible_to(request.user)
+    return render(request, "hubs/pairing_list.html", {"page_obj": _page(request, qs)})
+
+
+@login_required
+@require_POST
+def pairing_close(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = selectors.pairing_visible_to(request.user).filter(pk=pk).first()
+    if pairing is None:
+        raise Http404(_("结对不存在"))
+    try:
+        services.pairing_close(
+            actor=request.user,
+            pairing=pairing,
+            ended_on=timezone.localdate(),
+            outcome=request.POST.get("outcome", ""),
+        )
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("已结束结对并记录成效"))
+    return redirect("hubs:pairing-list")
+
+
+# --- the street's three lists --------------------------------------------------------------------
+
+
+def _street(request: HttpRequest, code: str) -> Region:
+    street = Region.objects.active().filter(code=code, level=Level.TOWNSHIP).first()
+    if street is None or not can_keep_street_lists(request.user, street.code):
+        raise Http404(_("页面不存在"))
+    return street
+
+
+@login_required
+@require_GET
+def street_lists(request: HttpRequest, code: str) -> HttpResponse:
+    street = _street(request, code)
+    lists = [
+        (key, model._meta.verbose_name, list(model.objects.filter(street=street)[:100]))
+        for key, model in services.STREET_LISTS.items()
+    ]
+    federation = Federation.objects.filter(street=street, dissolved_on__isnull=True).first()
+    context = {
+        "street": street,
+        "lists": lists,
+        "federation": federation,
+        "form": forms.ListItemForm(),
+    }
+    return render(request, "hubs/street_lists.html", context)
+
+
+@login_required
+@require_POST
+def street_list_add(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    street = _street(request, code)
+    form = forms.ListItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.street_list_item_create(
+                actor=request.user, list_kind=kind, street=street, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已添加"))
+    else:
+        messages.error(request, _("请填写标题"))
+    return redirect("hubs:street-lists", code=street.code)

@@ -1,0 +1,724 @@
+"""Staff pages of party building. Party data is for party-building officers and the bureau:
+everyone else gets the 404 of a missing page (permissions.can_view_party)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from npohub.core.errors import DomainError, NotFound
+from npohub.orgs.forms import apply_service_errors
+from npohub.orgs.models import Kind
+from npohub.regions.models import Region
+
+from . import selectors, services
+from .forms import (
+    AssignForm,
+    BudgetForm,
+    CoverageForm,
+    DissolveForm,
+    EndDateForm,
+    InstructorEndForm,
+    InstructorForm,
+    MemberCountForm,
+    PartyOrganizationFilterForm,
+    PartyOrganizationForm,
+    StaffMembersForm,
+    StationLinkForm,
+    WorkStationForm,
+)
+from .models import Tier
+from .permissions import (
+    can_manage_party_in,
+    can_record_for_organization,
+    can_view_party,
+    party_region_prefix,
+)
+from .policy import policy_for
+
+PAGE_SIZE = 20
+
+
+def _require_party(request: HttpRequest) -> None:
+    if not can_view_party(request.user):
+        raise Http404(_("页面不存在"))
+
+
+def _fetch(getter: Callable[[Any, int], Any], request: HttpRequest, pk: int) -> Any:
+    _require_party(request)
+    try:
+        return getter(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _page(request: HttpRequest, items: Any) -> Any:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _post_action(
+    request: HttpRequest, form: Any, action: Callable[[dict[str, Any]], Any], done: str, back: str
+) -> HttpResponse:
+    """Run one service from a small form posted on a detail page; refusals come back as a
+    message on that page (nothing is stored)."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, done)
+    else:
+        errors = "；".join(
+            f"{form.fields[k].label if k in form.fields else ''}{' '.join(v)}"
+            for k, v in form.errors.items()
+        )
+        messages.error(request, _("未能保存：%(errors)s") % {"errors": errors})
+    return redirect(back)
+
+
+def percent(value: Fraction | None) -> str:
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.1f}%"
+
+
+def _date_param(request: HttpRequest) -> dt.date:
+    raw = request.GET.get("on", "")
+    try:
+        return dt.date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+# --- coverage ----------------------------------------------------------------------------------
+
+
+def _row(row: selectors.CoverageRow) -> dict[str, Any]:
+    return {
+        "key": row.key,
+        "label": row.label,
+        "url": row.url,
+        "organizations": row.organizations,
+        "should_have": row.should_have,
+        "formed": row.formed,
+        "missing": row.missing,
+        "formation_rate": percent(row.formation_rate),
+        "with_party_organization": row.with_party_organization,
+        "with_instructor": row.with_instructor,
+        "work_covered": row.work_covered,
+        "work_coverage": percent(row.work_coverage),
+    }
+
+
+def _rate_value(value: Fraction | None) -> float | None:
+    return None if value is None else round(float(value) * 100, 1)
+
+
+@login_required
+@require_GET
+def coverage(request: HttpRequest) -> HttpResponse:
+    """Formation rate and work coverage, kept apart (rule 47), per child region and per kind."""
+    _require_party(request)
+    user = request.user
+    own_prefix = party_region_prefix(user)
+    if not own_prefix and not user.is_superuser:
+        raise Http404(_("页面不存在"))
+    code = (request.GET.get("region") or "").strip()
+    region = (
+        Region.objects.filter(code=code.ljust(12, "0"), is_active=True).first() if code else None
+    )
+    if region is None:
+        region = (
+            Region.objects.filter(code=own_prefix.ljust(12, "0"), is_active=True).first()
+            if own_prefix
+            else None
+        )
+    prefix = region.prefix if region else own_prefix
+    if own_prefix and not prefix.startswith(own_prefix):
+        raise Http404(_("页面不存在"))
+    on = _date_param(request)
+    children = list(
+        Region.objects.filter(parent=region, is_active=True).order_by("code")
+        if region
+        else Region.objects.filter(parent__isnull=True, is_active=True).order_by("code")
+    )
+    report = selectors.coverage_report(
+        prefix, on, children=children, kind_labels={k.value: str(k.label) for k in Kind}
+    )
+    base = reverse("party:coverage")
+    for row in report.by_child:
+        row.url = f"{base}?region={row.key}&on={on.isoformat()}"
+    breadcrumb: list[dict[str, str]] = []
+    node = region
+    while node is not None and (not own_prefix or node.prefix.startswith(own_prefix)):
+        breadcrumb.insert(0, {"name": node.name, "url": f"{base}?region={node.code}"})
+        node = node.parent
+    chart = {
+        "categories": [r.label for r in report.by_child],
+        "series": [
+            {
+                "name": str(_("组建率（%）")),
+                "data": [_rate_value(r.formation_rate) for r in report.by_child],
+            },
+            {
+                "name": str(_("工作覆盖率（%）")),
+                "data": [_rate_value(r.work_coverage) for r in report.by_child],
+            },
+        ],
+        "urls": [r.url for r in report.by_child],
+        "stacked": False,
+    }
+    context = {
+        "region": region,
+        "on": on,
+        "total": _row(report.total),
+        "children": [_row(r) for r in report.by_child],
+        "kinds": [_row(r) for r in report.by_kind],
+        "chart": chart,
+        "breadcrumb": breadcrumb,
+        "threshold": policy_for(prefix)["should_have_min_formal_members"],
+        "caseload": selectors.caseload_for(user, on=on),
+    }
+    return render(request, "party/coverage.html", context)
+
+
+@login_required
+@require_GET
+def missing_list(request: HttpRequest) -> HttpResponse:
+    """应建未建 organisations, or (view=uncovered) those with neither a party organisation
+    nor an instructor."""
+    _require_party(request)
+    view = request.GET.get("view", "missing")
+    region = (request.GET.get("region") or "").strip().rstrip("0")
+    on = _date_param(request)
+    if view == "uncovered":
+        page = _page(request, selectors.uncovered_list_for(request.user, on=on, prefix=region))
+    else:
+        view = "missing"
+        page = _page(request, selectors.missing_list_for(request.user, on=on, prefix=region))
+    context = {"view": view, "page_obj": page, "on": on, "region": region}
+    return render(request, "party/missing_list.html", context)
+
+
+# --- party organisations -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def organization_list(request: HttpRequest) -> HttpResponse:
+    """Party organisations in scope, filtered; htmx requests get only the table."""
+    _require_party(request)
+    form = PartyOrganizationFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.PartyOrganizationFilters(
+        region_prefix=data.get("region", ""),
+        tier=data.get("tier", ""),
+        search=data.get("q", ""),
+        include_dissolved=bool(data.get("dissolved")),
+    )
+    page = _page(request, selectors.party_organization_list_for(request.user, filters))
+    context = {
+        "form": form,
+        "page_obj": page,
+        "may_create": bool(can_manage_party_in(request.user, party_region_prefix(request.user)))
+        or request.user.is_superuser,
+    }
+    partial = getattr(request, "htmx", False)
+    template = (
+        "party/partials/partyorganization_table.html"
+        if partial
+        else "party/partyorganization_list.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@login_required
+@require_GET
+def industry_committee_list(request: HttpRequest) -> HttpResponse:
+    """Industry party committees at hubs (Jinan: social work, elderly care)."""
+    _require_party(request)
+    filters = selectors.PartyOrganizationFilters(industry_only=True, include_dissolved=True)
+    page = _page(request, selectors.party_organization_list_for(request.user, filters))
+    return render(request, "party/industrycommittee_list.html", {"page_obj": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_create(request: HttpRequest) -> HttpResponse:
+    """Set up a party organisation; the service enforces the §9 tier rules."""
+    _require_party(request)
+    initial = {"tier": Tier.COMMITTEE} if request.GET.get("industry") else {}
+    form = PartyOrganizationForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.to_input()
+        if data is not None:
+            try:
+                po = services.party_organization_create(actor=request.user, data=data)
+            except DomainError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("已建立“%(name)s”") % {"name": po.name})
+                return redirect("party:organization-detail", pk=po.pk)
+    return render(request, "party/partyorganization_form.html", {"form": form, "po": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    po = _fetch(selectors.party_organization_get_for, request, pk)
+    if not can_manage_party_in(request.user, po.region_code):
+        raise Http404(_("页面不存在"))
+    form = PartyOrganizationForm(
+        request.POST or None,
+        user=request.user,
+        editing=po,
+        initial=PartyOrganizationForm.initial_for(po),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.to_input()
+        if data is not None:
+            try:
+                services.party_organization_update(actor=request.user, po=po, data=data)
+            except DomainError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("已保存修改"))
+                return redirect("party:organization-detail", pk=po.pk)
+    return render(request, "party/partyorganization_form.html", {"form": form, "po": po})
+
+
+@login_required
+@require_GET
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One party organisation: covered units (dated), member counts history, children."""
+    po = _fetch(selectors.party_organization_get_for, request, pk)
+    may_manage = bool(can_manage_party_in(request.user, po.region_code)) and not po.dissolved_on
+    minimum = policy_for(po.region_code)["own_branch_min_formal_members"]
+    today = timezone.localdate()
+    coverages = list(selectors.party_organization_coverages(po))
+    context = {
+        "po": po,
+        "coverages": coverages,
+        "live_units": sum(1 for c in coverages if c.end_date is None or c.end_date >= today),
+        "joint_limit": policy_for(po.region_code)["joint_branch_max_units"],
+        "counts": list(selectors.party_organization_counts(po)[:50]),
+        "children": list(po.children.order_by("name")),
+        "may_manage": may_manage,
+        "below_minimum": po.tier == Tier.OWN_BRANCH and po.formal_members < minimum,
+        "minimum": minimum,
+        "count_form": MemberCountForm(),
+        "cover_form": CoverageForm(user=request.user),
+        "dissolve_form": DissolveForm(),
+        "end_form": EndDateForm(),
+    }
+    return render(request, "party/partyorganization_detail.html", context)
+
+
+def _managed_po(request: HttpRequest, pk: int) -> Any:
+    po = _fetch(selectors.party_organization_get_for, request, pk)
+    if not can_manage_party_in(request.user, po.region_code):
+        raise Http404(_("页面不存在"))
+    return po
+
+
+@login_required
+@require_POST
+def organization_counts(request: HttpRequest, pk: int) -> HttpResponse:
+    po = _managed_po(request, pk)
+    return _post_action(
+        request,
+        MemberCountForm(request.POST),
+        lambda d: services.party_member_count_record(
+            actor=request.user,
+            po=po,
+            as_of=d["as_of"],
+            formal_members=d["formal_members"],
+            probationary_members=d["probationary_members"] or 0,
+            activists=d["activists"] or 0,
+        ),
+        _("已登记党员人数"),
+        reverse("party:organization-detail", args=[po.pk]),
+    )
+
+
+@login_required
+@require_POST
+def organization_cover(request: HttpRequest, pk: int) -> HttpResponse:
+    po = _managed_po(request, pk)
+    form = CoverageForm(request.POST, user=request.user)
+    back = reverse("party:organization-detail", args=[po.pk])
+    if form.is_valid():
+        org = form._org("organization")
+        if org is None:
+            messages.error(request, _("未找到该组织，或不在您的党建工作范围内"))
+            return redirect(back)
+        return _post_action(
+            request,
+            form,
+            lambda d: services.party_coverage_add(
+                actor=request.user, po=po, organization=org, start_date=d["start_date"]
+            ),
+            _("已增加覆盖单位"),
+            back,
+        )
+    return _post_action(request, form, lambda d: None, "", back)
+
+
+@login_required
+@require_POST
+def organization_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
+    po = _managed_po(request, pk)
+    return _post_action(
+        request,
+        DissolveForm(request.POST),
+        lambda d: services.party_organization_dissolve(
+            actor=request.user, po=po, dissolved_on=d["dissolved_on"], reason=d["reason"]
+        ),
+        _("已撤销该党组织"),
+        reverse("party:organization-detail", args=[po.pk]),
+    )
+
+
+@login_required
+@require_POST
+def coverage_end(request: HttpRequest, pk: int) -> HttpResponse:
+    cov = _fetch(selectors.party_coverage_get_for, request, pk)
+    if not can_manage_party_in(request.user, cov.party_organization.region_code):
+        raise Http404(_("页面不存在"))
+    return _post_action(
+        request,
+        EndDateForm(request.POST),
+        lambda d: services.party_coverage_end(
+            actor=request.user, coverage=cov, end_date=d["end_date"]
+        ),
+        _("已终止覆盖关系"),
+        reverse("party:organization-detail", args=[cov.party_organization_id]),
+    )
+
+
+# --- one organisation's party data -------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def unit_detail(request: HttpRequest, org_id: int) -> HttpResponse:
+    """An organisation's party data: staff party members over time, coverage, instructors."""
+    org = _fetch(selectors.organization_get_for_party, request, org_id)
+    context = {
+        "org": org,
+        "summary": selectors.party_summary_for(org),
+        "reports": list(selectors.staff_party_reports(org)[:50]),
+        "coverages": list(
+            org.party_coverages.select_related("party_organization").order_by("-start_date")
+        ),
+        "assignments": list(
+            org.party_instructor_assignments.select_related("instructor__person").order_by(
+                "-start_date"
+            )
+        ),
+        "may_record": bool(can_record_for_organization(request.user, org)),
+        "form": StaffMembersForm(),
+    }
+    return render(request, "party/unit_detail.html", context)
+
+
+@login_required
+@require_POST
+def unit_staff_members(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = _fetch(selectors.organization_get_for_party, request, org_id)
+    return _post_action(
+        request,
+        StaffMembersForm(request.POST),
+        lambda d: services.staff_party_members_record(
+            actor=request.user,
+            organization=org,
+            as_of=d["as_of"],
+            formal_members=d["formal_members"],
+            source=d.get("source", ""),
+        ),
+        _("已登记从业人员党员数"),
+        reverse("party:unit-detail", args=[org.pk]),
+    )
+
+
+# --- work stations -----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def station_list(request: HttpRequest) -> HttpResponse:
+    _require_party(request)
+    page = _page(request, selectors.work_station_list_for(request.user))
+    year = timezone.localdate().year
+    for station in page:
+        station.this_year_budget = next(
+            (b.amount for b in station.budgets.all() if b.year == year), None
+        )
+    context = {
+        "page_obj": page,
+        "year": year,
+        "may_create": bool(can_manage_party_in(request.user, party_region_prefix(request.user)))
+        or request.user.is_superuser,
+    }
+    return render(request, "party/workstation_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def station_create(request: HttpRequest) -> HttpResponse:
+    _require_party(request)
+    form = WorkStationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        host = form._org("host_organization")
+        if host is not None:
+            d = form.cleaned_data
+            try:
+                station = services.work_station_create(
+                    actor=request.user,
+                    name=d["name"],
+                    host_organization=host,
+                    established_on=d["established_on"],
+                    region_code=d["region_code"],
+                    budget_year=d.get("budget_year"),
+                    budget_amount=d.get("budget_amount"),
+                    note=d.get("note", ""),
+                )
+            except DomainError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("已设立“%(name)s”") % {"name": station.name})
+                return redirect("party:station-detail", pk=station.pk)
+    context = {"form": form, "title": _("设立党建工作站"), "back": reverse("party:station-list")}
+    return render(request, "party/form_page.html", context)
+
+
+@login_required
+@require_GET
+def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    station = _fetch(selectors.work_station_get_for, request, pk)
+    context = {
+        "station": station,
+        "links": list(selectors.work_station_links(station)),
+        "budgets": list(station.budgets.order_by("-year")),
+        "may_manage": bool(can_manage_party_in(request.user, station.region_code)),
+        "budget_form": BudgetForm(),
+        "link_form": StationLinkForm(user=request.user),
+        "end_form": EndDateForm(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "party/workstation_detail.html", context)
+
+
+def _managed_station(request: HttpRequest, pk: int) -> Any:
+    station = _fetch(selectors.work_station_get_for, request, pk)
+    if not can_manage_party_in(request.user, station.region_code):
+        raise Http404(_("页面不存在"))
+    return station
+
+
+@login_required
+@require_POST
+def station_budget(request: HttpRequest, pk: int) -> HttpResponse:
+    station = _managed_station(request, pk)
+    return _post_action(
+        request,
+        BudgetForm(request.POST),
+        lambda d: services.work_station_budget_set(
+            actor=request.user, station=station, year=d["year"], amount=d["amount"]
+        ),
+        _("已保存年度经费"),
+        reverse("party:station-detail", args=[station.pk]),
+    )
+
+
+@login_required
+@require_POST
+def station_link(request: HttpRequest, pk: int) -> HttpResponse:
+    station = _managed_station(request, pk)
+    form = StationLinkForm(request.POST, user=request.user)
+    back = reverse("party:station-detail", args=[station.pk])
+    org = form._org("organization") if form.is_valid() else None
+    if form.is_valid() and form.cleaned_data.get("organization") and org is None:
+        messages.error(request, _("未找到该组织，或不在您的党建工作范围内"))
+        return redirect(back)
+    return _post_action(
+        request,
+        form,
+        lambda d: services.work_station_link_add(
+            actor=request.user,
+            station=station,
+            start_date=d["start_date"],
+            organization=org,
+            party_organization=d.get("party_organization"),
+        ),
+        _("已增加联系对象"),
+        back,
+    )
+
+
+@login_required
+@require_POST
+def station_link_end(request: HttpRequest, pk: int) -> HttpResponse:
+    link = _fetch(selectors.work_station_link_get_for, request, pk)
+    if not can_manage_party_in(request.user, link.station.region_code):
+        raise Http404(_("页面不存在"))
+    return _post_action(
+        request,
+        EndDateForm(request.POST),
+        lambda d: services.work_station_link_end(
+            actor=request.user, link=link, end_date=d["end_date"]
+        ),
+        _("已终止联系关系"),
+        reverse("party:station-detail", args=[link.station_id]),
+    )
+
+
+# --- instructors -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def instructor_list(request: HttpRequest) -> HttpResponse:
+    _require_party(request)
+    include_ended = request.GET.get("ended") == "1"
+    page = _page(request, selectors.instructor_list_for(request.user, include_ended=include_ended))
+    caseload = selectors.caseload_for(request.user)
+    context = {
+        "page_obj": page,
+        "caseload": caseload,
+        "per_instructor": f"{float(caseload.per_instructor):.2f}"
+        if caseload.per_instructor
+        else "—",
+        "include_ended": include_ended,
+        "may_create": bool(can_manage_party_in(request.user, party_region_prefix(request.user)))
+        or request.user.is_superuser,
+    }
+    return render(request, "party/instructor_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def instructor_create(request: HttpRequest) -> HttpResponse:
+    _require_party(request)
+    form = InstructorForm(
+        request.POST or None,
+        initial={"region_code": party_region_prefix(request.user).ljust(12, "0")},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            instructor = services.instructor_create(
+                actor=request.user,
+                name=d["name"],
+                phone=d.get("phone", ""),
+                kind=d["kind"],
+                unit_label=d.get("unit_label", ""),
+                region_code=d["region_code"],
+                appointed_on=d["appointed_on"],
+            )
+        except DomainError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已选派%(name)s") % {"name": d["name"]})
+            return redirect("party:instructor-detail", pk=instructor.pk)
+    context = {
+        "form": form,
+        "title": _("选派党建工作指导员/联络员"),
+        "back": reverse("party:instructor-list"),
+    }
+    return render(request, "party/form_page.html", context)
+
+
+@login_required
+@require_GET
+def instructor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    instructor = _fetch(selectors.instructor_get_for, request, pk)
+    context = {
+        "instructor": instructor,
+        "assignments": list(selectors.instructor_assignments(instructor)),
+        "may_manage": bool(can_manage_party_in(request.user, instructor.region_code))
+        and instructor.ended_on is None,
+        "assign_form": AssignForm(user=request.user),
+        "end_form": EndDateForm(),
+        "leave_form": InstructorEndForm(),
+    }
+    return render(request, "party/instructor_detail.html", context)
+
+
+def _managed_instructor(request: HttpRequest, pk: int) -> Any:
+    instructor = _fetch(selectors.instructor_get_for, request, pk)
+    if not can_manage_party_in(request.user, instructor.region_code):
+        raise Http404(_("页面不存在"))
+    return instructor
+
+
+@login_required
+@require_POST
+def instructor_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    instructor = _managed_instructor(request, pk)
+    form = AssignForm(request.POST, user=request.user)
+    back = reverse("party:instructor-detail", args=[instructor.pk])
+    org = form._org("organization") if form.is_valid() else None
+    if form.is_valid() and org is None:
+        messages.error(request, _("未找到该组织，或不在您的党建工作范围内"))
+        return redirect(back)
+    return _post_action(
+        request,
+        form,
+        lambda d: services.instructor_assign(
+            actor=request.user,
+            instructor=instructor,
+            organization=org,  # type: ignore[arg-type]  # None only when the form is invalid
+            start_date=d["start_date"],
+        ),
+        _("已分配联系单位"),
+        back,
+    )
+
+
+@login_required
+@require_POST
+def instructor_end(request: HttpRequest, pk: int) -> HttpResponse:
+    instructor = _managed_instructor(request, pk)
+    return _post_action(
+        request,
+        InstructorEndForm(request.POST),
+        lambda d: services.instructor_end(
+            actor=request.user, instructor=instructor, ended_on=d["ended_on"]
+        ),
+        _("已登记离任"),
+        reverse("party:instructor-detail", args=[instructor.pk]),
+    )
+
+
+@login_required
+@require_POST
+def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _fetch(selectors.instructor_assignment_get_for, request, pk)
+    if not can_manage_party_in(request.user, row.instructor.region_code):
+        raise Http404(_("页面不存在"))
+    return _post_action(
+        request,
+        EndDateForm(request.POST),
+        lambda d: services.instructor_assignment_end(
+            actor=request.user, assignment=row, end_date=d["end_date"]
+        ),
+        _("已终止联系关系"),
+        reverse("party:instructor-detail", args=[row.instructor_id]),
+    )
