@@ -4,6 +4,7 @@ audit event, field-level history and the rollup counts kept current."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -87,9 +88,25 @@ def rollup_apply(*, address_code: str, kind: str, status: str, delta: int) -> No
             )
 
 
+# Checks run whenever a person is set as legal representative or officer: (id_number, on) ->
+# a refusal message or None. Higher apps append theirs in ``ready`` (credit: barred persons).
+PERSON_CHECKS: list[Callable[[str, dt.date], str | None]] = []
+
+
+def person_check(id_number: str, *, field: str, on: dt.date | None = None) -> None:
+    """Raise ValidationFailed on ``field`` when a registered check refuses the person."""
+    if not id_number:
+        return
+    for check in PERSON_CHECKS:
+        message = check(id_number, on or timezone.localdate())
+        if message:
+            raise ValidationFailed(message, details={field: message})
+
+
 def _person_for(cleaned: CleanedOrganization) -> Person | None:
     if not cleaned.legal_representative_name:
         return None
+    person_check(cleaned.legal_representative_id_number, field="legal_representative_id_number")
     if cleaned.legal_representative_id_number:
         person, created = Person.objects.get_or_create(
             id_number=cleaned.legal_representative_id_number,

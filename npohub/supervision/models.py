@@ -1,1 +1,133 @@
-"""Models of this app."""
+"""Annual reports (年度工作报告) and their review: one report per organisation and year.
+
+The content is data (``data[section][field]``, sections per kind in ``sections.py``); the
+workflow is data (``workflows.py``); calendar and thresholds are policy (``policy.py``).
+No fee is recorded anywhere: the inspection is free (rule 23).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from npohub.core.models import TimeStampedModel
+
+from .workflows import STATE_LABELS, S
+
+
+class Conclusion(models.TextChoices):
+    PASS = "pass", _("合格")
+    BASIC_PASS = "basic_pass", _("基本合格")
+    FAIL = "fail", _("不合格")
+
+
+# Conclusions that must state their reasons (rule 23 with the MCA 2014 notice).
+CONCLUSIONS_NEEDING_REASONS = frozenset({Conclusion.BASIC_PASS, Conclusion.FAIL})
+
+
+class AnnualReport(TimeStampedModel):
+    """One organisation's annual work report for one year, and its inspection conclusion."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("组织"),
+        on_delete=models.PROTECT,
+        related_name="annual_reports",
+    )
+    year = models.PositiveSmallIntegerField(_("报告年度"), db_index=True)
+    state = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=list(STATE_LABELS.items()),
+        default=S.DRAFT,
+        db_index=True,
+    )
+    # Snapshot at creation (the organisation may change later): kind, route, charity.
+    org_kind = models.CharField(_("组织类型"), max_length=20)
+    is_dual_managed = models.BooleanField(_("双重管理"), default=True)
+    is_charity = models.BooleanField(_("慈善组织"), default=False)
+    needs_rectification = models.BooleanField(_("需附整改报告"), default=False)
+    rectification_basis = models.CharField(_("整改依据"), max_length=200, blank=True, default="")
+    # Denormalised for scoping and the per-region dashboard.
+    address_code = models.CharField(_("住所区划代码"), max_length=12, db_index=True)
+    authority_code = models.CharField(
+        _("登记管理机关区划代码"), max_length=12, blank=True, default=""
+    )
+    data = models.JSONField(_("报告内容"), default=dict, blank=True)
+    # {"basic.org_name": "registry", …}: fields the platform pre-filled ("fill once"), and which
+    # of them the organisation has confirmed or corrected since.
+    prefilled = models.JSONField(_("预填字段"), default=dict, blank=True)
+    confirmed = models.JSONField(_("已确认的预填字段"), default=list, blank=True)
+    supervisor_deadline = models.DateField(_("报业务主管单位截止日期"), null=True, blank=True)
+    bureau_deadline = models.DateField(_("报登记管理机关截止日期"))
+    submitted_on = models.DateField(_("提交日期"), null=True, blank=True)
+    supervisor_reviewed_on = models.DateField(_("初审日期"), null=True, blank=True)
+    supervisor_opinion = models.TextField(_("初审意见"), blank=True, default="")
+    # The date the report reached the registering authority: the date rule 24 judges.
+    bureau_received_on = models.DateField(_("报送登记管理机关日期"), null=True, blank=True)
+    conclusion = models.CharField(
+        _("年检结论"), max_length=12, choices=Conclusion.choices, blank=True, default=""
+    )
+    conclusion_reasons = models.TextField(_("结论理由"), blank=True, default="")
+    concluded_on = models.DateField(_("结论日期"), null=True, blank=True)
+    published_on = models.DateField(_("公告日期"), null=True, blank=True)
+    last_reminded_on = models.DateField(_("最近提醒日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("年度工作报告")
+        verbose_name_plural = _("年度工作报告")
+        ordering = ["-year", "organization_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="annualreport_org_year"),
+            models.CheckConstraint(
+                condition=models.Q(conclusion="") | models.Q(state__in=[S.CONCLUDED, S.PUBLISHED]),
+                name="annualreport_conclusion_only_when_concluded",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "state"], name="annualreport_year_state_idx"),
+            models.Index(fields=["year", "address_code"], name="annualreport_year_addr_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年度 · {self.organization_id}"
+
+    @property
+    def route(self) -> str:
+        return "dual" if self.is_dual_managed else "direct"
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS.get(self.state, self.state))
+
+
+class ReportStateChange(models.Model):
+    """One move of a report along its workflow (the history shown on the detail page)."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="history")
+    transition = models.CharField(_("操作"), max_length=30)
+    from_state = models.CharField(_("原状态"), max_length=20)
+    to_state = models.CharField(_("新状态"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(_("操作人"), max_length=150, blank=True, default="")
+    note = models.TextField(_("意见"), blank=True, default="")
+    occurred_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("年报状态变更")
+        verbose_name_plural = _("年报状态变更")
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.from_state} → {self.to_state}"

@@ -179,8 +179,9 @@ def test_search_page_runs_a_fixed_number_of_queries(client, registry, django_ass
     # districts, city totals, count, page of results
     with django_assert_num_queries(4):
         client.get(reverse("portal:home"), {"q": "养老"})
-    # organisation, legal representative's name, current certificate, announcements
-    with django_assert_num_queries(4):
+    # organisation, legal representative's name, current certificate, announcements,
+    # current credit-list entries
+    with django_assert_num_queries(5):
         client.get(reverse("portal:organization", args=[registry["private"].pk]))
 
 

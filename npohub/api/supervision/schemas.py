@@ -1,0 +1,158 @@
+"""Input and output shapes of /api/v1/supervision/ (separate In/Out classes; no rules here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    """The one error envelope (see npohub/api/errors.py)."""
+
+    code: str
+    message: str
+    details: dict[str, Any] | list[Any]
+
+
+class ReportFilterIn(Schema):
+    year: int | None = Field(None, description="报告年度")
+    state: str = Field("", description="状态代码")
+    kind: str = Field("", description="组织类型")
+    conclusion: str = Field("", description="年检结论")
+    region: str = Field("", description="区划代码前缀")
+    q: str = Field("", description="组织名称")
+
+
+class ReportListOut(Schema):
+    id: int
+    year: int
+    organization_id: int
+    organization_name: str
+    org_kind: str
+    state: str
+    state_label: str
+    is_dual_managed: bool
+    bureau_deadline: dt.date
+    bureau_received_on: dt.date | None
+    is_late: bool
+    conclusion: str
+    conclusion_label: str
+
+
+class ProblemOut(Schema):
+    section: str
+    field: str
+    message: str
+
+
+class FieldOut(Schema):
+    code: str
+    label: str
+    type: str
+    required: bool
+    computed: bool
+    value: Any = None
+    prefilled_from: str = ""
+    confirmed: bool = False
+
+
+class SectionOut(Schema):
+    code: str
+    label: str
+    fields: list[FieldOut]
+
+
+class HistoryOut(Schema):
+    transition: str
+    from_state: str
+    to_state: str
+    actor: str
+    note: str
+    occurred_at: dt.datetime
+
+
+class ReportDetailOut(ReportListOut):
+    is_charity: bool
+    needs_rectification: bool
+    rectification_basis: str
+    supervisor_deadline: dt.date | None
+    submitted_on: dt.date | None
+    supervisor_reviewed_on: dt.date | None
+    supervisor_opinion: str
+    conclusion_reasons: str
+    concluded_on: dt.date | None
+    published_on: dt.date | None
+    sections: list[SectionOut]
+    problems: list[ProblemOut]
+    moves: list[str]
+    history: list[HistoryOut]
+
+
+class ReportCreateIn(Schema):
+    organization_id: int
+    year: int
+
+
+class SectionIn(Schema):
+    values: dict[str, Any] = Field(default_factory=dict, description="字段代码 → 值")
+
+
+class TransitionIn(Schema):
+    transition: str = Field(
+        description="submit | supervisor_approve | supervisor_return | return | publish | reopen"
+    )
+    note: str = ""
+
+
+class ConclusionIn(Schema):
+    conclusion: str = Field(description="pass（合格）| basic_pass（基本合格）| fail（不合格）")
+    reasons: str = ""
+
+
+class CalendarRowOut(Schema):
+    kind: str
+    kind_label: str
+    supervisor: dt.date
+    bureau: dt.date
+    exempt_after: dt.date | None
+
+
+class CalendarOut(Schema):
+    year: int
+    rows: list[CalendarRowOut]
+    charity_disclosure: dt.date
+
+
+class RateOut(Schema):
+    code: str
+    label: str
+    due: int
+    submitted: int
+    on_time: int
+    rate: float
+
+
+class StatsOut(Schema):
+    year: int
+    region_code: str
+    by_region: list[RateOut]
+    by_kind: list[RateOut]
+    total: RateOut
+
+
+class PublicConclusionOut(Schema):
+    year: int
+    organization_name: str
+    uscc: str
+    conclusion: str
+    conclusion_label: str
+    published_on: dt.date | None
+
+
+class MissingOut(Schema):
+    organization_id: int
+    name: str
+    kind: str
+    address_code: str

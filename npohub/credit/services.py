@@ -1,0 +1,607 @@
+"""Writes on credit information, the lists, objections/repair, contacts and barred persons.
+
+Every service is one transaction with one audit event. ``actor`` may be ``None`` for system
+jobs (the daily evaluation, detectors); the audit trail then names the system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from npohub.core.audit import actor_label_for, audit_record
+from npohub.core.errors import (
+    Conflict,
+    InvalidTransition,
+    PermissionDenied,
+    ValidationFailed,
+)
+from npohub.core.permissions import require
+from npohub.core.validators import IdentifierError, id_number_validate
+from npohub.orgs.models import Organization
+
+from .evaluation import EvaluationResult, compute_next_action, needs_rectification
+from .evaluation import credit_evaluate as _evaluate
+from .models import (
+    FACT_CATEGORY,
+    BarredPerson,
+    ContactAttempt,
+    ContactMethod,
+    CreditFact,
+    CreditList,
+    CreditRequest,
+    CreditRequestStateChange,
+    CreditRule,
+    FactKind,
+    Listing,
+    ListingEvent,
+    ListingEventKind,
+    RequestKind,
+)
+from .notices import notify_organization
+from .permissions import (
+    can_decide_request,
+    can_enter_fact,
+    can_file_request,
+    can_manage_credit,
+    can_manage_rules,
+    can_record_contact,
+)
+from .policy import add_working_days, add_years, policy_for, working_days_between
+from .workflows import OPEN_STATES, RS, STATE_LABELS, transition_for
+
+__all__ = ["EvaluationResult"]
+
+
+def validate_id_number(value: str) -> bool:
+    try:
+        id_number_validate(value)
+    except IdentifierError:
+        return False
+    return True
+
+
+def _user_or_none(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def is_late_entry(arose_on: dt.date, entered_on: dt.date, region_code: str = "") -> bool:
+    """Rule 28: more than N working days (weekends and listed holidays skipped) between them."""
+    policy = policy_for(region_code)
+    return working_days_between(arose_on, entered_on, policy) > int(policy["entry_working_days"])
+
+
+def credit_fact_record(
+    *,
+    actor: Any,
+    organization: Organization,
+    kind: str,
+    arose_on: dt.date,
+    source: str,
+    source_ref: str,
+    summary: str,
+    legal_basis: str = "",
+    amount: Decimal | None = None,
+    evidence: dict[str, Any] | None = None,
+    entered_on: dt.date | None = None,
+) -> CreditFact:
+    """Record one credit fact; idempotent on (kind, source_ref): a repeat returns the stored row."""
+    existing = CreditFact.objects.filter(kind=kind, source_ref=source_ref).first()
+    if existing is not None:
+        return existing
+    errors: dict[str, str] = {}
+    if kind not in FactKind.values:
+        errors["kind"] = _("未知的信用信息类型“%(kind)s”") % {"kind": kind}
+    if not (summary or "").strip():
+        errors["summary"] = _("请填写信用信息摘要")
+    if not (source_ref or "").strip():
+        errors["source_ref"] = _("缺少来源标识")
+    entered_on = entered_on or timezone.localdate()
+    if arose_on > entered_on:
+        errors["arose_on"] = _("产生日期不能晚于录入日期")
+    if amount is not None and amount < 0:
+        errors["amount"] = _("金额不能为负数")
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), details=errors)
+    fact = CreditFact(
+        organization=organization,
+        kind=kind,
+        category=FACT_CATEGORY[kind],
+        arose_on=arose_on,
+        entered_on=entered_on,
+        is_late_entry=is_late_entry(arose_on, entered_on, organization.address_code),
+        summary=summary.strip()[:500],
+        legal_basis=legal_basis[:300],
+        amount=amount,
+        evidence=evidence or {},
+        source=source,
+        source_ref=source_ref,
+        recorded_by=_user_or_none(actor),
+    )
+    try:
+        with transaction.atomic():
+            fact.save()
+            audit_record(
+                actor=actor,
+                kind="credit.fact_recorded",
+                target=fact,
+                payload={
+                    "kind": kind,
+                    "arose_on": arose_on.isoformat(),
+                    "entered_on": entered_on.isoformat(),
+                    "is_late_entry": fact.is_late_entry,
+                    "source": source,
+                    "source_ref": source_ref,
+                    "amount": str(amount) if amount is not None else None,
+                },
+                organization_id=organization.pk,
+                region_code=organization.address_code,
+            )
+    except IntegrityError:
+        # A concurrent call stored the same (kind, source_ref) first: return that row.
+        return CreditFact.objects.get(kind=kind, source_ref=source_ref)
+    return fact
+
+
+@transaction.atomic
+def credit_fact_resolve(*, actor: Any, fact: CreditFact, on: dt.date, note: str) -> CreditFact:
+    """Mark the obligation behind a fact as fulfilled or rectified on ``on``."""
+    fact = CreditFact.objects.select_for_update().get(pk=fact.pk)
+    if fact.resolved_on is not None:
+        if fact.resolved_on == on:
+            return fact
+        raise Conflict(
+            _("该信用信息已于%(date)s登记履行/整改") % {"date": fact.resolved_on.isoformat()},
+            code="credit.already_resolved",
+        )
+    if on < fact.arose_on:
+        raise ValidationFailed(_("履行/整改日期不能早于信息产生日期"), details={"on": _("无效")})
+    fact.resolved_on = on
+    fact.resolved_note = (note or "").strip()[:500]
+    fact.save(update_fields=["resolved_on", "resolved_note"])
+    audit_record(
+        actor=actor,
+        kind="credit.fact_resolved",
+        target=fact,
+        payload={"on": on.isoformat(), "note": fact.resolved_note},
+        organization_id=fact.organization_id,
+        region_code=fact.organization.address_code,
+    )
+    return fact
+
+
+def credit_fact_enter(
+    *,
+    actor: Any,
+    organization: Organization,
+    kind: str,
+    arose_on: dt.date,
+    summary: str,
+    legal_basis: str = "",
+    amount: Decimal | None = None,
+    reference: str = "",
+) -> CreditFact:
+    """A bureau enters a fact by hand (a court notice, another department's fine)."""
+    require(can_enter_fact(actor, organization))
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationFailed(
+            _("请填写文书编号（如判决书或处罚决定书文号）"), details={"reference": _("必填")}
+        )
+    source_ref = f"manual:{organization.pk}:{reference}"
+    if CreditFact.objects.filter(kind=kind, source_ref=source_ref).exists():
+        raise Conflict(
+            _("该文书编号的信用信息已录入"),
+            code="credit.duplicate_fact",
+            details={"reference": _("已存在")},
+        )
+    return credit_fact_record(
+        actor=actor,
+        organization=organization,
+        kind=kind,
+        arose_on=arose_on,
+        source="manual",
+        source_ref=source_ref,
+        summary=summary,
+        legal_basis=legal_basis,
+        amount=amount,
+        evidence={"reference": reference},
+    )
+
+
+# --- evaluation (the engine lives in evaluation.py) ---------------------------------------
+
+
+def credit_evaluate(*, on: dt.date, actor: Any = None) -> EvaluationResult:
+    """Run the detectors and the listing rules for ``on`` (idempotent, deterministic)."""
+    if actor is not None:
+        require(can_manage_credit(actor))
+    return _evaluate(on=on, actor=actor)
+
+
+# --- objections and repair ----------------------------------------------------------------
+
+
+def _repair_refusal(listing: Listing, on: dt.date) -> str | None:
+    """Rules 33–34: what still stands in the way of removing the listing on ``on``."""
+    policy = policy_for(listing.organization.address_code)
+    facts = list(listing.facts.all())
+    if listing.credit_list == CreditList.SERIOUS:
+        kinds = set(policy["removal_on_deregistration_kinds"])
+        if kinds & set(listing.rule.fact_kinds or []):
+            return _("因撤销登记或吊销证书列入的，办理注销登记后方可移出")
+        earliest = add_years(listing.clock_started_on, policy["serious_clean_years"])
+        if on < earliest:
+            return _(
+                "列入严重违法失信名单满%(years)s年且期间未再发生列入情形后方可申请移出（最早%(date)s）"
+            ) % {"years": policy["serious_clean_years"], "date": earliest.isoformat()}
+        if listing.escalated_from_id is None:
+            return None
+    open_items = [f for f in facts if needs_rectification(f, policy) and f.resolved_on is None]
+    if open_items:
+        return _("尚有未履行义务或未完成整改的事项：%(items)s") % {
+            "items": "、".join(sorted({f.get_kind_display() for f in open_items}))
+        }
+    return None
+
+
+@transaction.atomic
+def credit_request_file(
+    *, actor: Any, listing: Listing, kind: str, reasons: str, fact: CreditFact | None = None
+) -> CreditRequest:
+    """The organisation objects to a listing or applies for credit repair."""
+    org = listing.organization
+    require(can_file_request(actor, org))
+    reasons = (reasons or "").strip()
+    if kind not in RequestKind.values:
+        raise ValidationFailed(_("未知的申请类型"), details={"kind": _("无效")})
+    if not reasons:
+        raise ValidationFailed(_("请填写理由"), details={"reasons": _("必填")})
+    if listing.removed_on is not None:
+        raise Conflict(_("该名单记录已移出，无需申请"), code="credit.listing_removed")
+    if CreditRequest.objects.filter(listing=listing, kind=kind, state__in=OPEN_STATES).exists():
+        raise Conflict(_("已有待处理的同类申请"), code="credit.request_pending")
+    today = timezone.localdate()
+    if kind == RequestKind.REPAIR:
+        refusal = _repair_refusal(listing, today)
+        if refusal:
+            raise ValidationFailed(
+                refusal, code="credit.repair_not_allowed", details={"listing": refusal}
+            )
+    request = CreditRequest.objects.create(
+        kind=kind,
+        organization=org,
+        listing=listing,
+        fact=fact,
+        state=RS.FILED,
+        reasons=reasons,
+        filed_by=actor,
+        filed_on=today,
+    )
+    CreditRequestStateChange.objects.create(
+        request=request,
+        transition="file",
+        from_state="",
+        to_state=RS.FILED,
+        note=reasons,
+        actor=actor,
+        actor_label=actor_label_for(actor),
+    )
+    audit_record(
+        actor=actor,
+        kind=f"credit.{kind}_filed",
+        target=request,
+        payload={"listing": listing.pk, "reasons": reasons},
+        organization_id=org.pk,
+        region_code=org.address_code,
+    )
+    return request
+
+
+def _effect_remove_listing(request: CreditRequest, actor: Any, on: dt.date, note: str) -> None:
+    listing = Listing.objects.select_for_update().get(pk=request.listing_id or 0)
+    _listing_event(listing, ListingEventKind.OBJECTION_UPHELD, on, note, actor)
+    listing.removed_on = max(on, listing.listed_on)
+    listing.removal_reason = (_("异议成立：%(note)s") % {"note": note})[:500]
+    listing.next_action_on = None
+    listing.save(update_fields=["removed_on", "removal_reason", "next_action_on"])
+    _listing_event(
+        listing, ListingEventKind.REMOVED, listing.removed_on, listing.removal_reason, actor
+    )
+
+
+def _effect_schedule_removal(request: CreditRequest, actor: Any, on: dt.date, note: str) -> None:
+    listing = Listing.objects.select_for_update().get(pk=request.listing_id or 0)
+    policy = policy_for(listing.organization.address_code)
+    listing.removal_due_on = add_working_days(on, policy["abnormal_removal_working_days"], policy)
+    rules = list(CreditRule.objects.filter(is_active=True))
+    listing.next_action_on = compute_next_action(listing, list(listing.facts.all()), rules, policy)
+    listing.save(update_fields=["removal_due_on", "next_action_on"])
+    _listing_event(
+        listing,
+        ListingEventKind.REMOVAL_SCHEDULED,
+        on,
+        _("核实通过，定于%(date)s移出") % {"date": listing.removal_due_on.isoformat()},
+        actor,
+    )
+
+
+def _listing_event(listing: Listing, kind: str, on: dt.date, note: str, actor: Any) -> None:
+    ListingEvent.objects.create(
+        listing=listing,
+        kind=kind,
+        on=on,
+        note=note[:500],
+        actor=_user_or_none(actor),
+        actor_label=actor_label_for(actor) if _user_or_none(actor) else "系统",
+    )
+
+
+EFFECTS = {"remove_listing": _effect_remove_listing, "schedule_removal": _effect_schedule_removal}
+
+
+@transaction.atomic
+def credit_request_transition(
+    *, actor: Any, request: CreditRequest, transition: str, note: str = ""
+) -> CreditRequest:
+    """Move an objection or repair application along its workflow table."""
+    request = (
+        CreditRequest.objects.select_for_update(of=("self",))
+        .select_related("organization__authority_region", "listing__rule", "listing__organization")
+        .get(pk=request.pk)
+    )
+    step = transition_for(request.kind, transition)
+    if step is None or request.state not in step.sources:
+        raise InvalidTransition(
+            _("当前状态“%(state)s”不能执行该操作")
+            % {"state": STATE_LABELS.get(request.state, request.state)},
+            details={"state": request.state, "transition": transition},
+        )
+    org = request.organization
+    if step.capacity == "bureau":
+        require(can_decide_request(actor, org))
+    else:
+        require(can_file_request(actor, org))
+    note = (note or "").strip()
+    if step.needs_note and not note:
+        raise ValidationFailed(_("请填写处理理由"), details={"note": _("必填")})
+    today = timezone.localdate()
+    listing = request.listing
+    if "listing_open" in step.guards and (listing is None or listing.removed_on is not None):
+        raise Conflict(_("该名单记录已移出"), code="credit.listing_removed")
+    if "repair_conditions" in step.guards and listing is not None:
+        refusal = _repair_refusal(listing, today)
+        if refusal:
+            raise ValidationFailed(
+                refusal, code="credit.repair_not_allowed", details={"listing": refusal}
+            )
+    if step.effect:
+        EFFECTS[step.effect](request, actor, today, note or str(step.label))
+    old = request.state
+    request.state = step.target
+    if step.capacity == "bureau":
+        request.decided_by = actor
+        request.decided_on = today
+        request.decision_note = note
+    request.save(update_fields=["state", "decided_by", "decided_on", "decision_note"])
+    CreditRequestStateChange.objects.create(
+        request=request,
+        transition=step.name,
+        from_state=old,
+        to_state=step.target,
+        note=note,
+        actor=actor,
+        actor_label=actor_label_for(actor),
+    )
+    audit_record(
+        actor=actor,
+        kind=f"credit.{request.kind}_{step.name}",
+        target=request,
+        payload={"from": old, "to": step.target, "note": note},
+        organization_id=org.pk,
+        region_code=org.address_code,
+    )
+    if step.capacity == "bureau":
+        notify_organization(
+            org,
+            kind="credit.request_decided",
+            title=_("您的%(kind)s申请：%(state)s")
+            % {"kind": request.get_kind_display(), "state": STATE_LABELS[step.target]},
+            body=note,
+            actor=actor,
+        )
+    return request
+
+
+# --- contact attempts ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_attempt_record(
+    *,
+    actor: Any,
+    organization: Organization,
+    method: str,
+    sent_on: dt.date,
+    signed: bool,
+    returned_on: dt.date | None = None,
+    note: str = "",
+    check_permission: bool = True,
+) -> ContactAttempt:
+    """Record an attempt to reach the organisation; two unsigned registered letters
+    20–60 days apart (policy) record a "cannot be contacted" fact."""
+    if check_permission and actor is not None:
+        require(can_record_contact(actor, organization))
+    if method not in ContactMethod.values:
+        raise ValidationFailed(_("未知的联系方式"), details={"method": _("无效")})
+    if returned_on is not None and returned_on < sent_on:
+        raise ValidationFailed(_("退回日期不能早于发出日期"), details={"returned_on": _("无效")})
+    attempt = ContactAttempt.objects.create(
+        organization=organization,
+        method=method,
+        sent_on=sent_on,
+        signed=signed,
+        returned_on=returned_on,
+        note=(note or "").strip()[:500],
+        recorded_by=_user_or_none(actor),
+    )
+    audit_record(
+        actor=actor,
+        kind="credit.contact_recorded",
+        target=attempt,
+        payload={"method": method, "sent_on": sent_on.isoformat(), "signed": signed},
+        organization_id=organization.pk,
+        region_code=organization.address_code,
+    )
+    if method == ContactMethod.LETTER and not signed:
+        policy = policy_for(organization.address_code)
+        earlier = (
+            ContactAttempt.objects.filter(
+                organization=organization,
+                method=ContactMethod.LETTER,
+                signed=False,
+                sent_on__gte=sent_on - dt.timedelta(days=policy["contact_interval_max_days"]),
+                sent_on__lte=sent_on - dt.timedelta(days=policy["contact_interval_min_days"]),
+            )
+            .exclude(pk=attempt.pk)
+            .order_by("-sent_on")
+            .first()
+        )
+        if earlier is not None:
+            arose = returned_on or sent_on
+            credit_fact_record(
+                actor=actor,
+                organization=organization,
+                kind=FactKind.CANNOT_CONTACT,
+                arose_on=arose,
+                entered_on=max(arose, timezone.localdate()),
+                source="credit",
+                source_ref=f"contact:{organization.pk}:{earlier.pk}:{attempt.pk}",
+                summary=_("两次挂号信（%(first)s、%(second)s）均未签收")
+                % {"first": earlier.sent_on.isoformat(), "second": sent_on.isoformat()},
+                legal_basis="《社会组织信用信息管理办法》",
+                evidence={"letters": [earlier.pk, attempt.pk]},
+            )
+    return attempt
+
+
+# --- barred persons -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def barred_person_add(
+    *,
+    actor: Any,
+    id_number: str,
+    name: str,
+    reason: str,
+    legal_basis: str,
+    barred_from: dt.date,
+    barred_until: dt.date | None = None,
+    source_ref: str = "",
+) -> BarredPerson:
+    """Bar a person from serving as a responsible person; idempotent on a non-empty source_ref."""
+    if actor is not None:
+        require(can_manage_credit(actor))
+    if source_ref:
+        existing = BarredPerson.objects.filter(source_ref=source_ref).first()
+        if existing is not None:
+            return existing
+    id_number = (id_number or "").strip().upper()
+    errors: dict[str, str] = {}
+    if not id_number:
+        errors["id_number"] = _("请填写身份证号")
+    elif not validate_id_number(id_number):
+        errors["id_number"] = _("身份证号格式不正确")
+    if not (name or "").strip():
+        errors["name"] = _("请填写姓名")
+    if not (reason or "").strip():
+        errors["reason"] = _("请填写限制事由")
+    if barred_until is not None and barred_until < barred_from:
+        errors["barred_until"] = _("限制截止日不能早于起始日")
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), details=errors)
+    barred = BarredPerson.objects.create(
+        id_number=id_number,
+        name=name.strip(),
+        reason=reason.strip()[:500],
+        legal_basis=(legal_basis or "").strip()[:300],
+        barred_from=barred_from,
+        barred_until=barred_until,
+        decided_by=_user_or_none(actor),
+        source_ref=source_ref,
+    )
+    audit_record(
+        actor=actor,
+        kind="credit.person_barred",
+        target=barred,
+        payload={"name": barred.name, "from": barred_from.isoformat(), "reason": barred.reason},
+    )
+    return barred
+
+
+@transaction.atomic
+def barred_person_lift(*, actor: Any, barred: BarredPerson, on: dt.date, note: str) -> BarredPerson:
+    """End a restriction early (e.g. the decision was quashed)."""
+    if actor is not None:
+        require(can_manage_credit(actor))
+    barred = BarredPerson.objects.select_for_update().get(pk=barred.pk)
+    if barred.lifted_on is not None:
+        raise Conflict(_("该限制已解除"), code="credit.already_lifted")
+    if not (note or "").strip():
+        raise ValidationFailed(_("请填写解除理由"), details={"note": _("必填")})
+    barred.lifted_on = on
+    barred.lifted_note = note.strip()[:500]
+    barred.save(update_fields=["lifted_on", "lifted_note"])
+    audit_record(
+        actor=actor,
+        kind="credit.person_lifted",
+        target=barred,
+        payload={"on": on.isoformat(), "note": barred.lifted_note},
+    )
+    return barred
+
+
+# --- rules --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def credit_rule_update(
+    *, actor: Any, rule: CreditRule, is_active: bool, parameters: dict[str, Any]
+) -> CreditRule:
+    """A city bureau switches a local rule on or off or adjusts its parameters."""
+    require(can_manage_rules(actor))
+    rule = CreditRule.objects.select_for_update().get(pk=rule.pk)
+    if not rule.is_local and (not is_active or parameters != rule.parameters):
+        raise PermissionDenied(_("该规则依据已确认的规定，不能在本地停用或调整"))
+    allowed = {"amount_below", "amount_at_least", "min_count", "window_years", "years"}
+    unknown = set(parameters) - allowed
+    if unknown:
+        raise ValidationFailed(
+            _("未知参数：%(keys)s") % {"keys": "、".join(sorted(unknown))},
+            details={"parameters": _("无效")},
+        )
+    for key, value in parameters.items():
+        try:
+            if Decimal(str(value)) <= 0:
+                raise ValueError
+        except (ArithmeticError, ValueError):
+            raise ValidationFailed(
+                _("参数%(key)s必须是正数") % {"key": key}, details={"parameters": _("无效")}
+            ) from None
+    before = {"is_active": rule.is_active, "parameters": rule.parameters}
+    rule.is_active = is_active
+    rule.parameters = parameters
+    rule.save(update_fields=["is_active", "parameters"])
+    audit_record(
+        actor=actor,
+        kind="credit.rule_updated",
+        target=rule,
+        payload={"before": before, "after": {"is_active": is_active, "parameters": parameters}},
+    )
+    return rule

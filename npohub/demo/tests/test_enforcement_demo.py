@@ -1,0 +1,38 @@
+"""The enforcement demo: complaints (some overdue), three decided cases, a campaign, once."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from npohub.credit.models import CreditFact
+from npohub.enforcement.models import Complaint, DormantCampaign, DormantCandidate, PenaltyCase
+
+
+@pytest.mark.django_db
+def test_the_enforcement_demo_loads_once(regions):
+    call_command("load_demo", size="city", seed=1, scale=0.05)
+    call_command("demo_accounts")
+    call_command("demo_enforcement")
+    today = timezone.localdate()
+    assert Complaint.objects.count() == 6
+    assert sum(c.is_overdue(today) for c in Complaint.objects.all()) >= 2
+    decided = PenaltyCase.objects.filter(state="decided")
+    assert decided.count() == 3
+    assert set(decided.values_list("organization__status", flat=True)) == {
+        "active",
+        "suspended",
+        "revoked",
+    }
+    assert set(CreditFact.objects.values_list("kind", flat=True)) >= {
+        "warning",
+        "suspension_order",
+        "registration_revoked",
+    }
+    campaign = DormantCampaign.objects.get()
+    outcomes = set(DormantCandidate.objects.values_list("outcome", flat=True))
+    assert {"rectified", "deregistered", "revoked"} <= outcomes
+    assert campaign.candidates.count() >= 3
+    call_command("demo_enforcement")
+    assert Complaint.objects.count() == 6

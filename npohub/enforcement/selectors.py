@@ -1,0 +1,303 @@
+"""Reading complaints, cases, campaigns and closure statistics, always in the user's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from npohub.accounts.models import BUREAU_ROLES, Role
+from npohub.core.errors import NotFound
+from npohub.core.permissions import is_signed_in
+from npohub.orgs.models import (
+    CLOSED_STATUSES,
+    AccessReason,
+    ManagementLevel,
+    OrganizationAccess,
+    Status,
+)
+from npohub.orgs.selectors import organization_visible_to
+
+from .models import (
+    Complaint,
+    ComplaintNote,
+    DormantCampaign,
+    DormantCandidate,
+    PenaltyCase,
+    Sanction,
+    StateChange,
+)
+from .workflows import COMPLAINT_WAITING, CS, PS
+
+# Cases the organisation itself may read: from the prior notice on.
+ORG_VISIBLE_CASE_STATES = frozenset({PS.NOTIFIED, PS.HEARING, PS.DECIDED, PS.EXECUTING, PS.CLOSED})
+
+
+def _bureau_prefix(user: Any) -> str | None:
+    """The region prefix of a bureau user; "" for the superuser (everything); None otherwise."""
+    if not is_signed_in(user):
+        return None
+    if user.is_superuser:
+        return ""
+    if user.role in BUREAU_ROLES and user.scope_prefix:
+        return str(user.scope_prefix)
+    return None
+
+
+# --- complaints ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ComplaintFilters:
+    state: str = ""
+    category: str = ""
+    overdue: bool = False
+    open_only: bool = False
+    mine: bool = False
+    q: str = ""
+
+
+def complaint_scope_q(user: Any) -> Q:
+    """Complaints of the bureau's region, plus those assigned to the user."""
+    if not is_signed_in(user):
+        return Q(pk__in=[])
+    prefix = _bureau_prefix(user)
+    q = Q(assignee_id=user.pk)
+    if prefix is not None:
+        q |= Q(region_code__startswith=prefix)
+    return q
+
+
+def complaint_list_for(
+    user: Any, filters: ComplaintFilters | None = None, *, today: dt.date | None = None
+) -> QuerySet[Complaint]:
+    """The complaints the user may see, filtered, overdue ones first among the waiting."""
+    f = filters or ComplaintFilters()
+    today = today or timezone.localdate()
+    qs = Complaint.objects.filter(complaint_scope_q(user)).select_related(
+        "organization", "assignee"
+    )
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.category:
+        qs = qs.filter(category=f.category)
+    if f.open_only:
+        qs = qs.filter(state__in=[*COMPLAINT_WAITING, CS.REPLIED])
+    if f.overdue:
+        qs = qs.filter(state__in=COMPLAINT_WAITING, reply_due_on__lt=today)
+    if f.mine:
+        qs = qs.filter(assignee_id=user.pk)
+    if f.q:
+        qs = qs.filter(
+            Q(number__startswith=f.q.upper())
+            | Q(organization__name__contains=f.q)
+            | Q(organization_text__contains=f.q)
+        )
+    return qs.order_by("reply_due_on", "-id") if f.open_only or f.overdue else qs
+
+
+def complaint_get_for(user: Any, pk: int) -> Complaint:
+    """One complaint the user may see (NotFound for missing and forbidden alike)."""
+    complaint = (
+        Complaint.objects.filter(complaint_scope_q(user))
+        .select_related("organization", "assignee", "penalty_case")
+        .filter(pk=pk)
+        .first()
+    )
+    if complaint is None:
+        raise NotFound(_("投诉举报不存在"))
+    return complaint
+
+
+def complaint_by_number(number: str) -> Complaint | None:
+    """The public lookup: one complaint by its (unguessable) tracking number."""
+    number = (number or "").strip().upper()
+    if not number.startswith("TS") or len(number) > 24:
+        return None
+    return Complaint.objects.filter(number=number).first()
+
+
+def complaint_notes_of(complaint: Complaint) -> QuerySet[ComplaintNote]:
+    return complaint.notes.select_related("author").order_by("created_at", "id")
+
+
+def history_of(*, complaint: Complaint | None = None, case: PenaltyCase | None = None) -> Any:
+    qs = StateChange.objects.select_related("actor")
+    if complaint is not None:
+        return qs.filter(complaint=complaint).order_by("occurred_at", "id")
+    return qs.filter(case=case).order_by("occurred_at", "id")
+
+
+def assignable_users_for(complaint: Complaint) -> QuerySet[Any]:
+    """Active bureau and street staff whose region covers the complaint's place."""
+    from npohub.accounts.models import User
+
+    code = complaint.region_code
+    prefixes = {code[:n] for n in (2, 4, 6, 9, 12)}
+    return User.objects.filter(
+        is_active=True,
+        role__in=[*BUREAU_ROLES, Role.STREET_OFFICER],
+        scope_prefix__in=prefixes,
+    ).order_by("role", "username")
+
+
+# --- penalty cases ------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseFilters:
+    state: str = ""
+    source: str = ""
+    open_only: bool = False
+    q: str = ""
+
+
+def case_scope_q(user: Any) -> Q:
+    """Bureau: cases of organisations in its region (place or registering authority); the
+    organisation itself: its cases from the prior notice on."""
+    if not is_signed_in(user):
+        return Q(pk__in=[])
+    prefix = _bureau_prefix(user)
+    if prefix == "":
+        return Q()
+    own = OrganizationAccess.objects.filter(user_id=user.pk, reason=AccessReason.OWN).values(
+        "organization_id"
+    )
+    q = Q(organization_id__in=own, state__in=ORG_VISIBLE_CASE_STATES)
+    if prefix:
+        q |= Q(organization__address_code__startswith=prefix) | Q(
+            organization__authority_region__code__startswith=prefix
+        )
+    return q
+
+
+def case_list_for(user: Any, filters: CaseFilters | None = None) -> QuerySet[PenaltyCase]:
+    f = filters or CaseFilters()
+    qs = PenaltyCase.objects.filter(case_scope_q(user)).select_related("organization")
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.source:
+        qs = qs.filter(source=f.source)
+    if f.open_only:
+        qs = qs.exclude(state__in=(PS.CLOSED, PS.DROPPED))
+    if f.q:
+        qs = qs.filter(Q(number__startswith=f.q.upper()) | Q(organization__name__contains=f.q))
+    return qs.order_by("-created_at", "-id")
+
+
+def case_get_for(user: Any, pk: int) -> PenaltyCase:
+    case = (
+        PenaltyCase.objects.filter(case_scope_q(user))
+        .select_related("organization", "organization__authority_region", "opened_by")
+        .prefetch_related("sanctions")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("案件不存在"))
+    return case
+
+
+def sanction_get_for(user: Any, pk: int) -> Sanction:
+    sanction = (
+        Sanction.objects.filter(case__in=PenaltyCase.objects.filter(case_scope_q(user)))
+        .select_related("case", "case__organization")
+        .filter(pk=pk)
+        .first()
+    )
+    if sanction is None:
+        raise NotFound(_("处罚内容不存在"))
+    return sanction
+
+
+# --- dormant campaigns --------------------------------------------------------------------------
+
+
+def campaign_list_for(user: Any) -> QuerySet[DormantCampaign]:
+    prefix = _bureau_prefix(user)
+    if prefix is None:
+        return DormantCampaign.objects.none()
+    qs = DormantCampaign.objects.select_related("region").annotate(
+        n_candidates=Count("candidates"),
+        n_pending=Count("candidates", filter=Q(candidates__outcome="pending")),
+    )
+    if prefix:
+        qs = qs.filter(region__code__startswith=prefix)
+    return qs.order_by("-started_on", "-id")
+
+
+def campaign_get_for(user: Any, pk: int) -> DormantCampaign:
+    prefix = _bureau_prefix(user)
+    campaign = (
+        DormantCampaign.objects.select_related("region", "created_by").filter(pk=pk).first()
+        if prefix is not None
+        else None
+    )
+    if campaign is None or not campaign.region.code.startswith(prefix or ""):
+        raise NotFound(_("清理行动不存在"))
+    return campaign
+
+
+def candidates_of(campaign: DormantCampaign, *, outcome: str = "") -> QuerySet[DormantCandidate]:
+    qs = campaign.candidates.select_related("organization", "penalty_case", "deregistration")
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    return qs.order_by("organization__name", "id")
+
+
+def candidate_get_for(user: Any, pk: int) -> DormantCandidate:
+    candidate = (
+        DormantCandidate.objects.select_related(
+            "campaign", "campaign__region", "organization", "organization__authority_region"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    prefix = _bureau_prefix(user)
+    if candidate is None or prefix is None or not candidate.campaign.region.code.startswith(prefix):
+        raise NotFound(_("清理对象不存在"))
+    return candidate
+
+
+# --- closure statistics (Rizhao style) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClosureRow:
+    level: str
+    label: str
+    deregistered: int
+    revoked: int
+
+    @property
+    def total(self) -> int:
+        return self.deregistered + self.revoked
+
+
+def closure_statistics_for(
+    user: Any, *, since: dt.date, region_prefix: str = ""
+) -> list[ClosureRow]:
+    """Deregistered and revoked organisations since a date, by management level (from the
+    registry's status history: the closed status and the date it took effect). One query."""
+    qs = organization_visible_to(user).filter(
+        status__in=CLOSED_STATUSES, status_changed_on__gte=since
+    )
+    if region_prefix:
+        qs = qs.filter(address_code__startswith=region_prefix)
+    counts: dict[tuple[str, str], int] = {
+        (row["management_level"], row["status"]): row["n"]
+        for row in qs.order_by().values("management_level", "status").annotate(n=Count("id"))
+    }
+    return [
+        ClosureRow(
+            level=level.value,
+            label=str(level.label),
+            deregistered=counts.get((level.value, Status.DEREGISTERED), 0),
+            revoked=counts.get((level.value, Status.REVOKED), 0),
+        )
+        for level in ManagementLevel
+    ]

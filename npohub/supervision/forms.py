@@ -1,0 +1,96 @@
+"""HTML input shaping for the annual-report pages (cleaning and widgets only; rules are in services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from npohub.orgs.models import REGISTERED_KINDS, Kind
+
+from . import sections as sec
+from .models import Conclusion
+from .workflows import STATE_LABELS
+
+KIND_CHOICES = [("", _("全部类型"))] + [
+    (k.value, k.label) for k in Kind if k.value in REGISTERED_KINDS
+]
+
+
+class ReportFilterForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
+    state = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *STATE_LABELS.items()]
+    )
+    kind = forms.ChoiceField(label=_("组织类型"), required=False, choices=KIND_CHOICES)
+    conclusion = forms.ChoiceField(
+        label=_("结论"), required=False, choices=[("", _("全部结论")), *Conclusion.choices]
+    )
+    region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
+    q = forms.CharField(label=_("组织名称"), required=False, max_length=100)
+
+
+class ConclusionForm(forms.Form):
+    conclusion = forms.ChoiceField(
+        label=_("年检结论"), choices=Conclusion.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("理由（基本合格、不合格须写明）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class TransitionForm(forms.Form):
+    transition = forms.CharField(max_length=30)
+    note = forms.CharField(
+        label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CreateForm(forms.Form):
+    organization = forms.IntegerField(min_value=1)
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+
+
+def section_form_class(section: sec.Section, kind: str) -> type[forms.Form]:
+    """A form with one input per field of the section for this kind (computed ones read-only)."""
+    fields: dict[str, Any] = {}
+    for f in section.fields_for(kind):
+        attrs = {"disabled": True} if f.computed else {}
+        if f.type == sec.BOOL:
+            fields[f.code] = forms.BooleanField(label=f.label, required=False)
+        elif f.type == sec.INT:
+            fields[f.code] = forms.CharField(
+                label=f.label, required=False, widget=forms.NumberInput(attrs={"min": 0, **attrs})
+            )
+        elif f.type in (sec.MONEY, sec.RATIO):
+            fields[f.code] = forms.CharField(
+                label=f.label,
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", **attrs}),
+            )
+        elif f.type == sec.DATE:
+            fields[f.code] = forms.CharField(
+                label=f.label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+        elif f.code in (
+            "officers",
+            "summary",
+            "changes",
+            "problems",
+            "measures",
+            "major_projects",
+            "government_purchase",
+        ):
+            fields[f.code] = forms.CharField(
+                label=f.label, required=False, widget=forms.Textarea(attrs={"rows": 4})
+            )
+        else:
+            fields[f.code] = forms.CharField(label=f.label, required=False)
+        # Required for submission, not for saving a draft: shown with the required mark.
+        fields[f.code].show_required = f.required and not f.computed
+        if f.help:
+            fields[f.code].help_text = f.help
+    return type(f"{section.code.title()}Form", (forms.Form,), fields)

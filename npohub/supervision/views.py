@@ -1,0 +1,397 @@
+"""Staff and organisation pages for annual reports: list, detail, section forms (htmx-checked),
+the review/conclusion page, the calendar and the submission dashboard.
+
+Views fetch with the scoped selectors (``NotFound`` → 404 for missing and forbidden alike), shape
+input with ``forms.py`` and call one service; a ``DomainError`` becomes a form error or message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from npohub.core.errors import DomainError, NotFound
+from npohub.orgs.models import AccessReason, Organization, OrganizationAccess
+from npohub.orgs.selectors import organization_get_for
+
+from . import sections as sec
+from . import services
+from .forms import ConclusionForm, CreateForm, ReportFilterForm, TransitionForm, section_form_class
+from .models import AnnualReport, Conclusion
+from .permissions import can_edit_report, can_list_reports, can_view_dashboard, capacities_of
+from .selectors import (
+    ReportFilters,
+    calendar_rows,
+    charity_disclosure_deadline,
+    conclusion_counts,
+    is_due,
+    organizations_missing,
+    report_get_for,
+    report_list_for,
+    reports_visible_to,
+    submission_stats,
+)
+from .workflows import available, state_label
+
+
+def sees_reports(user: Any) -> bool:
+    return bool(can_list_reports(user))
+
+
+def sees_dashboard(user: Any) -> bool:
+    return bool(can_view_dashboard(user))
+
+
+def _report_or_404(request: HttpRequest, pk: int) -> AnnualReport:
+    try:
+        return report_get_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _season_year() -> int:
+    return timezone.localdate().year - 1
+
+
+def _startable(user: Any, year: int) -> list[Organization]:
+    """Own organisations that must report for ``year`` and have not started yet."""
+    owned = OrganizationAccess.objects.filter(user_id=user.pk, reason=AccessReason.OWN).values(
+        "organization_id"
+    )
+    orgs = (
+        Organization.objects.filter(pk__in=owned)
+        .exclude(annual_reports__year=year)
+        .order_by("name")[:20]
+    )
+    return [o for o in orgs if is_due(o, year)]
+
+
+@login_required
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    decision = can_list_reports(request.user)
+    if not decision:
+        raise Http404(decision.reason)
+    form = ReportFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = ReportFilters(
+        year=data.get("year"),
+        state=data.get("state", ""),
+        kind=data.get("kind", ""),
+        conclusion=data.get("conclusion", ""),
+        region_prefix=(data.get("region") or "").rstrip("0") if data.get("region") else "",
+        search=data.get("q", ""),
+    )
+    page = Paginator(report_list_for(request.user, filters), 25).get_page(request.GET.get("page"))
+    context = {"form": form, "page_obj": page}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "supervision/partials/report_table.html", context)
+    year = _season_year()
+    context.update(
+        season_year=year,
+        startable=_startable(request.user, year),
+        may_review_first=getattr(request.user, "role", "") == "reviewer",
+        may_decide=bool(can_view_dashboard(request.user)),
+    )
+    return render(request, "supervision/report_list.html", context)
+
+
+@login_required
+@require_POST
+def report_create(request: HttpRequest) -> HttpResponse:
+    form = CreateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择组织和年度"))
+        return redirect("supervision:report-list")
+    try:
+        org = organization_get_for(request.user, form.cleaned_data["organization"])
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    try:
+        report = services.report_create(
+            actor=request.user, organization=org, year=form.cleaned_data["year"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("supervision:report-list")
+    messages.success(request, _("已创建年度报告，平台已预填已有信息，请逐项核对"))
+    return redirect("supervision:report-detail", report.pk)
+
+
+def _section_rows(report: AnnualReport) -> list[dict[str, Any]]:
+    confirmed = set(report.confirmed)
+    rows = []
+    for section in services.report_sections(report):
+        values = report.data.get(section.code) or {}
+        fields = [
+            {
+                "label": f.label,
+                "value": values.get(f.code),
+                "type": f.type,
+                "prefilled": f"{section.code}.{f.code}" in report.prefilled,
+                "source": report.prefilled.get(f"{section.code}.{f.code}", ""),
+                "confirmed": f"{section.code}.{f.code}" in confirmed,
+            }
+            for f in section.fields_for(report.org_kind)
+        ]
+        rows.append({"section": section, "fields": fields, "filled": bool(values)})
+    return rows
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report_or_404(request, pk)
+    held = capacities_of(request.user, report)
+    moves = [
+        m
+        for m in available(report.state, route=report.route)
+        if m.capacity in held and m.name != "conclude"
+    ]
+    context = {
+        "report": report,
+        "sections": _section_rows(report),
+        "problems": services.report_problems(report)
+        if report.state in ("draft", "returned")
+        else [],
+        "moves": moves,
+        "may_edit": bool(can_edit_report(request.user, report)),
+        "may_conclude": "bureau" in held and report.state == "submitted",
+        "history": report.history.select_related("actor").all(),
+    }
+    return render(request, "supervision/report_detail.html", context)
+
+
+def _initial(report: AnnualReport, section: sec.Section) -> dict[str, Any]:
+    return dict(report.data.get(section.code) or {})
+
+
+def _section_or_404(report: AnnualReport, code: str) -> sec.Section:
+    section = sec.SECTION_BY_CODE.get(code)
+    if section is None or section not in services.report_sections(report):
+        raise Http404(_("该报告没有这一部分"))
+    return section
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    report = _report_or_404(request, pk)
+    part = _section_or_404(report, section)
+    decision = can_edit_report(request.user, report)
+    if not decision:
+        raise DjangoPermissionDenied(decision.reason)
+    form_class = section_form_class(part, report.org_kind)
+    form = form_class(request.POST or None, initial=_initial(report, part))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_update_section(
+                actor=request.user, report=report, section=part.code, values=form.cleaned_data
+            )
+        except DomainError as exc:
+            for name, message in exc.details.items() if isinstance(exc.details, dict) else []:
+                form.add_error(name if name in form.fields else None, message)
+            if not form.errors:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已保存“%(section)s”") % {"section": part.label})
+            return redirect("supervision:report-detail", report.pk)
+    return render(
+        request,
+        "supervision/report_section.html",
+        {"report": report, "section": part, "form": form, "problems": []},
+    )
+
+
+@login_required
+@require_POST
+def report_section_check(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """htmx: check the section as typed (nothing is saved) and answer the problems fragment."""
+    report = _report_or_404(request, pk)
+    part = _section_or_404(report, section)
+    if not can_edit_report(request.user, report):
+        raise Http404(_("报告不可修改"))
+    form = section_form_class(part, report.org_kind)(request.POST)
+    form.is_valid()
+    cleaned, errors = services.parse_section(report, part.code, dict(form.cleaned_data))
+    trial = dict(report.data)
+    trial[part.code] = cleaned
+    probe = AnnualReport(
+        org_kind=report.org_kind,
+        is_charity=report.is_charity,
+        needs_rectification=report.needs_rectification,
+        organization=report.organization,
+        address_code=report.address_code,
+        data=trial,
+    )
+    services._recompute(probe)
+    problems = [p for p in services.report_problems(probe) if p.section == part.code and p.field]
+    return render(
+        request,
+        "supervision/partials/section_problems.html",
+        {
+            "problems": problems,
+            "errors": errors,
+            "ratios": (probe.data.get("foundation_ratios") or {})
+            if part.code == "foundation_ratios"
+            else {},
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report_or_404(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请求无效"))
+        return redirect("supervision:report-detail", report.pk)
+    try:
+        services.report_transition(
+            actor=request.user,
+            report=report,
+            transition=form.cleaned_data["transition"],
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("操作成功"))
+    return redirect("supervision:report-detail", report.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The bureau's review page: the report, the supervisory opinion and the conclusion form."""
+    report = _report_or_404(request, pk)
+    if "bureau" not in capacities_of(request.user, report):
+        raise Http404(_("只有辖区登记管理机关可以审查"))
+    form = ConclusionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_transition(
+                actor=request.user,
+                report=report,
+                transition="conclude",
+                conclusion=form.cleaned_data["conclusion"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            for name, message in exc.details.items() if isinstance(exc.details, dict) else []:
+                form.add_error(
+                    name if name in form.fields else None,
+                    exc.message if len(str(message)) <= 4 else message,
+                )
+            if not form.errors:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已作出年检结论"))
+            return redirect("supervision:report-detail", report.pk)
+    return render(
+        request,
+        "supervision/report_review.html",
+        {"report": report, "sections": _section_rows(report), "form": form},
+    )
+
+
+@login_required
+@require_GET
+def report_calendar(request: HttpRequest) -> HttpResponse:
+    if not can_list_reports(request.user):
+        raise Http404(_("无权查看"))
+    try:
+        year = int(request.GET.get("year") or _season_year())
+    except ValueError:
+        year = _season_year()
+    code = getattr(request.user, "scope_prefix", "") or ""
+    return render(
+        request,
+        "supervision/report_calendar.html",
+        {
+            "year": year,
+            "rows": calendar_rows(year, code),
+            "charity_deadline": charity_disclosure_deadline(year, code),
+            "years": range(_season_year(), _season_year() - 5, -1),
+        },
+    )
+
+
+@login_required
+@require_GET
+def report_dashboard(request: HttpRequest) -> HttpResponse:
+    decision = can_view_dashboard(request.user)
+    if not decision:
+        raise Http404(decision.reason)
+    try:
+        year = int(request.GET.get("year") or _season_year())
+    except ValueError:
+        year = _season_year()
+    stats = submission_stats(request.user, year)
+    list_url = reverse("supervision:report-list")
+    chart = {
+        "categories": [row.label for row in stats.by_region],
+        "stacked": False,
+        "urls": [f"{list_url}?year={year}&region={row.code}" for row in stats.by_region],
+        "series": [
+            {"name": str(_("应报")), "data": [row.due for row in stats.by_region]},
+            {"name": str(_("已报")), "data": [row.submitted for row in stats.by_region]},
+            {"name": str(_("按时")), "data": [row.on_time for row in stats.by_region]},
+        ],
+    }
+    counts = conclusion_counts(year, reports_visible_to(request.user))
+    return render(
+        request,
+        "supervision/report_dashboard.html",
+        {
+            "stats": stats,
+            "chart": chart,
+            "year": year,
+            "years": range(_season_year(), _season_year() - 5, -1),
+            "conclusions": [(c.label, counts[c.value]) for c in Conclusion],
+            "list_url": list_url,
+        },
+    )
+
+
+@login_required
+@require_GET
+def report_missing(request: HttpRequest) -> HttpResponse:
+    """Organisations that must report for the year and have not reached the bureau (to chase)."""
+    decision = can_view_dashboard(request.user)
+    if not decision:
+        raise Http404(decision.reason)
+    try:
+        year = int(request.GET.get("year") or _season_year())
+    except ValueError:
+        year = _season_year()
+    page = Paginator(organizations_missing(request.user, year), 50).get_page(
+        request.GET.get("page")
+    )
+    held = dict(
+        AnnualReport.objects.filter(
+            year=year, organization_id__in=[o.pk for o in page]
+        ).values_list("organization_id", "state")
+    )
+    rows = [(org, held.get(org.pk, ""), state_label(held.get(org.pk, ""))) for org in page]
+    return render(
+        request,
+        "supervision/report_missing.html",
+        {
+            "page_obj": page,
+            "rows": rows,
+            "year": year,
+            "years": range(_season_year(), _season_year() - 5, -1),
+        },
+    )
