@@ -62,6 +62,14 @@ DATA_LABELS: dict[str, Any] = {
     "attachments": _("申请材料"),
 }
 
+# A filed group's form and record name some registry fields differently (no legal person).
+FILING_LABELS: dict[str, Any] = {
+    "address": _("活动场所"),
+    "legal_representative_name": _("负责人"),
+    "legal_representative_phone": _("负责人手机"),
+    "purpose": _("宗旨和主要活动"),
+}
+
 # The registered-funds label of each organisation kind (活动资金 / 开办资金 / 原始基金).
 FUNDS_BY_KIND: dict[str, Any] = {str(kind.value): label for kind, label in FUNDS_LABELS.items()}
 
@@ -364,11 +372,15 @@ class ApplicationForm(forms.Form):
         elif form == "filing":
             f["name"] = _text(FIELD_LABELS["name"])
             f["community_code"] = _text(DATA_LABELS["community_code"], max_length=12)
-            f["address"] = _text(_("活动场所"), max_length=300)
-            f["legal_representative_name"] = _text(_("负责人"), max_length=50)
-            f["legal_representative_phone"] = _text(_("负责人手机"), max_length=20)
+            f["address"] = _text(FILING_LABELS["address"], max_length=300)
+            f["legal_representative_name"] = _text(
+                FILING_LABELS["legal_representative_name"], max_length=50
+            )
+            f["legal_representative_phone"] = _text(
+                FILING_LABELS["legal_representative_phone"], max_length=20
+            )
             f["members"] = _count(DATA_LABELS["members"])
-            f["purpose"] = _area(_("宗旨和主要活动"))
+            f["purpose"] = _area(FILING_LABELS["purpose"])
             f["activity_area"] = _text(FIELD_LABELS["activity_area"])
         if self.shows_supervisory:
             f["supervisory_department"] = forms.ModelChoiceField(

@@ -392,6 +392,8 @@ class Certificate(models.Model):
     )
     voided_on = models.DateField(_("作废日期"), null=True, blank=True)
     void_reason = models.CharField(_("作废原因"), max_length=100, blank=True, default="")
+    # Sealed (封存) while the organisation is ordered to suspend its activities (rule 44).
+    sealed_on = models.DateField(_("封存日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("登记证书")
@@ -404,6 +406,10 @@ class Certificate(models.Model):
     @property
     def is_current(self) -> bool:
         return self.voided_on is None
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.voided_on is None and self.sealed_on is not None
 
 
 class FilingDelegation(models.Model):

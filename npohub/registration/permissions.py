@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from npohub.accounts.models import BUREAU_ROLES, Role
 from npohub.core.audit import OnBehalfOf
 from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
+from npohub.hubs.selectors import is_federation_staff_for_street
 from npohub.orgs.models import AccessReason, Kind, Organization, OrganizationAccess
 
 from .models import Application, FilingDelegation, ReviewTask
@@ -197,7 +198,10 @@ def federation_capacity(user: Any, org: Organization) -> bool:
         return True
     if user.role in (Role.STREET_OFFICER, *BUREAU_ROLES) and _prefix_covers(user, org.address_code):
         return True
-    return delegation_for(user, org.address_code[:9].ljust(12, "0")) is not None
+    street_code = org.address_code[:9].ljust(12, "0")
+    if is_federation_staff_for_street(user, street_code):
+        return True  # staff of the street's recognised federation (hubs app)
+    return delegation_for(user, street_code) is not None
 
 
 def federation_on_behalf(user: Any, org: Organization) -> OnBehalfOf | None:

@@ -1490,3 +1490,47 @@ def filing_delegation_end(
         region_code=delegation.street.code,
     )
     return delegation
+
+
+# ---------------------------------------------------------------------------------------------
+# Sealing the certificate under a suspension order (called by the enforcement app, rule 44)
+
+
+@transaction.atomic
+def certificate_seal(*, actor: Any, organization: Organization, on: dt.date, reason: str) -> int:
+    """Seal (封存) the organisation's current certificate while it must suspend its activities."""
+    updated = (
+        Certificate.objects.filter(organization=organization, voided_on__isnull=True)
+        .filter(sealed_on__isnull=True)
+        .update(sealed_on=on)
+    )
+    if updated:
+        audit_record(
+            actor=actor,
+            kind="registration.certificate_sealed",
+            target=organization,
+            payload={"on": on.isoformat(), "reason": reason},
+            organization_id=organization.pk,
+            region_code=organization.address_code,
+        )
+    return updated
+
+
+@transaction.atomic
+def certificate_unseal(*, actor: Any, organization: Organization, on: dt.date, reason: str) -> int:
+    """Lift the seal when the suspension ends (the certificate is valid again)."""
+    updated = (
+        Certificate.objects.filter(organization=organization, voided_on__isnull=True)
+        .filter(sealed_on__isnull=False)
+        .update(sealed_on=None)
+    )
+    if updated:
+        audit_record(
+            actor=actor,
+            kind="registration.certificate_unsealed",
+            target=organization,
+            payload={"on": on.isoformat(), "reason": reason},
+            organization_id=organization.pk,
+            region_code=organization.address_code,
+        )
+    return updated

@@ -40,8 +40,10 @@ from npohub.orgs.selectors import OrganizationFilters, organization_get_for, org
 from npohub.regions.models import Region
 
 from . import services
+from .certificates import certificate_verify_url
 from .forms import (
     DATA_LABELS,
+    FILING_LABELS,
     FUNDS_BY_KIND,
     KIND_HELP,
     PICKER_FIELDS,
@@ -65,6 +67,7 @@ from .selectors import (
     application_get_for,
     application_list_for,
     attachment_get_for,
+    current_certificate,
     deadline_board_for,
     owned_organizations,
     review_inbox_for,
@@ -586,6 +589,8 @@ def content_of(app: Application, *, show_personal: bool) -> dict[str, Any]:
     regions = _region_names(codes)
     labels = dict(DATA_LABELS)
     labels["registered_funds"] = FUNDS_BY_KIND.get(app.org_kind, labels["registered_funds"])
+    if app.kind == "filing":
+        labels.update(FILING_LABELS)
     rows = []
     order = [*labels]
     for key in sorted(data, key=lambda k: order.index(k) if k in order else len(order)):
@@ -727,7 +732,15 @@ def _detail_context(request: HttpRequest, app: Application) -> dict[str, Any]:
     last_note = ""
     if app.state in (S.RETURNED, S.SUPPLEMENT, S.REJECTED) and changes:
         last_note = changes[-1].note
+    # The organisation's current certificate, once registered (download and public check).
+    certificate = None
+    if app.organization is not None and app.organization.is_registered:
+        certificate = current_certificate(app.organization)
     return {
+        "certificate": certificate,
+        "certificate_verify_url": (
+            certificate_verify_url(certificate, request) if certificate is not None else ""
+        ),
         "app": app,
         "org_kind_label": _org_kind_label(app.org_kind),
         "last_note": last_note,
