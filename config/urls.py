@@ -23,6 +23,7 @@ urlpatterns = [
     path("enforcement/", include("npohub.enforcement.urls")),
     path("hubs/", include("npohub.hubs.urls")),
     path("party/", include("npohub.party.urls")),
+    path("ratings/", include("npohub.ratings.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("npohub.portal.urls")),
 ]

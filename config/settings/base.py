@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "npohub.supervision",
     "npohub.inspections",
     "npohub.enforcement",
+    "npohub.ratings",
     "npohub.dashboards",
     "npohub.portal",
     "npohub.api",

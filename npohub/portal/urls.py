@@ -15,4 +15,5 @@ urlpatterns = [
     path("enforcement/", include("npohub.portal.urls_enforcement")),
     path("hubs/", include("npohub.portal.urls_hubs")),
     path("party/", include("npohub.portal.urls_party")),
+    path("ratings/", include("npohub.portal.urls_ratings")),
 ]
