@@ -24,6 +24,7 @@ urlpatterns = [
     path("hubs/", include("npohub.hubs.urls")),
     path("party/", include("npohub.party.urls")),
     path("ratings/", include("npohub.ratings.urls")),
+    path("stars/", include("npohub.stars.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("npohub.portal.urls")),
 ]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "npohub.inspections",
     "npohub.enforcement",
     "npohub.ratings",
+    "npohub.stars",
     "npohub.dashboards",
     "npohub.portal",
     "npohub.api",

@@ -28,6 +28,7 @@ from .notifications.endpoints import router as notifications_router  # noqa: E40
 from .orgs.endpoints import router as orgs_router  # noqa: E402
 from .party.endpoints import router as party_router  # noqa: E402
 from .ratings.endpoints import router as ratings_router  # noqa: E402
+from .stars.endpoints import router as stars_router  # noqa: E402
 from .regions.endpoints import router as regions_router  # noqa: E402
 from .registration.endpoints import router as registration_router  # noqa: E402
 from .registration_filing.endpoints import router as community_router  # noqa: E402
@@ -46,6 +47,7 @@ api.add_router("/enforcement", enforcement_router)
 api.add_router("/hubs", hubs_router)
 api.add_router("/party", party_router)
 api.add_router("/ratings", ratings_router)
+api.add_router("/stars", stars_router)
 
 from .credit.public import router as public_credit_router  # noqa: E402
 from .enforcement.public import router as public_enforcement_router  # noqa: E402
@@ -53,6 +55,7 @@ from .hubs.public import router as public_hubs_router  # noqa: E402
 from .inspections.public import router as public_inspections_router  # noqa: E402
 from .party.public import router as public_party_router  # noqa: E402
 from .ratings.public import router as public_ratings_router  # noqa: E402
+from .stars.public import router as public_stars_router  # noqa: E402
 from .public.endpoints import router as public_router  # noqa: E402
 from .supervision.public import router as public_supervision_router  # noqa: E402
 
@@ -65,4 +68,5 @@ public_router.add_router("/enforcement", public_enforcement_router)
 public_router.add_router("/hubs", public_hubs_router)
 public_router.add_router("/party", public_party_router)
 public_router.add_router("/ratings", public_ratings_router)
+public_router.add_router("/stars", public_stars_router)
 api.add_router("/public", public_router)

@@ -16,4 +16,5 @@ urlpatterns = [
     path("hubs/", include("npohub.portal.urls_hubs")),
     path("party/", include("npohub.portal.urls_party")),
     path("ratings/", include("npohub.portal.urls_ratings")),
+    path("stars/", include("npohub.portal.urls_stars")),
 ]
