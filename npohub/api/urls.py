@@ -28,10 +28,10 @@ from .notifications.endpoints import router as notifications_router  # noqa: E40
 from .orgs.endpoints import router as orgs_router  # noqa: E402
 from .party.endpoints import router as party_router  # noqa: E402
 from .ratings.endpoints import router as ratings_router  # noqa: E402
-from .stars.endpoints import router as stars_router  # noqa: E402
 from .regions.endpoints import router as regions_router  # noqa: E402
 from .registration.endpoints import router as registration_router  # noqa: E402
 from .registration_filing.endpoints import router as community_router  # noqa: E402
+from .stars.endpoints import router as stars_router  # noqa: E402
 from .supervision.endpoints import router as supervision_router  # noqa: E402
 
 api.add_router("/organizations", orgs_router)
@@ -54,9 +54,9 @@ from .enforcement.public import router as public_enforcement_router  # noqa: E40
 from .hubs.public import router as public_hubs_router  # noqa: E402
 from .inspections.public import router as public_inspections_router  # noqa: E402
 from .party.public import router as public_party_router  # noqa: E402
+from .public.endpoints import router as public_router  # noqa: E402
 from .ratings.public import router as public_ratings_router  # noqa: E402
 from .stars.public import router as public_stars_router  # noqa: E402
-from .public.endpoints import router as public_router  # noqa: E402
 from .supervision.public import router as public_supervision_router  # noqa: E402
 
 # Each domain's public operations hang under /public/ too (one router per app, so the domains
