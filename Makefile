@@ -33,6 +33,10 @@ demo: migrate ## set up, load the Jinan demo city, create demo accounts and serv
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py demo_accounts
 	$(PY) manage.py demo_registration
+	$(PY) manage.py demo_supervision
+	$(PY) manage.py demo_inspections
+	$(PY) manage.py demo_enforcement
+	$(PY) manage.py demo_party
 	@echo "Serving NPOHub on http://$(HOST):$(PORT)/ with a background-task worker (Ctrl-C stops both)"
 	@$(PY) manage.py db_worker --no-reload -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

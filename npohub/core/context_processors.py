@@ -4,8 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from npohub.core.navigation import menu_for
+from npohub.core.navigation import menu_groups_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"nav_items": menu_for(getattr(request, "user", None))}
+    return {"nav_groups": menu_groups_for(getattr(request, "user", None), request.path)}

@@ -1,4 +1,8 @@
-"""The staff menu. Apps register items; each item names who may see it."""
+"""The staff menu. Apps register items; each item names who may see it.
+
+Items are shown in groups (one drop-down each in the header) so the menu stays one line as apps
+are added. An item's group is its own ``group`` or, by default, the one its URL namespace maps
+to in ``NAMESPACE_GROUPS``; an unknown namespace falls into 其他."""
 
 from __future__ import annotations
 
@@ -7,15 +11,59 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise
     url_name: str
     visible: Callable[[Any], bool]
     order: int = 100
+    group: str = ""
 
+
+@dataclass(frozen=True)
+class NavGroup:
+    key: str
+    label: str | Promise
+    order: int
+
+
+GROUPS: dict[str, NavGroup] = {
+    g.key: g
+    for g in (
+        NavGroup("registry", _("组织名录"), 10),
+        NavGroup("registration", _("登记备案"), 20),
+        NavGroup("supervision", _("监督管理"), 30),
+        NavGroup("hubs", _("以社管社"), 40),
+        NavGroup("ratings", _("评估评星"), 50),
+        NavGroup("stats", _("统计分析"), 60),
+        NavGroup("system", _("系统"), 90),
+        NavGroup("other", _("其他"), 95),
+    )
+}
+
+NAMESPACE_GROUPS: dict[str, str] = {
+    "orgs": "registry",
+    "imports": "registry",
+    "registration": "registration",
+    "community": "registration",
+    "certificates": "registration",
+    "supervision": "supervision",
+    "credit": "supervision",
+    "inspections": "supervision",
+    "enforcement": "supervision",
+    "hubs": "hubs",
+    "party": "hubs",
+    "ratings": "ratings",
+    "stars": "ratings",
+    "dashboards": "stats",
+    "regions": "system",
+    "accounts": "system",
+    "notifications": "system",
+}
 
 _ITEMS: list[NavItem] = []
 
@@ -27,7 +75,14 @@ def register(item: NavItem) -> None:
         _ITEMS.sort(key=lambda i: i.order)
 
 
-def menu_for(user: Any) -> list[dict[str, str]]:
+def group_of(item: NavItem) -> str:
+    """The group an item is shown in: its own, else its namespace's, else 其他."""
+    key = item.group or NAMESPACE_GROUPS.get(item.url_name.split(":", 1)[0], "other")
+    return key if key in GROUPS else "other"
+
+
+def menu_for(user: Any) -> list[dict[str, Any]]:
+    """The items this user may see, in order, with their URL and group."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     items = []
@@ -38,5 +93,30 @@ def menu_for(user: Any) -> list[dict[str, str]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "name": item.url_name})
+        items.append(
+            {"label": item.label, "url": url, "name": item.url_name, "group": group_of(item)}
+        )
     return items
+
+
+def menu_groups_for(user: Any, path: str = "") -> list[dict[str, Any]]:
+    """The visible items grouped for the header; ``active`` marks the group holding ``path``."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for entry in menu_for(user):
+        grouped.setdefault(entry["group"], []).append(entry)
+    groups = []
+    for key in sorted(grouped, key=lambda k: GROUPS[k].order):
+        entries = grouped[key]
+        for entry in entries:
+            entry["active"] = bool(path) and (
+                path == entry["url"] or (entry["url"] != "/" and path.startswith(entry["url"]))
+            )
+        groups.append(
+            {
+                "key": key,
+                "label": GROUPS[key].label,
+                "items": entries,
+                "active": any(e["active"] for e in entries),
+            }
+        )
+    return groups
