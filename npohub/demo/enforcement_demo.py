@@ -1,5 +1,7 @@
 """Enforcement demo: open complaints (some overdue), a decided warning, a suspension, a
-revocation, and a dormant clean-up campaign with outcomes, all made through the services.
+revocation, a dormant clean-up campaign with outcomes, organisations that cannot be contacted
+(two unsigned letters, one of them more than two years ago), and the credit engine run for
+today so the city has organisations on both credit lists; all made through the services.
 
 Run after ``load_demo``, ``demo_accounts`` (and ``demo_registration``); running it again changes
 nothing (it stops if the demo campaign exists).
@@ -14,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from npohub.accounts.models import User
+from npohub.credit.models import ContactMethod
+from npohub.credit.services import contact_attempt_record, credit_evaluate
 from npohub.enforcement import dormant, services
 from npohub.enforcement.models import DormantCampaign
 from npohub.orgs.models import Kind, Organization, Status
@@ -40,6 +44,7 @@ class Summary:
     cases: dict[str, str] = field(default_factory=dict)
     candidates: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
+    listed: int = 0
 
 
 def _orgs(n: int) -> list[Organization]:
@@ -139,4 +144,27 @@ def load_enforcement_demo() -> Summary:
             actor=district, candidate=candidate, outcome=outcome, note=note, today=today
         )
         summary.outcomes[outcome] = summary.outcomes.get(outcome, 0) + 1
+    _unreachable(district, orgs[9:11], today)
+    summary.listed = credit_evaluate(on=today).listed
     return summary
+
+
+def _unreachable(actor: User, orgs: list[Organization], today: dt.date) -> None:
+    """Two unsigned registered letters 30 days apart: the first organisation more than two
+    years ago (abnormal list, then escalated to the serious list), the second three months
+    ago (abnormal list)."""
+    for org, first in zip(
+        orgs,
+        (today - dt.timedelta(days=2 * 365 + 60), today - dt.timedelta(days=90)),
+        strict=False,
+    ):
+        for sent in (first, first + dt.timedelta(days=30)):
+            contact_attempt_record(
+                actor=actor,
+                organization=org,
+                method=ContactMethod.LETTER,
+                sent_on=sent,
+                signed=False,
+                returned_on=sent + dt.timedelta(days=7),
+                note="查无此单位，原件退回",
+            )

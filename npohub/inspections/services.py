@@ -644,6 +644,11 @@ class Verification:
         return all(s.ok for s in self.strata) and all(i.ok for i in self.inspectors)
 
     @property
+    def inspectors_agreeing(self) -> int:
+        """How many checks got the inspectors the recomputation gives."""
+        return sum(1 for i in self.inspectors if i.ok)
+
+    @property
     def ok(self) -> bool:
         return not self.error and self.hash_ok and self.lists_ok
 

@@ -981,6 +981,10 @@ def _effect_reelect(ctx: Context) -> None:
         certificate_issue(org=org, app=app, today=ctx.today)
         _announce(ctx, org, "change", _("变更事项：法定代表人。"))
     officers = data.get("officers") or []
+    for entry in officers:  # barred responsible persons (限制担任负责人), before anything changes
+        org_services.person_check(
+            str(entry.get("id_number", "") or "").strip().upper(), field="officers", on=ctx.today
+        )
     if officers:
         Officer.objects.filter(organization=org, end_date__isnull=True).update(end_date=ctx.today)
         for entry in officers:

@@ -94,15 +94,38 @@ def _registration_counts(org: Organization) -> dict[str, int]:
 
 
 def _activity_lines(org: Organization, year: int) -> tuple[str, int]:
-    if not apps.is_installed("npohub.registration"):
-        return "", 0
-    report_model = apps.get_model("registration", "ActivityReport")
-    rows = list(
-        report_model.objects.filter(organization_id=org.pk, starts_on__year=year)
-        .order_by("starts_on", "id")
-        .values_list("starts_on", "title", "participants")
-    )
-    lines = [f"{d:%Y-%m-%d} {title}（{n}人）" for d, title, n in rows]
+    """The year's activities the platform already holds: activity reports (registration),
+    activities verified by staff (enforcement), pairings it led (hubs). Read by model name so
+    this app does not import its neighbours."""
+    rows: list[tuple[dt.date, str]] = []
+    if apps.is_installed("npohub.registration"):
+        report_model = apps.get_model("registration", "ActivityReport")
+        rows += [
+            (d, f"{title}（{n}人）")
+            for d, title, n in report_model.objects.filter(
+                organization_id=org.pk, starts_on__year=year
+            ).values_list("starts_on", "title", "participants")
+        ]
+    if apps.is_installed("npohub.enforcement"):
+        evidence_model = apps.get_model("enforcement", "ActivityEvidence")
+        rows += list(
+            evidence_model.objects.filter(
+                organization_id=org.pk, occurred_on__year=year
+            ).values_list("occurred_on", "description")
+        )
+    if apps.is_installed("npohub.hubs"):
+        pairing_model = apps.get_model("hubs", "Pairing")
+        year_end, year_start = dt.date(year, 12, 31), dt.date(year, 1, 1)
+        rows += [
+            (started, str(_("结对共建%(group)s：%(topic)s") % {"group": group, "topic": topic}))
+            for started, group, topic in pairing_model.objects.filter(
+                senior_id=org.pk, started_on__lte=year_end
+            )
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=year_start))
+            .values_list("started_on", "community_group__name", "topic")
+        ]
+    rows.sort(key=lambda row: (row[0], row[1]))
+    lines = [f"{d:%Y-%m-%d} {text}" for d, text in rows]
     return "\n".join(lines), len(rows)
 
 

@@ -223,3 +223,36 @@ def test_a_detector_runs_before_the_rules_for_the_date(orgs):
         registry._DETECTORS.pop("test_detector")
     assert calls == [D(2025, 6, 1)]
     assert result.detected == 1 and result.listed == 1
+
+
+def test_the_daily_command_and_task_evaluate_a_given_date_and_repeat_harmlessly(orgs):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from npohub.credit.tasks import evaluate_credit_task
+
+    fact(orgs["assoc"], "warning", D(2025, 6, 1))
+    out = io.StringIO()
+    call_command("evaluate_credit", "--on", "2025-06-01", stdout=out)
+    assert out.getvalue().strip() == (
+        "on=2025-06-01 detected=0 facts_processed=1 listed=1 clock_restarted=0 escalated=0 "
+        "removed=0"
+    )
+    assert current(orgs["assoc"], D(2025, 6, 1)) == [("abnormal", "light_penalty", D(2025, 6, 1))]
+    rows = (Listing.objects.count(), ListingEvent.objects.count())
+    result = evaluate_credit_task.enqueue(on="2025-06-01")
+    assert result.return_value == {
+        "on": "2025-06-01",
+        "detected": 0,
+        "facts_processed": 0,
+        "listed": 0,
+        "clock_restarted": 0,
+        "escalated": 0,
+        "removed": 0,
+    }
+    # Six months later the penalty listing with nothing to rectify comes off (rule 33).
+    assert evaluate_credit_task.enqueue(on="2025-12-01").return_value["removed"] == 1
+    assert (Listing.objects.count(), ListingEvent.objects.count()) == (rows[0], rows[1] + 1)
+    with pytest.raises(CommandError, match="--on"):
+        call_command("evaluate_credit", "--on", "2025-13-01", stdout=io.StringIO())

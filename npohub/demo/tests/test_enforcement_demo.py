@@ -1,4 +1,5 @@
-"""The enforcement demo: complaints (some overdue), three decided cases, a campaign, once."""
+"""The enforcement demo: open complaints (some overdue), three decided cases, a campaign,
+organisations on both credit lists, once."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from npohub.credit.models import CreditFact
+from npohub.credit.models import CreditFact, Listing
 from npohub.enforcement.models import Complaint, DormantCampaign, DormantCandidate, PenaltyCase
 
 
@@ -17,6 +18,9 @@ def test_the_enforcement_demo_loads_once(regions):
     call_command("demo_enforcement")
     today = timezone.localdate()
     assert Complaint.objects.count() == 6
+    assert sorted(Complaint.objects.values_list("state", flat=True)) == sorted(
+        ["accepted", "accepted", "submitted", "submitted", "replied", "transferred"]
+    )
     assert sum(c.is_overdue(today) for c in Complaint.objects.all()) >= 2
     decided = PenaltyCase.objects.filter(state="decided")
     assert decided.count() == 3
@@ -34,5 +38,21 @@ def test_the_enforcement_demo_loads_once(regions):
     outcomes = set(DormantCandidate.objects.values_list("outcome", flat=True))
     assert {"rectified", "deregistered", "revoked"} <= outcomes
     assert campaign.candidates.count() >= 3
+    # The credit engine ran for today: the warning and the recent unreachable organisation are
+    # on the abnormal list; the revoked one, and the one unreachable for more than two years
+    # (escalated from the abnormal list), are on the serious list.
+    current = Listing.objects.filter(removed_on__isnull=True)
+    assert sorted(current.values_list("credit_list", "rule__code")) == sorted(
+        [
+            ("abnormal", "light_penalty"),
+            ("abnormal", "cannot_contact"),
+            ("serious", "revoked"),
+            ("serious", "abnormal_two_years"),
+        ]
+    )
+    escalated = current.get(rule__code="abnormal_two_years")
+    assert escalated.escalated_from is not None and escalated.escalated_from.removed_on
+    listings = Listing.objects.count()
     call_command("demo_enforcement")
     assert Complaint.objects.count() == 6
+    assert Listing.objects.count() == listings

@@ -275,3 +275,42 @@ def test_the_case_list_has_a_bounded_number_of_queries(cast, orgs, django_assert
     assert PenaltyCase.objects.count() == 4
     assert list(case_list_for(cast["district_out"])) == []
     assert list(case_list_for(cast["org_user"])) == []  # not yet notified
+
+
+def _on_lists(org, on):
+    from npohub.credit.selectors import listings_as_of
+
+    return sorted(
+        (listing.credit_list, listing.rule.code, listing.listed_on)
+        for listing in listings_as_of(org, on)
+    )
+
+
+def test_each_decision_lands_on_the_list_the_issue_names_once_the_engine_runs(cast, orgs):
+    """Warning and small fine → abnormal list; suspension → status suspended and certificate
+    sealed, no list while the draft rule is inactive; revocation → revoked, certificate void,
+    serious list. Listed from the decision date, as the engine reads the facts."""
+    from npohub.credit.services import credit_evaluate
+
+    district = cast["district"]
+    warned = orgs["assoc"]
+    fined = OrganizationFactory(name="历下区罚款测试协会", community=warned.community)
+    suspended = OrganizationFactory(name="历下区停止活动测试协会", community=warned.community)
+    revoked = OrganizationFactory(name="历下区撤销登记测试协会", community=warned.community)
+    certs = {org.pk: certificate(org) for org in (suspended, revoked)}
+    decided(district, warned, [{"kind": "warning"}], on=ON)
+    decided(district, fined, [FINE], on=ON)
+    decided(
+        district, suspended, [{"kind": "suspension", "suspend_until": dt.date(2025, 9, 10)}], on=ON
+    )
+    decided(district, revoked, [{"kind": "revocation"}], on=ON)
+    credit_evaluate(on=ON)
+    assert _on_lists(warned, ON) == [("abnormal", "light_penalty", ON)]
+    assert _on_lists(fined, ON) == [("abnormal", "light_penalty", ON)]
+    assert _on_lists(suspended, ON) == []
+    assert _on_lists(revoked, ON) == [("serious", "revoked", ON)]
+    for org in (suspended, revoked):
+        org.refresh_from_db()
+        certs[org.pk].refresh_from_db()
+    assert (suspended.status, certs[suspended.pk].sealed_on) == ("suspended", ON)
+    assert (revoked.status, certs[revoked.pk].voided_on) == ("revoked", ON)

@@ -282,6 +282,45 @@ def test_reelection_cannot_be_approved_without_an_audit_report(cast, regions, or
     assert orgs["assoc"].officers.filter(person__name="李四", end_date__isnull=True).exists()
 
 
+def test_reelection_naming_a_barred_person_is_refused_and_keeps_the_officers(cast, regions, orgs):
+    from npohub.credit.services import barred_person_add
+
+    today = timezone.localdate()
+    barred_person_add(
+        actor=cast["city"],
+        id_number="11010519491231002X",
+        name="王某",
+        reason="被撤销登记组织的负责人",
+        legal_basis="《社会团体登记管理条例》",
+        barred_from=today - dt.timedelta(days=1),
+        barred_until=today + dt.timedelta(days=365),
+    )
+    app = services.application_create(
+        actor=cast["org_user"],
+        kind="reelection",
+        organization=orgs["assoc"],
+        data={
+            "officers": [
+                {"position": "chair", "name": "李四"},
+                {"position": "director", "name": "王某", "id_number": "11010519491231002X"},
+            ],
+            "term_years": 5,
+        },
+        supervisory_consent_on=today,
+    )
+    attach(app, cast["org_user"], "meeting_minutes", "identity", "supervisory_consent")
+    attach(app, cast["org_user"], "audit_report")
+    services.application_transition(actor=cast["org_user"], app=app, transition="submit")
+    services.application_transition(actor=cast["district"], app=app, transition="accept")
+    with pytest.raises(ValidationFailed) as exc:
+        services.application_transition(actor=cast["district"], app=app, transition="approve")
+    assert exc.value.details["officers"].startswith("该人员被限制担任社会组织负责人")
+    app.refresh_from_db()
+    assert app.state == S.REVIEWED
+    assert not orgs["assoc"].officers.exists()
+    assert not Person.objects.filter(name="李四").exists()
+
+
 def test_changing_the_representative_needs_the_audit_report_too(cast, regions, orgs):
     app = services.application_create(
         actor=cast["org_user"],

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -149,11 +150,26 @@ def _public(client, name):
     }
 
 
+def _profile(client, org):
+    """The credit section of the organisation's public profile page, as plain text lines."""
+    html = client.get(reverse("portal:organization", args=[org.pk])).content.decode()
+    section = html[
+        html.index('id="credit-status"') : html.index(
+            "</section>", html.index('id="credit-status"')
+        )
+    ]
+    text = re.sub(r"<[^>]+>", "\n", section)
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()][1:]
+
+
+LATE = "未在2024-05-31前向登记管理机关报送2023年度工作报告"
+
+
 def test_end_to_end_missed_deadline_abnormal_serious_objection_and_repair(
     direct, cast, client, monkeypatch
 ):
     """An organisation misses 31 May → on the abnormal list the next day → two full years later
-    on the serious list → objection → repair; each step visible on the public pages."""
+    on the serious list → objection → repair; each step visible on its public page."""
 
     def clock(day):
         monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
@@ -167,31 +183,53 @@ def test_end_to_end_missed_deadline_abnormal_serious_objection_and_repair(
     credit_evaluate(on=dt.date(2024, 5, 31))
     assert _lists(direct, dt.date(2024, 5, 31)) == []
     assert _public(client, name) == {"abnormal": False, "serious": False}
+    assert _profile(client, direct) == ["信用状况", "未被列入活动异常名录或严重违法失信名单。"]
 
     clock(dt.date(2024, 6, 1))
     credit_evaluate(on=dt.date(2024, 6, 1))
     assert _lists(direct, dt.date(2024, 6, 1)) == ["abnormal"]
     assert _public(client, name) == {"abnormal": True, "serious": False}
+    abnormal = listings_as_of(direct, dt.date(2024, 6, 1)).get()
+    abnormal_line = f"已于2024-06-01被列入活动异常名录：{abnormal.reason}（{abnormal.legal_basis}）"
+    assert LATE in abnormal.reason
+    assert _profile(client, direct) == ["信用状况", abnormal_line]
 
     clock(dt.date(2026, 5, 31))
     credit_evaluate(on=dt.date(2026, 5, 31))
     assert _lists(direct, dt.date(2026, 5, 31)) == ["abnormal"]
+    assert _profile(client, direct) == ["信用状况", abnormal_line]
 
     clock(dt.date(2026, 6, 1))
     credit_evaluate(on=dt.date(2026, 6, 1))
     assert _lists(direct, dt.date(2026, 6, 1)) == ["serious"]
     assert _public(client, name) == {"abnormal": False, "serious": True}
     serious = listings_as_of(direct, dt.date(2026, 6, 1)).get()
+    abnormal.refresh_from_db()
+    assert (serious.escalated_from, abnormal.removed_on) == (abnormal, dt.date(2026, 6, 1))
+    serious_lines = [
+        "信用状况",
+        f"已于2026-06-01被列入严重违法失信名单：{serious.reason}（{serious.legal_basis}）",
+        "由活动异常名录转入（原列入日期2024-06-01）",
+    ]
+    history = [
+        "历史列入记录",
+        f"活动异常名录：2024-06-01 列入，2026-06-01 移出（{abnormal.removal_reason}）",
+    ]
+    assert _profile(client, direct) == serious_lines + history
 
     # Objection: the organisation says the listing is wrong; the bureau finds it is not.
     clock(dt.date(2026, 6, 10))
     objection = credit_request_file(
         actor=cast["org_user"], listing=serious, kind="objection", reasons="已报送过年报"
     )
+    assert _profile(client, direct) == [*serious_lines, "异议（2026-06-10提出）：待处理", *history]
+    clock(dt.date(2026, 6, 12))
     credit_request_transition(
         actor=cast["district"], request=objection, transition="reject", note="系统无报送记录"
     )
     assert _public(client, name) == {"abnormal": False, "serious": True}
+    objection_line = "异议（2026-06-10提出）：不予支持（2026-06-12）"
+    assert _profile(client, direct) == [*serious_lines, objection_line, *history]
 
     # The organisation files the missing report late: the obligation is fulfilled.
     late = make_report(direct, cast["org_user"], year=2023, today=dt.date(2026, 6, 15))
@@ -209,6 +247,7 @@ def test_end_to_end_missed_deadline_abnormal_serious_objection_and_repair(
             actor=cast["org_user"], listing=serious, kind="repair", reasons="已补报并整改"
         )
     assert getattr(refused.value, "code", "") == "credit.repair_not_allowed"
+    assert _profile(client, direct) == [*serious_lines, objection_line, *history]
 
     clock(dt.date(2028, 6, 2))
     credit_evaluate(on=dt.date(2028, 6, 2))
@@ -219,8 +258,23 @@ def test_end_to_end_missed_deadline_abnormal_serious_objection_and_repair(
         actor=cast["district"], request=repair, transition="approve", note="核实已整改"
     )
     serious.refresh_from_db()
-    assert serious.removal_due_on is not None
+    assert serious.removal_due_on == dt.date(2028, 6, 9)  # 5 working days after 2 June 2028
+    assert _profile(client, direct) == [
+        *serious_lines,
+        objection_line,
+        "信用修复（2028-06-02提出）：准予修复（2028-06-02）",
+        "已核实整改，定于2028-06-09移出",
+        *history,
+    ]
     clock(serious.removal_due_on)
     credit_evaluate(on=serious.removal_due_on)
     assert _lists(direct, serious.removal_due_on) == []
     assert _public(client, name) == {"abnormal": False, "serious": False}
+    serious.refresh_from_db()
+    assert _profile(client, direct) == [
+        "信用状况",
+        "未被列入活动异常名录或严重违法失信名单。",
+        "历史列入记录",
+        f"严重违法失信名单：2026-06-01 列入，2028-06-09 移出（{serious.removal_reason}）",
+        history[1],
+    ]

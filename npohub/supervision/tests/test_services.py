@@ -370,3 +370,33 @@ def test_the_bureau_may_reopen_a_conclusion_with_a_reason_rule_27(cast, assoc):
         today=ON,
     )
     assert (report.state, report.conclusion, report.published_on) == ("submitted", "", None)
+
+
+def test_the_activities_section_is_prefilled_from_verified_activities_and_pairings(
+    cast, assoc, orgs
+):
+    from django.apps import apps
+    from django.utils import timezone as tz
+
+    # Read by name, as the service does: supervision does not import its neighbours.
+    ActivityEvidence = apps.get_model("enforcement", "ActivityEvidence")
+    Pairing = apps.get_model("hubs", "Pairing")
+
+    for day, text in ((dt.date(2025, 9, 9), "重阳节敬老活动"), (dt.date(2024, 9, 9), "上年活动")):
+        ActivityEvidence.objects.create(
+            organization=assoc,
+            occurred_on=day,
+            description=text,
+            recorded_by=cast["district"],
+            recorded_at=tz.now(),
+        )
+    group = OrganizationFactory(name="泉城路街道夕阳红合唱队", community=assoc.community)
+    Pairing.objects.create(
+        senior=assoc, community_group=group, topic="助老服务培训", started_on=dt.date(2024, 5, 1)
+    )
+    report = services.report_create(actor=cast["org_user"], organization=assoc, year=2025, today=ON)
+    assert report.data["activities"]["summary"] == (
+        "2024-05-01 结对共建泉城路街道夕阳红合唱队：助老服务培训\n2025-09-09 重阳节敬老活动"
+    )
+    assert report.data["activities"]["projects"] == 2
+    assert report.prefilled["activities.summary"] == "活动报告"

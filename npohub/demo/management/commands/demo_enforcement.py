@@ -10,7 +10,10 @@ from npohub.demo.enforcement_demo import load_enforcement_demo
 
 
 class Command(BaseCommand):
-    help = "Load the enforcement demo: complaints, decided penalties and a clean-up campaign."
+    help = (
+        "Load the enforcement demo: complaints, decided penalties, a clean-up campaign and "
+        "organisations on both credit lists."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from npohub.accounts.models import User
@@ -24,5 +27,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"已加载执法演示数据：投诉举报 {summary.complaints} 件，处罚案件 "
             f"{'、'.join(summary.cases.values())}，清理对象 {summary.candidates} 家，"
-            f"处置 {summary.outcomes}"
+            f"处置 {summary.outcomes}，信用评估新列入名单 {summary.listed} 次"
         )
