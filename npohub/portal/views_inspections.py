@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from npohub.core.errors import NotFound
-from npohub.inspections import draw as drawing
 from npohub.inspections.models import RECTIFICATION_LABELS
 from npohub.inspections.selectors import public_checks_of, public_plan_get, public_plans
 from npohub.inspections.services import plan_verify
@@ -54,6 +53,5 @@ def plan_results(request: HttpRequest, pk: int) -> HttpResponse:
             "checks": checks,
             "verification": verification,
             "seed": seed,
-            "algorithm": drawing.__doc__,
         },
     )

@@ -85,6 +85,7 @@ def test_the_hash_is_public_before_the_draw_and_the_portal_recomputes_the_same_l
         in after
     )
     assert "检查人员：3/3 个检查对象一致" in after
+    assert "HMAC-SHA256(密钥=种子, 消息=k)" in after  # the algorithm, in Chinese
     listed = " ".join(k for k in KNOWN_ANSWER)
     assert f"社会团体 41 5% {listed} {listed} 是" in after
     for number, key in enumerate(KNOWN_ANSWER, start=1):
