@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Case, When
 from django.utils import timezone
 
 from npohub.accounts.models import User
@@ -71,7 +72,7 @@ def _city_hubs(admin: User, city: Region, on: dt.date) -> list[Organization]:
         .filter(organization__management_level="city")
         .exclude(organization__status__in=CLOSED_STATUSES)
         .select_related("organization")
-        .order_by("-kind", "organization__uscc")
+        .order_by(Case(When(kind=HubKind.PARTY, then=0), default=1), "-kind", "organization__uscc")
     )
     found: dict[int, Organization] = {}
     for hub in current:

@@ -15,6 +15,12 @@ class HubsConfig(AppConfig):
         register_kind("hubs.notice", _("枢纽通知"))
         register_kind("hubs.escalation", _("枢纽上报事项"), default_email=True)
 
+        from .registry import register_review_subject
+
+        # The two submissions the issue names; their apps may add hooks (see registry.py).
+        register_review_subject("registration.filing", _("备案材料初审"))
+        register_review_subject("supervision.annual_report", _("年度报告初审"))
+
         from . import navigation
 
         navigation.register_navigation()

@@ -12,7 +12,16 @@ from npohub.core.errors import DomainError, is_terse_note
 from npohub.orgs.models import Category, Organization
 from npohub.regions.models import Level, Region
 
-from .models import EscalationState, HubKind, HubStatus, MemberRole
+from .models import (
+    EscalationState,
+    ExternalMemberKind,
+    HubKind,
+    HubStatus,
+    MemberRole,
+    PlatformLevel,
+    PlatformOffering,
+    ReviewOpinion,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -164,3 +173,79 @@ class ListItemForm(forms.Form):
     description = forms.CharField(
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class AgreementForm(forms.Form):
+    signed_on = forms.DateField(label=_("签订日期"), widget=DATE)
+    terms = forms.CharField(label=_("协议条款"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReviewForm(forms.Form):
+    subject = forms.ChoiceField(label=_("初审事项"), choices=())
+    subject_id = forms.CharField(label=_("材料编号"), max_length=64)
+    opinion = forms.ChoiceField(label=_("初审意见"), choices=ReviewOpinion.choices)
+    score = forms.DecimalField(
+        label=_("评分"), required=False, max_digits=6, decimal_places=2, help_text=_("可选")
+    )
+    comment = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, subjects: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = subjects  # type: ignore[attr-defined]
+
+
+class PlatformForm(forms.Form):
+    name = forms.CharField(label=_("平台名称"), max_length=200)
+    level = forms.ChoiceField(label=_("层级"), choices=PlatformLevel.choices)
+    region = forms.CharField(label=_("所在区划代码"), max_length=12)
+    operator = forms.IntegerField(label=_("运营枢纽编号"))
+    opened_on = forms.DateField(label=_("启用日期"), widget=DATE)
+    offerings = forms.MultipleChoiceField(
+        label=_("服务内容"), required=False, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    address = forms.CharField(label=_("地址"), required=False, max_length=300)
+    area_sqm = forms.IntegerField(label=_("面积（平方米）"), required=False, min_value=0)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offerings"].choices = list(  # type: ignore[attr-defined]
+            PlatformOffering.objects.values_list("code", "name")
+        )
+
+    def clean_region(self) -> Region:
+        code = self.cleaned_data["region"].strip()
+        region = Region.objects.active().filter(code=code.ljust(12, "0")).first()
+        if region is None:
+            raise forms.ValidationError(_("未找到该区划"))
+        return region
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(label=_("参观日期"), widget=DATE)
+    visitor = forms.CharField(label=_("来访单位"), max_length=200)
+    headcount = forms.IntegerField(label=_("人数"), min_value=1, initial=1)
+    purpose = forms.CharField(label=_("目的"), required=False, max_length=300)
+
+
+class HonourForm(forms.Form):
+    title = forms.CharField(label=_("荣誉名称"), max_length=200)
+    awarded_by = forms.CharField(label=_("授予单位"), max_length=200)
+    awarded_on = forms.DateField(label=_("授予日期"), widget=DATE)
+
+
+class ChairForm(forms.Form):
+    chair_name = forms.CharField(label=_("会长姓名"), max_length=50)
+    chair_title = forms.CharField(label=_("会长职务"), required=False, max_length=100)
+    chaired_by_street_head = forms.BooleanField(
+        label=_("由街道（乡镇）负责人任会长"), required=False
+    )
+
+
+class ExternalMemberForm(forms.Form):
+    name = forms.CharField(label=_("单位名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("单位类型"), choices=ExternalMemberKind.choices)
+    joined_on = forms.DateField(label=_("加入日期"), widget=DATE)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), required=False, max_length=18)
+    contact = forms.CharField(label=_("联系人"), required=False, max_length=100)

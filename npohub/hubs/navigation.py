@@ -40,6 +40,22 @@ def register_navigation() -> None:
     )
     register(
         NavItem(
+            label=_("结对共建"),  # type: ignore[arg-type]
+            url_name="hubs:pairing-list",
+            visible=sees_hubs,
+            order=44,
+        )
+    )
+    register(
+        NavItem(
+            label=_("覆盖情况"),  # type: ignore[arg-type]
+            url_name="hubs:coverage",
+            visible=sees_hubs,
+            order=45,
+        )
+    )
+    register(
+        NavItem(
             label=_("枢纽通知"),  # type: ignore[arg-type]
             url_name="hubs:notice-inbox",
             visible=sees_notice_inbox,

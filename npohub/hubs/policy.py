@@ -22,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "federation_organization_kinds": ["association", "social_service", "community_group"],
     # Kinds allowed on a roster (registered and filed organisations).
     "member_organization_kinds": ["association", "social_service", "foundation", "community_group"],
+    # A first-line review's optional score runs from 0 to this (the bureau's own scale; the
+    # monthly 10-point rating lives in the stars app).
+    "review_score_max": 100,
     # Management levels that count as "city/district organisations" for pairing (结对共建).
     "pairing_senior_levels": ["city", "county", "provincial"],
 }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from npohub.accounts.models import BUREAU_ROLES, REGION_ROLES, Role
@@ -68,16 +68,14 @@ def staff_hub_ids(user: Any, *, on: dt.date | None = None) -> set[int]:
     )
 
 
-def hub_staff_users(hub: Hub) -> QuerySet[Any]:
-    """The hub-staff accounts of the hub's organisation (OWN grants, any validity)."""
+def hub_staff_users(hub: Hub, *, on: dt.date | None = None) -> QuerySet[Any]:
+    """The hub-staff accounts holding an OWN grant on the hub's organisation valid on ``on``."""
     from npohub.accounts.models import User
 
-    return User.objects.filter(
-        role=Role.HUB_STAFF,
-        is_active=True,
-        organization_grants__organization_id=hub.organization_id,
-        organization_grants__reason=AccessReason.OWN,
-    ).distinct()
+    grants = OrganizationAccess.objects.filter(
+        _valid_on(_today(on)), organization_id=hub.organization_id, reason=AccessReason.OWN
+    ).values("user_id")
+    return User.objects.filter(role=Role.HUB_STAFF, is_active=True, pk__in=grants)
 
 
 def is_hub_staff(user: Any, hub: Hub, *, on: dt.date | None = None) -> bool:
@@ -215,8 +213,9 @@ def hub_get_for(user: Any, pk: int) -> Hub:
 
 
 def hub_members(hub: Hub, *, current_only: bool = False) -> QuerySet[HubMembership]:
+    # Current members first on both engines (SQLite sorts NULL first, PostgreSQL last).
     qs = hub.memberships.select_related("organization").order_by(
-        "left_on", "-joined_on", "organization__name", "id"
+        F("left_on").asc(nulls_first=True), "-joined_on", "organization__name", "id"
     )
     if current_only:
         qs = qs.filter(left_on__isnull=True)
@@ -475,3 +474,88 @@ def hub_actions_for_organization(org: Organization | int) -> QuerySet[Any]:
     return AuditEvent.objects.filter(organization_id=org_id, kind__startswith="hubs.").order_by(
         "-occurred_at", "-id"
     )
+
+
+# --- fetch-and-authorise helpers used by the pages and the API --------------------------------
+
+
+def membership_get(hub: Hub, pk: int) -> HubMembership:
+    """A stay on ``hub``'s roster (the caller already fetched ``hub`` with ``hub_get_for``)."""
+    membership = hub.memberships.select_related("organization", "hub").filter(pk=pk).first()
+    if membership is None:
+        raise NotFound("成员不存在")
+    return membership
+
+
+def pairing_get_for(user: Any, pk: int) -> Pairing:
+    pairing = pairing_visible_to(user).filter(pk=pk).first()
+    if pairing is None:
+        raise NotFound("结对不存在")
+    return pairing
+
+
+def external_member_get_for(user: Any, pk: int) -> Any:
+    from .models import FederationExternalMember
+
+    member = (
+        FederationExternalMember.objects.select_related("federation")
+        .filter(pk=pk, federation__in=federation_visible_to(user))
+        .first()
+    )
+    if member is None:
+        raise NotFound("单位会员不存在")
+    return member
+
+
+def hub_reviews(hub: Hub, *, organization: Organization | None = None) -> QuerySet[Any]:
+    """The hub's first-line reviews, newest first (of one member when given)."""
+    from .models import FirstLineReview
+
+    qs = FirstLineReview.objects.select_related("organization", "reviewed_by").filter(hub=hub)
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    return qs.order_by("-reviewed_at", "-id")
+
+
+def street_list_items(list_kind: str, street_code: str) -> QuerySet[Any]:
+    """The entries of one of a street's three lists ("needs", "resources", "services")."""
+    from .models import StreetNeed, StreetResource, StreetService
+
+    models: dict[str, Any] = {
+        "needs": StreetNeed,
+        "resources": StreetResource,
+        "services": StreetService,
+    }
+    model = models.get(list_kind)
+    if model is None:
+        raise NotFound("清单不存在")
+    qs: QuerySet[Any] = model.objects.filter(street_code=street_code)
+    return qs.order_by("-created_at", "-id")
+
+
+def coverage_group_level(prefix: str) -> int:
+    """The level one step below ``prefix`` (the rows of a coverage drill-down)."""
+    if len(prefix) <= 2:
+        return int(Level.CITY)
+    if len(prefix) <= 4:
+        return int(Level.COUNTY)
+    return int(Level.TOWNSHIP)
+
+
+def coverage_prefix_for(user: Any, requested: str = "") -> str | None:
+    """The region prefix a coverage report may show: ``requested`` (a code, any level) when it
+    lies inside the user's region, else the user's own region. None: nothing to show."""
+    own = str(getattr(user, "scope_prefix", "") or "")
+    code = requested.strip()
+    if code:
+        if not code.isdigit() or len(code) > 12:
+            return None
+        region = Region.objects.active().filter(code=code.ljust(12, "0")).first()
+        prefix = region.prefix if region is not None else code.rstrip("0")
+    else:
+        prefix = own
+    if sees_all_hubs(user):
+        return prefix
+    if not own:
+        return None
+    return prefix if prefix.startswith(own) else None

@@ -885,6 +885,20 @@ def hub_review_record(
         raise ValidationFailed(_("请选择初审意见"), details={"opinion": _("无效")})
     if opinion != ReviewOpinion.PASS and not comment.strip():
         raise ValidationFailed(_("退回或提请关注时须说明理由"), details={"comment": _("必填")})
+    top = Decimal(policy_for(organization.address_code)["review_score_max"])
+    if score is not None and not (Decimal(0) <= score <= top):
+        raise ValidationFailed(
+            _("评分须在 0 至 %(top)s 之间") % {"top": top},
+            code="review_score_out_of_range",
+            details={"score": _("无效")},
+        )
+    known = registry.subject_items(subject, organization)
+    if known is not None and str(subject_id) not in {pk for pk, _label in known}:
+        raise ValidationFailed(
+            _("“%(org)s”没有这项待初审的材料") % {"org": organization.name},
+            code="review_subject_not_found",
+            details={"subject_id": _("无效")},
+        )
     review = FirstLineReview.objects.create(
         hub=hub,
         organization=organization,

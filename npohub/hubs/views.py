@@ -19,19 +19,22 @@ from npohub.core.errors import DomainError, NotFound
 from npohub.orgs.selectors import organization_visible_to
 from npohub.regions.models import Level, Region
 
-from . import forms, selectors, services
+from . import forms, registry, selectors, services
 from .models import (
     Federation,
     HubKind,
     HubMembership,
     HubStatus,
+    ListStatus,
 )
 from .permissions import (
     can_act_for_members,
+    can_act_on_member,
     can_govern_hub,
     can_keep_roster,
     can_keep_street_lists,
     can_manage_federation,
+    can_record_platform_activity,
     can_view_hubs,
     can_work_escalation,
 )
@@ -62,6 +65,11 @@ def _fail(request: HttpRequest, exc: DomainError) -> None:
 def _user_prefix(request: HttpRequest) -> str:
     user: Any = request.user
     return str(getattr(user, "scope_prefix", "") or "")
+
+
+def _is_bureau(request: HttpRequest) -> bool:
+    user: Any = request.user
+    return bool(user.is_superuser or user.role in BUREAU_ROLES)
 
 
 def _kind_counts(counts: dict[str, int]) -> list[tuple[str, int]]:
@@ -480,6 +488,7 @@ def platform_list(request: HttpRequest) -> HttpResponse:
         "coverage": selectors.platform_coverage(prefix),
         "page_obj": _page(request, qs),
         "level": level,
+        "may_create": _is_bureau(request),
     }
     return render(request, "hubs/platform_list.html", context)
 
@@ -489,7 +498,8 @@ def platform_list(request: HttpRequest) -> HttpResponse:
 def pairing_list(request: HttpRequest) -> HttpResponse:
     _require_view(request)
     qs = selectors.pairing_visible_to(request.user)
-    return render(request, "hubs/pairing_list.html", {"page_obj": _page(request, qs)})
+    context = {"page_obj": _page(request, qs), "may_create": _is_bureau(request)}
+    return render(request, "hubs/pairing_list.html", context)
 
 
 @login_required
@@ -536,6 +546,7 @@ def street_lists(request: HttpRequest, code: str) -> HttpResponse:
         "lists": lists,
         "federation": federation,
         "form": forms.ListItemForm(),
+        "statuses": ListStatus.choices,
     }
     return render(request, "hubs/street_lists.html", context)
 
@@ -557,3 +568,357 @@ def street_list_add(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     else:
         messages.error(request, _("请填写标题"))
     return redirect("hubs:street-lists", code=street.code)
+
+
+# --- roster: agreement and first-line review ---------------------------------------------------
+
+
+def _membership(request: HttpRequest, pk: int, membership_pk: int) -> tuple[Any, HubMembership]:
+    hub = _hub(request, pk)
+    try:
+        return hub, selectors.membership_get(hub, membership_pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+@require_POST
+def member_agreement(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    hub, membership = _membership(request, pk, membership_pk)
+    form = forms.AgreementForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hub_member_sign_agreement(
+                actor=request.user,
+                membership=membership,
+                signed_on=form.cleaned_data["signed_on"],
+                terms=form.cleaned_data["terms"],
+            )
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已登记监管协议"))
+    else:
+        messages.error(request, _("请填写签订日期和协议条款"))
+    return redirect("hubs:hub-detail", pk=hub.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_review(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    """A member's first-line reviews (初审) by the hub: its filings and annual reports, with an
+    optional score. Hub staff record; everyone who sees the hub reads."""
+    hub, membership = _membership(request, pk, membership_pk)
+    org = membership.organization
+    subjects = [(s.code, str(s.label)) for s in registry.review_subjects()]
+    may_review = bool(can_act_on_member(request.user, hub, org))
+    form = forms.ReviewForm(request.POST or None, subjects=subjects)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.hub_review_record(
+                actor=request.user,
+                hub=hub,
+                organization=org,
+                subject=data["subject"],
+                subject_id=data["subject_id"].strip(),
+                opinion=data["opinion"],
+                comment=data["comment"],
+                score=data["score"],
+            )
+        except DomainError as exc:
+            forms.apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已记录初审意见"))
+            return redirect("hubs:member-review", pk=hub.pk, membership_pk=membership.pk)
+    items = [(code, label, registry.subject_items(code, org)) for code, label in subjects]
+    context = {
+        "hub": hub,
+        "membership": membership,
+        "org": org,
+        "form": form,
+        "may_review": may_review,
+        "items": items,
+        "reviews": list(selectors.hub_reviews(hub, organization=org)[:100]),
+    }
+    return render(request, "hubs/member_review.html", context)
+
+
+# --- platforms ---------------------------------------------------------------------------------
+
+
+def _platform(request: HttpRequest, pk: int) -> Any:
+    try:
+        return selectors.platform_get_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def platform_create(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not (user.is_superuser or user.role in BUREAU_ROLES):
+        raise Http404(_("页面不存在"))
+    form = forms.PlatformForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        operator = selectors.hub_visible_to(user).filter(pk=data["operator"]).first()
+        if operator is None:
+            form.add_error("operator", _("未找到该枢纽"))
+        else:
+            try:
+                platform = services.platform_create(
+                    actor=user,
+                    data=services.PlatformInput(
+                        name=data["name"],
+                        level=data["level"],
+                        region=data["region"],
+                        operator=operator,
+                        opened_on=data["opened_on"],
+                        offerings=list(data["offerings"]),
+                        address=data["address"],
+                        area_sqm=data["area_sqm"],
+                    ),
+                )
+            except DomainError as exc:
+                forms.apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("已设立“%(name)s”") % {"name": platform.name})
+                return redirect("hubs:platform-detail", pk=platform.pk)
+    return render(request, "hubs/form_page.html", {"form": form, "title": _("设立服务平台")})
+
+
+@login_required
+@require_GET
+def platform_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    platform = _platform(request, pk)
+    context = {
+        "platform": platform,
+        "visits": list(platform.visits.all()[:100]),
+        "honours": list(platform.honours.all()[:100]),
+        "may_record": bool(can_record_platform_activity(request.user, platform)),
+        "visit_form": forms.VisitForm(initial={"visited_on": timezone.localdate()}),
+        "honour_form": forms.HonourForm(initial={"awarded_on": timezone.localdate()}),
+    }
+    return render(request, "hubs/platform_detail.html", context)
+
+
+@login_required
+@require_POST
+def platform_visit(request: HttpRequest, pk: int) -> HttpResponse:
+    platform = _platform(request, pk)
+    form = forms.VisitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.platform_record_visit(
+                actor=request.user, platform=platform, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已记录参观学习"))
+    else:
+        messages.error(request, _("请填写参观日期、来访单位和人数"))
+    return redirect("hubs:platform-detail", pk=platform.pk)
+
+
+@login_required
+@require_POST
+def platform_honour(request: HttpRequest, pk: int) -> HttpResponse:
+    platform = _platform(request, pk)
+    form = forms.HonourForm(request.POST)
+    if form.is_valid():
+        try:
+            services.platform_record_honour(
+                actor=request.user, platform=platform, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已记录荣誉"))
+    else:
+        messages.error(request, _("请填写荣誉名称、授予单位和日期"))
+    return redirect("hubs:platform-detail", pk=platform.pk)
+
+
+# --- pairing -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pairing_create(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not (user.is_superuser or user.role in BUREAU_ROLES):
+        raise Http404(_("页面不存在"))
+    form = forms.PairingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        visible = organization_visible_to(user)
+        senior = forms.find_organization(visible, data["senior"])
+        group = visible.filter(pk=data["community_group"]).first()
+        if senior is None:
+            form.add_error("senior", _("未找到该组织"))
+        if group is None:
+            form.add_error("community_group", _("未找到该组织"))
+        if senior is not None and group is not None:
+            try:
+                services.pairing_create(
+                    actor=user,
+                    senior=senior,
+                    community_group=group,
+                    topic=data["topic"],
+                    started_on=data["started_on"],
+                )
+            except DomainError as exc:
+                forms.apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("已建立结对共建"))
+                return redirect("hubs:pairing-list")
+    return render(request, "hubs/form_page.html", {"form": form, "title": _("建立结对共建")})
+
+
+# --- federation detail -------------------------------------------------------------------------
+
+
+def _federation(request: HttpRequest, pk: int) -> Federation:
+    try:
+        return selectors.federation_get_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+@require_GET
+def federation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    fed = _federation(request, pk)
+    chair = fed.chair
+    context = {
+        "fed": fed,
+        "members": list(selectors.hub_members(fed.hub)[:500]),
+        "external": list(fed.external_members.all()),
+        "may_manage": bool(can_manage_federation(request.user, fed.street_code)),
+        "chair_form": forms.ChairForm(
+            initial={
+                "chair_name": chair.name if chair else "",
+                "chair_title": fed.chair_title,
+                "chaired_by_street_head": fed.chaired_by_street_head,
+            }
+        ),
+        "external_form": forms.ExternalMemberForm(initial={"joined_on": timezone.localdate()}),
+        "today": timezone.localdate(),
+    }
+    return render(request, "hubs/federation_detail.html", context)
+
+
+@login_required
+@require_POST
+def federation_chair(request: HttpRequest, pk: int) -> HttpResponse:
+    fed = _federation(request, pk)
+    form = forms.ChairForm(request.POST)
+    if form.is_valid():
+        try:
+            services.federation_set_chair(actor=request.user, federation=fed, **form.cleaned_data)
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已更新会长"))
+    else:
+        messages.error(request, _("请填写会长姓名"))
+    return redirect("hubs:federation-detail", pk=fed.pk)
+
+
+@login_required
+@require_POST
+def federation_external_add(request: HttpRequest, pk: int) -> HttpResponse:
+    fed = _federation(request, pk)
+    form = forms.ExternalMemberForm(request.POST)
+    if form.is_valid():
+        try:
+            services.federation_external_member_add(
+                actor=request.user, federation=fed, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已加入单位会员"))
+    else:
+        messages.error(request, _("请填写单位名称、类型和加入日期"))
+    return redirect("hubs:federation-detail", pk=fed.pk)
+
+
+@login_required
+@require_POST
+def federation_external_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        member = selectors.external_member_get_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    form = forms.MemberLeaveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.federation_external_member_leave(
+                actor=request.user, member=member, left_on=form.cleaned_data["left_on"]
+            )
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("已登记退出"))
+    else:
+        messages.error(request, _("请填写退出日期"))
+    return redirect("hubs:federation-detail", pk=member.federation_id)
+
+
+@login_required
+@require_POST
+def street_list_status(request: HttpRequest, code: str, kind: str, item_pk: int) -> HttpResponse:
+    street = _street(request, code)
+    try:
+        item = selectors.street_list_items(kind, street.code).filter(pk=item_pk).first()
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if item is None:
+        raise Http404(_("清单条目不存在"))
+    try:
+        services.street_list_item_set_status(
+            actor=request.user, item=item, status=request.POST.get("status", "")
+        )
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("已更新状态"))
+    return redirect("hubs:street-lists", code=street.code)
+
+
+# --- coverage with drill-down ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def coverage(request: HttpRequest) -> HttpResponse:
+    """Federation and platform coverage for the user's region, drilling down city → district →
+    street, and recognised hubs per kind."""
+    _require_view(request)
+    prefix = selectors.coverage_prefix_for(request.user, request.GET.get("region", ""))
+    if prefix is None:
+        raise Http404(_("页面不存在"))
+    level = selectors.coverage_group_level(prefix)
+    area = Region.objects.active().filter(code=prefix.ljust(12, "0")).first() if prefix else None
+    own = _user_prefix(request)
+    cuts = [n for n in (4, 6, 9) if n <= len(prefix) and n >= len(own)]
+    names = dict(
+        Region.objects.filter(code__in=[prefix[:n].ljust(12, "0") for n in cuts]).values_list(
+            "code", "name"
+        )
+    )
+    trail = [(prefix[:n], names.get(prefix[:n].ljust(12, "0"), prefix[:n])) for n in cuts]
+    context = {
+        "prefix": prefix,
+        "area": area,
+        "trail": trail,
+        "federations": selectors.federation_coverage(prefix, group_level=level),
+        "drill": level < Level.TOWNSHIP,
+        "platforms": selectors.platform_coverage(prefix),
+        "kinds": _kind_counts(selectors.hub_counts_by_kind(prefix)),
+    }
+    return render(request, "hubs/coverage.html", context)

@@ -16,7 +16,7 @@ from npohub.accounts.tests.factories import UserFactory
 from npohub.hubs import services
 from npohub.hubs.models import HubKind
 from npohub.orgs.tests.factories import CommunityGroupFactory, OrganizationFactory
-from tests.matrix import SIGNED_IN, SUPERUSER, Rule, World
+from tests.matrix import PUBLIC, SIGNED_IN, SUPERUSER, Rule, World
 
 DAY0 = dt.date(2024, 1, 1)
 VIEWERS = frozenset(
@@ -262,6 +262,196 @@ def today() -> str:
     return timezone.localdate().isoformat()
 
 
+# --- API targets and bodies --------------------------------------------------------------------
+
+
+def renamed(build: Any, **names: str) -> Any:
+    """A target builder with its path parameters renamed (the API's ``hub_id`` for ``pk``)."""
+
+    def wrapped(world: World, user: str) -> dict[str, dict[str, Any]]:
+        return {
+            scope: {names.get(k, k): v for k, v in kwargs.items()}
+            for scope, kwargs in build(world, user).items()
+        }
+
+    return wrapped
+
+
+def fixed(**values: Any) -> Any:
+    return lambda world, user, scope: dict(values)
+
+
+def api_member_body(world: World, user: str, scope: str) -> dict[str, Any]:
+    form = new_member_body(world, user, scope)
+    return {"organization_id": int(form["organization"]), "joined_on": form["joined_on"]}
+
+
+def api_recognise_body(world: World, user: str, scope: str) -> dict[str, Any]:
+    form = recognise_body(world, user, scope)
+    return {
+        **{k: v for k, v in form.items() if k not in ("organization", "region")},
+        "organization_id": world.orgs["other"].pk,
+        "region_code": form["region"],
+    }
+
+
+def api_federation_body(world: World, user: str, scope: str) -> dict[str, Any]:
+    form = federation_body(world, user, scope)
+    return {
+        "street_code": form["street"],
+        "organization_id": world.orgs["other"].pk,
+        "decision_number": form["decision_number"],
+        "established_on": form["established_on"],
+        "chair_name": form["chair_name"],
+        "chair_title": form["chair_title"],
+        "chaired_by_street_head": True,
+    }
+
+
+def _platform(world: World, where: str) -> Any:
+    def make() -> Any:
+        r = world.regions
+        if where == "home":
+            hub, region = home_hub(world), r["lixia"]
+        else:
+            hub = _foreign_hub(world, where)
+            region = r["shinan"] if where == "qingdao" else r["zhangqiu"]
+        return services.platform_create(
+            actor=world.cast["admin"],
+            data=services.PlatformInput(
+                name=f"{region.name}社会组织服务平台",
+                level="district",
+                region=region,
+                operator=hub,
+                opened_on=DAY0,
+                offerings=["incubation"],
+            ),
+        )
+
+    return world.once(("platform", where), make)
+
+
+def platform_target(world: World, user: str) -> dict[str, dict[str, Any]]:
+    return {
+        "in": {"pk": _platform(world, "home").pk},
+        "out": {"pk": _platform(world, _where(user)).pk},
+    }
+
+
+def platform_body(world: World, user: str, scope: str) -> dict[str, Any]:
+    return {
+        "name": "历下区社会组织孵化基地",
+        "level": "district",
+        "region_code": "370102",
+        "operator_id": home_hub(world).pk,
+        "opened_on": "2024-03-01",
+        "offerings": ["incubation", "training"],
+    }
+
+
+def pairing_body(world: World, user: str, scope: str) -> dict[str, Any]:
+    senior = world.once(
+        "api_senior",
+        lambda: OrganizationFactory(
+            name="济南市志愿服务联合会", community=world.regions["c_qfs1"], management_level="city"
+        ),
+    )
+    return {
+        "senior_id": senior.pk,
+        "community_group_id": world.orgs["group"].pk,
+        "topic": "社区助老",
+        "started_on": "2024-03-01",
+    }
+
+
+def _federation(world: World, where: str) -> Any:
+    def make() -> Any:
+        r = world.regions
+        street, community = {
+            "home": (r["jiefangqiao"], r["c_jfq2"]),
+            "qingdao": (r["qd_street"], r["qd_comm"]),
+            "zhangqiu": (r["mingshui"], r["c_ms_village"]),
+        }[where]
+        org = OrganizationFactory(name=f"{street.name}社区社会组织联合会", community=community)
+        return services.federation_create(
+            actor=world.cast["admin"],
+            street=street,
+            organization=org,
+            data=services.FederationInput(
+                established_on=DAY0,
+                decision_number=f"{street.name}〔2024〕1号",
+                chair_name="王主任",
+                chaired_by_street_head=True,
+            ),
+        )
+
+    return world.once(("federation", where), make)
+
+
+def federation_target(world: World, user: str) -> dict[str, dict[str, Any]]:
+    return {
+        "in": {"pk": _federation(world, "home").pk},
+        "out": {"pk": _federation(world, _where(user)).pk},
+    }
+
+
+def _external(world: World, where: str) -> Any:
+    return world.once(
+        ("external", where),
+        lambda: services.federation_external_member_add(
+            actor=world.cast["admin"],
+            federation=_federation(world, where),
+            name="泉城物业公司",
+            kind="enterprise",
+            joined_on=DAY0,
+        ),
+    )
+
+
+def external_target(world: World, user: str) -> dict[str, dict[str, Any]]:
+    return {
+        "in": {"pk": _external(world, "home").pk},
+        "out": {"pk": _external(world, _where(user)).pk},
+    }
+
+
+def _list_item(world: World, street: Any) -> Any:
+    return world.once(
+        ("list_item", street.code),
+        lambda: services.street_list_item_create(
+            actor=world.cast["admin"], list_kind="needs", street=street, title="助餐需求"
+        ),
+    )
+
+
+def list_item_target(world: World, user: str) -> dict[str, dict[str, Any]]:
+    r = world.regions
+    out = r["mingshui"] if user == "qingdao" else r["qd_street"]
+    return {
+        scope: {"code": street.code, "kind": "needs", "item_pk": _list_item(world, street).pk}
+        for scope, street in (("in", r["jiefangqiao"]), ("out", out))
+    }
+
+
+def review_body(world: World, user: str, scope: str) -> dict[str, Any]:
+    return {
+        "organization_id": world.orgs["assoc"].pk,
+        "subject": "registration.filing",
+        "subject_id": "1",
+        "opinion": "pass",
+        "score": "8.5",
+    }
+
+
+# Who keeps a street federation (the street office and the bureaus above it).
+FED_KEEPERS = frozenset({"admin", "city", "district", "street"})
+SEES_FED = frozenset({"admin", "city", "district", "street", "community", "party"})
+SEES_PLATFORM = SEES_HUB
+PLATFORM_RECORDERS = frozenset({"admin", "city", "district", "hub"})
+HUB_STAFF_ONLY = frozenset({"hub"})
+HUB_API = renamed(hub_target, pk="hub_id")
+
+
 POLICY: dict[str, Any] = {
     "hubs:hub-list": Rule(VIEWERS),
     "hubs:hub-recognise": Rule(
@@ -364,6 +554,222 @@ POLICY: dict[str, Any] = {
         methods=("POST",),
         body=lambda w, u, s: {"title": "老年助餐需求", "category": "为老服务"},
     ),
+    # --- pages added with the API ---
+    "hubs:member-agreement": Rule(
+        GOVERNORS,
+        target=membership_target,
+        methods=("POST",),
+        body=fixed(signed_on="2024-02-01", terms="接受枢纽初审与月度评分"),
+        form_denial=True,
+    ),
+    "hubs:member-review": Rule(
+        SEES_HUB,
+        target=membership_target,
+        allow_out=frozenset({"admin", "party"}),
+        methods=("GET", "POST"),
+        unsafe_allow=HUB_STAFF_ONLY,
+        body=fixed(subject="registration.filing", subject_id="1", opinion="pass", score="8.5"),
+        form_denial=True,
+        hidden_out=False,
+        note="everyone who sees the hub reads the reviews; only its staff record one (the "
+        "superuser and the party officer, who see every hub, get the form back)",
+    ),
+    "hubs:platform-create": Rule(
+        frozenset({"admin", "city", "district", "district_out", "qingdao"}),
+        methods=("GET", "POST"),
+        unsafe_allow=GOVERNORS,
+        body=lambda w, u, s: {
+            **platform_body(w, u, s),
+            "region": "370102",
+            "operator": home_hub(w).pk,
+        },
+        form_denial=True,
+        note="bureaus that cannot see the operating hub get the form back",
+    ),
+    "hubs:platform-detail": Rule(
+        SEES_PLATFORM, target=platform_target, allow_out=frozenset({"admin", "party"})
+    ),
+    "hubs:platform-visit": Rule(
+        PLATFORM_RECORDERS,
+        target=platform_target,
+        methods=("POST",),
+        body=fixed(visited_on="2024-05-01", visitor="青岛市民政局", headcount="12"),
+        form_denial=True,
+    ),
+    "hubs:platform-honour": Rule(
+        PLATFORM_RECORDERS,
+        target=platform_target,
+        methods=("POST",),
+        body=fixed(title="省级示范平台", awarded_by="山东省民政厅", awarded_on="2024-06-01"),
+        form_denial=True,
+    ),
+    "hubs:pairing-create": Rule(
+        frozenset({"admin", "city", "district", "district_out", "qingdao"}),
+        methods=("GET", "POST"),
+        unsafe_allow=GOVERNORS,
+        body=lambda w, u, s: {
+            "senior": str(pairing_body(w, u, s)["senior_id"]),
+            "community_group": str(w.orgs["group"].pk),
+            "topic": "社区助老",
+            "started_on": "2024-03-01",
+        },
+        form_denial=True,
+    ),
+    "hubs:federation-detail": Rule(
+        SEES_FED, target=federation_target, allow_out=frozenset({"admin", "party"})
+    ),
+    "hubs:federation-chair": Rule(
+        FED_KEEPERS,
+        target=federation_target,
+        methods=("POST",),
+        body=fixed(chair_name="李主任", chair_title="街道党工委书记", chaired_by_street_head="on"),
+        form_denial=True,
+    ),
+    "hubs:federation-external-add": Rule(
+        FED_KEEPERS,
+        target=federation_target,
+        methods=("POST",),
+        body=fixed(name="济南泉城医院", kind="institution", joined_on="2024-02-01"),
+        form_denial=True,
+    ),
+    "hubs:federation-external-leave": Rule(
+        FED_KEEPERS,
+        target=external_target,
+        methods=("POST",),
+        body=lambda w, u, s: {"left_on": today()},
+        form_denial=True,
+    ),
+    "hubs:street-list-status": Rule(
+        FED_KEEPERS, target=list_item_target, methods=("POST",), body=fixed(status="matched")
+    ),
+    "hubs:coverage": Rule(VIEWERS, note="each user sees their own region"),
+    # --- API (/api/v1/hubs/) ---
+    "hubs_list": Rule(VIEWERS),
+    "hubs_recognise": Rule(GOVERNORS, body=api_recognise_body),
+    "hubs_detail": Rule(SEES_HUB, target=HUB_API, allow_out=frozenset({"admin", "party"})),
+    "hubs_revoke": Rule(GOVERNORS, target=HUB_API, body=fixed(reason="未履行职责")),
+    "hubs_members_list": Rule(SEES_HUB, target=HUB_API, allow_out=frozenset({"admin", "party"})),
+    "hubs_members_add": Rule(GOVERNORS, target=HUB_API, body=api_member_body),
+    "hubs_members_leave": Rule(
+        GOVERNORS,
+        target=renamed(membership_target, pk="hub_id", membership_pk="membership_id"),
+        body=lambda w, u, s: {"left_on": today()},
+    ),
+    "hubs_members_sign_agreement": Rule(
+        GOVERNORS,
+        target=renamed(membership_target, pk="hub_id", membership_pk="membership_id"),
+        body=fixed(signed_on="2024-02-01", terms="接受枢纽初审与月度评分"),
+    ),
+    "hubs_staff_list": Rule(SEES_HUB, target=HUB_API, allow_out=frozenset({"admin", "party"})),
+    "hubs_staff_add": Rule(GOVERNORS, target=HUB_API, body=new_staff_body),
+    "hubs_staff_remove": Rule(
+        GOVERNORS, target=renamed(staff_target, pk="hub_id", user_pk="user_id")
+    ),
+    "hubs_notices_list": Rule(SEES_HUB, target=HUB_API, allow_out=frozenset({"admin", "party"})),
+    "hubs_notices_send": Rule(
+        HUB_STAFF_ONLY,
+        target=HUB_API,
+        allow_out=frozenset(),
+        body=fixed(title="培训通知", body="周五下午培训"),
+        note="only the hub's own staff act for the bureau; the bureau itself gets 403",
+    ),
+    "hubs_notices_inbox": Rule(SIGNED_IN, note="each account sees its own organisations' notices"),
+    "hubs_notices_mark_read": Rule(
+        frozenset({"org_user"}),
+        target=renamed(receipt_target, pk="receipt_id"),
+        allow_out=frozenset(),
+    ),
+    "hubs_escalations_raise": Rule(
+        HUB_STAFF_ONLY,
+        target=HUB_API,
+        allow_out=frozenset(),
+        body=lambda w, u, s: {
+            "organization_id": w.orgs["assoc"].pk,
+            "title": "活动异常",
+            "description": "连续三月未开展活动",
+        },
+    ),
+    "hubs_escalations_list": Rule(VIEWERS),
+    "hubs_escalations_detail": Rule(
+        frozenset({"admin", "city", "district", "hub"}),
+        target=renamed(escalation_target, pk="escalation_id"),
+    ),
+    "hubs_escalations_assign": Rule(
+        GOVERNORS,
+        target=renamed(escalation_target, pk="escalation_id"),
+        body=lambda w, u, s: {"assignee": "qingdao" if s == "out" else "district"},
+    ),
+    "hubs_escalations_resolve": Rule(
+        GOVERNORS,
+        target=renamed(escalation_target, pk="escalation_id"),
+        body=fixed(resolution="已约谈整改"),
+    ),
+    "hubs_review_subjects": Rule(VIEWERS),
+    "hubs_reviews_list": Rule(SEES_HUB, target=HUB_API, allow_out=frozenset({"admin", "party"})),
+    "hubs_reviews_record": Rule(
+        HUB_STAFF_ONLY, target=HUB_API, allow_out=frozenset(), body=review_body
+    ),
+    "hubs_platforms_list": Rule(VIEWERS),
+    "hubs_platforms_create": Rule(GOVERNORS, body=platform_body),
+    "hubs_platforms_detail": Rule(
+        SEES_PLATFORM,
+        target=renamed(platform_target, pk="platform_id"),
+        allow_out=frozenset({"admin", "party"}),
+    ),
+    "hubs_platforms_visit": Rule(
+        PLATFORM_RECORDERS,
+        target=renamed(platform_target, pk="platform_id"),
+        body=fixed(visited_on="2024-05-01", visitor="青岛市民政局", headcount=12),
+    ),
+    "hubs_platforms_honour": Rule(
+        PLATFORM_RECORDERS,
+        target=renamed(platform_target, pk="platform_id"),
+        body=fixed(title="省级示范平台", awarded_by="山东省民政厅", awarded_on="2024-06-01"),
+    ),
+    "hubs_pairings_list": Rule(VIEWERS),
+    "hubs_pairings_create": Rule(GOVERNORS, body=pairing_body),
+    "hubs_pairings_close": Rule(
+        GOVERNORS,
+        target=renamed(pairing_target, pk="pairing_id"),
+        body=lambda w, u, s: {"ended_on": today(), "outcome": "服务老人120人次"},
+    ),
+    "hubs_federations_list": Rule(VIEWERS),
+    "hubs_federations_create": Rule(GOVERNORS, body=api_federation_body),
+    "hubs_federations_detail": Rule(
+        SEES_FED,
+        target=renamed(federation_target, pk="federation_id"),
+        allow_out=frozenset({"admin", "party"}),
+    ),
+    "hubs_federations_set_chair": Rule(
+        FED_KEEPERS,
+        target=renamed(federation_target, pk="federation_id"),
+        body=fixed(chair_name="李主任", chair_title="街道党工委书记", chaired_by_street_head=True),
+    ),
+    "hubs_federations_external_add": Rule(
+        FED_KEEPERS,
+        target=renamed(federation_target, pk="federation_id"),
+        body=fixed(name="济南泉城医院", kind="institution", joined_on="2024-02-01"),
+    ),
+    "hubs_federations_external_leave": Rule(
+        FED_KEEPERS,
+        target=renamed(external_target, pk="member_id"),
+        body=lambda w, u, s: {"left_on": today()},
+    ),
+    "hubs_street_lists_list": Rule(FED_KEEPERS, target=street_list_target),
+    "hubs_street_lists_add": Rule(
+        FED_KEEPERS,
+        target=street_list_target,
+        body=fixed(title="老年助餐需求", category="为老服务"),
+    ),
+    "hubs_street_lists_set_status": Rule(
+        FED_KEEPERS,
+        target=renamed(list_item_target, item_pk="item_id"),
+        body=fixed(status="matched"),
+    ),
+    "hubs_coverage": Rule(VIEWERS, note="each caller sees their own region"),
+    "public_hubs_list": Rule(PUBLIC),
+    "public_hubs_coverage": Rule(PUBLIC, query={"region": "3701"}),
 }
+
 
 __all__ = ["POLICY", "SUPERUSER"]
