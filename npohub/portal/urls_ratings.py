@@ -1,5 +1,9 @@
 """Public portal pages of the ratings app (inside the ``portal`` namespace, under /ratings/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_ratings
+
+urlpatterns = [
+    path("public/", views_ratings.grade_list, name="ratings-grades"),
+]

@@ -1,0 +1,62 @@
+"""Pages: eligibility reasons on the round, the expert's scoring screen, the public list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from npohub.ratings.models import Application, Grade, Score
+from npohub.supervision.models import AnnualReport
+
+from .factories import advance, clean_org, expert, make_round, round_in_scoring
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_round_page_shows_each_eligibility_reason(client, cast, regions):
+    org = clean_org(regions, name="历下区年检不合格协会")
+    AnnualReport.objects.filter(organization=org, year=2024).update(conclusion="fail")
+    round = make_round(cast["district"], regions)
+    round = advance(cast["district"], round, "open_applications", today=dt.date(2025, 8, 1))
+    client.force_login(cast["district"])
+    client.post(reverse("ratings:application-create", args=[round.pk]), {"organization": org.pk})
+    client.post(reverse("ratings:round-transition", args=[round.pk, "close_applications"]))
+    page = client.get(reverse("ratings:round-detail", args=[round.pk])).content.decode()
+    reasons = Application.objects.get(organization=org).eligibility_reasons
+    assert reasons
+    assert "不符合参评条件" in page
+    for reason in reasons:
+        assert reason["message"] in page
+
+
+def test_the_expert_saves_a_draft_from_the_scoring_screen(client, cast, regions):
+    org = clean_org(regions)
+    pool = [expert(regions, f"e{i}") for i in range(3)]
+    _round, [app] = round_in_scoring(cast["district"], regions, [org], pool)
+    task = app.assignments.get(expert=pool[0])
+    client.force_login(pool[0].user)
+    url = reverse("ratings:assignment-score", args=[task.pk])
+    page = client.get(url).content.decode()
+    assert page.count('class="score-input"') == 15
+    leaf = app.round.indicators.get(kind="association", code="1.1")
+    response = client.post(url, {f"points_{leaf.pk}": "28", "action": "save"})
+    assert response.status_code == 302
+    assert Score.objects.get(assignment=task).points == 28
+    bad = client.post(url, {f"points_{leaf.pk}": "31", "action": "save"}).content.decode()
+    assert "1.1的得分应在0至30分之间" in bad
+    assert Score.objects.get(assignment=task).points == 28
+
+
+def test_the_public_list_shows_valid_grades_with_their_dates(client, regions):
+    org = clean_org(regions, name="历下区五星志愿服务协会")
+    Grade.objects.create(
+        organization=org,
+        level="4A",
+        awarded_on=dt.date(2024, 11, 20),
+        valid_until=dt.date(2099, 11, 19),
+    )
+    page = client.get(reverse("portal:ratings-grades")).content.decode()
+    assert "历下区五星志愿服务协会" in page
+    assert "2099-11-19" in page
