@@ -207,6 +207,8 @@ INSPECTIONS_POLICY: dict[str, dict[str, object]] = {}
 ENFORCEMENT_POLICY: dict[str, dict[str, object]] = {}
 HUBS_POLICY: dict[str, dict[str, object]] = {}
 PARTY_POLICY: dict[str, dict[str, object]] = {}
+RATINGS_POLICY: dict[str, dict[str, object]] = {}
+STARS_POLICY: dict[str, dict[str, object]] = {}
 
 # --- E-mail (notifications) ---------------------------------------------------------------------
 # The console backend prints mail in development; production sets EMAIL_BACKEND to SMTP.

@@ -26,7 +26,13 @@ from npohub.credit.models import CreditFact
 from npohub.credit.registry import Reason
 from npohub.credit.services import credit_fact_record, credit_fact_resolve
 from npohub.notifications.services import notify
-from npohub.orgs.models import AccessReason, Officer, Organization, OrganizationAccess
+from npohub.orgs.models import (
+    REGISTERED_KINDS,
+    AccessReason,
+    Officer,
+    Organization,
+    OrganizationAccess,
+)
 
 from . import sections as sec
 from .models import CONCLUSIONS_NEEDING_REASONS, AnnualReport, Conclusion, ReportStateChange
@@ -711,6 +717,8 @@ def detect_late_reports(on: dt.date, actor: Any = None) -> int:
 
 
 def _judged_year(org: Any, on: dt.date) -> int | None:
+    if org.kind not in REGISTERED_KINDS:
+        return None  # filed community groups file no annual report
     year = last_judged_year(org, on)
     first = first_report_year(org.address_code)
     if first is None or year < first:

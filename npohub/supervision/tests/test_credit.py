@@ -278,3 +278,15 @@ def test_end_to_end_missed_deadline_abnormal_serious_objection_and_repair(
         f"严重违法失信名单：2026-06-01 列入，2028-06-09 移出（{serious.removal_reason}）",
         history[1],
     ]
+
+
+def test_the_inspection_gates_pass_over_a_filed_community_group(regions):
+    """Filed groups file no annual report: the gates have nothing to say (and must not fail)."""
+    from npohub.orgs.tests.factories import CommunityGroupFactory
+
+    group = CommunityGroupFactory(community=regions["c_jfq1"])
+    on = dt.date(2026, 7, 1)
+
+    assert services.check_missed_inspection(group, "rating", on) == []
+    assert services.check_failed_inspection(group, "rating", on) == []
+    assert services.check_basic_pass_twice(group, "rating", on) == []
