@@ -39,6 +39,7 @@ demo: migrate ## set up, load the Jinan demo city, create demo accounts and serv
 	$(PY) manage.py demo_hubs
 	$(PY) manage.py demo_party
 	$(PY) manage.py demo_ratings
+	$(PY) manage.py demo_stars
 	@echo "Serving NPOHub on http://$(HOST):$(PORT)/ with a background-task worker (Ctrl-C stops both)"
 	@$(PY) manage.py db_worker --no-reload -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -1,5 +1,11 @@
-"""Public portal pages of the stars app (inside the ``portal`` namespace, under /stars/)."""
+"""Public portal pages of the stars app (inside the ``portal`` namespace, under /stars/public/: the
+staff pages hold the other paths under /stars/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_stars
+
+urlpatterns = [
+    path("public/", views_stars.star_list, name="stars-list"),
+    path("public/awards/", views_stars.award_list, name="stars-awards"),
+]

@@ -1,7 +1,527 @@
-"""/api/v1/stars/: one operation per endpoint; thin (selector or one service, render)."""
+"""/api/v1/stars/: one operation per endpoint; thin (selector or one service, render).
+
+Objects come from the scoped selectors (404 for missing and not yours alike); services decide
+who may act (403 with the Chinese reason) and what is valid (422 naming the field).
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from npohub.core.errors import PermissionDenied
+from npohub.orgs.selectors import organization_get_for
+from npohub.stars import selectors, services
+from npohub.stars.models import (
+    AwardRound,
+    InterviewTask,
+    MonthlyScorecard,
+    Nomination,
+    RemovalFlag,
+    ScoreAppeal,
+    ScorecardTemplate,
+    StarAssessment,
+)
+from npohub.stars.navigation import sees_star_work
+
+from ..pagination import Page, PageParams, paginate
+from .schemas import (
+    AppealIn,
+    AppealOut,
+    AppealTransitionIn,
+    AwardRoundDetailOut,
+    AwardRoundIn,
+    AwardRoundOut,
+    AwardTransitionIn,
+    ErrorOut,
+    InterviewOut,
+    InterviewRecordIn,
+    InterviewResolveIn,
+    NominationIn,
+    NominationOut,
+    PriorityOut,
+    PublishIn,
+    PublishOut,
+    RatingFilterIn,
+    RatingIn,
+    RatingOut,
+    RemovalFlagOut,
+    ScorecardDetailOut,
+    ScorecardFilterIn,
+    ScorecardIn,
+    ScorecardOut,
+    TemplateIn,
+    TemplateOut,
+    VoteOut,
+)
 
 router = Router(tags=["stars"])
+ERRORS: dict[int, Any] = dict.fromkeys((401, 403, 404, 409, 422), ErrorOut)
+
+
+def _staff(user: Any) -> None:
+    if not sees_star_work(user):
+        raise PermissionDenied(_("您的角色不能查看评分与星级"))
+
+
+def template_out(template: ScorecardTemplate) -> dict[str, Any]:
+    return {
+        "id": template.pk,
+        "name": template.name,
+        "region_code": template.region_code,
+        "is_active": template.is_active,
+        "items": list(template.items.all()),
+    }
+
+
+def scorecard_out(card: MonthlyScorecard) -> dict[str, Any]:
+    return {
+        "id": card.pk,
+        "organization_id": card.organization_id,
+        "organization_name": card.organization.name,
+        "period": card.period,
+        "hub_id": card.hub_id,
+        "hub_name": card.hub.name,
+        "total": card.total,
+        "note": card.note,
+    }
+
+
+def scorecard_detail_out(card: MonthlyScorecard) -> dict[str, Any]:
+    lines = [
+        {
+            "id": line.pk,
+            "code": line.item.code,
+            "name": line.item.name,
+            "max_points": line.item.max_points,
+            "points": line.points,
+            "original_points": line.original_points,
+            "reason": line.reason,
+            "evidence": line.evidence,
+        }
+        for line in card.lines.select_related("item")
+    ]
+    return {**scorecard_out(card), "lines": lines}
+
+
+def appeal_out(appeal: ScoreAppeal) -> dict[str, Any]:
+    return {
+        "id": appeal.pk,
+        "line_id": appeal.line_id,
+        "scorecard_id": appeal.line.scorecard_id,
+        "organization_id": appeal.organization_id,
+        "item": appeal.line.item.code,
+        "state": appeal.state,
+        "grounds": appeal.grounds,
+        "decision_note": appeal.decision_note,
+        "adjusted_points": appeal.adjusted_points,
+        "decided_at": appeal.decided_at,
+    }
+
+
+def interview_out(task: InterviewTask) -> dict[str, Any]:
+    return {
+        "id": task.pk,
+        "organization_id": task.organization_id,
+        "organization_name": task.organization.name,
+        "hub_id": task.hub_id,
+        "reason": task.reason,
+        "detail": task.detail,
+        "period": task.period,
+        "assignee_id": task.assignee_id,
+        "due_on": task.due_on,
+        "state": task.state,
+        "held_on": task.held_on,
+        "outcome": task.outcome,
+        "rectification_due": task.rectification_due,
+        "resolution_note": task.resolution_note,
+        "resolved_on": task.resolved_on,
+    }
+
+
+def flag_out(flag: RemovalFlag) -> dict[str, Any]:
+    return {
+        "id": flag.pk,
+        "organization_id": flag.organization_id,
+        "organization_name": flag.organization.name,
+        "hub_id": flag.hub_id,
+        "task_id": flag.task_id,
+        "reason": flag.reason,
+        "flagged_on": flag.flagged_on,
+    }
+
+
+def rating_out(item: StarAssessment) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "organization_id": item.organization_id,
+        "organization_name": item.organization.name,
+        "year": item.year,
+        "region_code": item.region_code,
+        "months_scored": item.months_scored,
+        "monthly_average": item.monthly_average,
+        "self_score": item.self_score,
+        "peer_score": item.peer_score,
+        "resident_score": item.resident_score,
+        "party_building_passed": item.party_building_passed,
+        "composite": item.composite,
+        "stars": item.stars,
+        "capped": item.capped,
+        "rank": getattr(item, "rank", None),
+        "is_published": item.is_published,
+    }
+
+
+def nomination_out(item: Nomination) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "organization_id": item.organization_id,
+        "organization_name": item.organization.name,
+        "statement": item.statement,
+        "vote_count": item.vote_count,
+        "rank": item.rank,
+        "is_winner": item.is_winner,
+    }
+
+
+def round_out(item: AwardRound) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "title": item.title,
+        "kind": item.kind,
+        "year": item.year,
+        "region_code": item.region_code,
+        "winners": item.winners,
+        "vote_opens": item.vote_opens,
+        "vote_closes": item.vote_closes,
+        "state": item.state,
+        "finished_on": item.finished_on,
+    }
+
+
+# --- templates -------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/templates", response={200: list[TemplateOut], **ERRORS}, operation_id="stars_templates_list"
+)
+def template_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """The monthly scorecards (items and points) of every locality."""
+    _staff(request.auth)
+    return [template_out(t) for t in selectors.template_list()]
+
+
+@router.post(
+    "/templates", response={201: TemplateOut, **ERRORS}, operation_id="stars_templates_create"
+)
+def template_create(request: HttpRequest, payload: TemplateIn) -> Status:
+    """A locality's scorecard (items totalling 10 points); replaces its active one."""
+    template = services.scorecard_template_create(
+        actor=request.auth,
+        name=payload.name,
+        region_code=payload.region_code,
+        items=[services.ItemInput(**item.dict()) for item in payload.items],
+    )
+    return Status(201, template_out(template))
+
+
+# --- scorecards -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/scorecards",
+    response={200: Page[ScorecardOut], **ERRORS},
+    operation_id="stars_scorecards_list",
+)
+def scorecard_list(
+    request: HttpRequest, filters: Query[ScorecardFilterIn], page: Query[PageParams]
+) -> dict[str, Any]:
+    qs = selectors.scorecard_list_for(request.auth, period=filters.month, below=filters.below)
+    data = paginate(request, qs, page)
+    data["results"] = [scorecard_out(c) for c in data["results"]]
+    return data
+
+
+@router.post(
+    "/scorecards",
+    response={201: ScorecardDetailOut, **ERRORS},
+    operation_id="stars_scorecards_record",
+)
+def scorecard_record(request: HttpRequest, payload: ScorecardIn) -> Status:
+    """The responsible hub scores a member for a month (replaces that month's scorecard)."""
+    org = organization_get_for(request.auth, payload.organization_id)
+    card = services.scorecard_record(
+        actor=request.auth,
+        organization=org,
+        period=payload.period,
+        lines={
+            line.code: services.LineInput(line.points, line.reason, line.evidence)
+            for line in payload.lines
+        },
+        note=payload.note,
+    )
+    return Status(201, scorecard_detail_out(card))
+
+
+@router.get(
+    "/scorecards/{int:scorecard_id}",
+    response={200: ScorecardDetailOut, **ERRORS},
+    operation_id="stars_scorecards_detail",
+)
+def scorecard_detail(request: HttpRequest, scorecard_id: int) -> dict[str, Any]:
+    return scorecard_detail_out(selectors.scorecard_get_for(request.auth, scorecard_id))
+
+
+# --- appeals ---------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/lines/{int:line_id}/appeals",
+    response={201: AppealOut, **ERRORS},
+    operation_id="stars_appeals_create",
+)
+def appeal_create(request: HttpRequest, line_id: int, payload: AppealIn) -> Status:
+    """The organisation appeals one deduction."""
+    line = selectors.line_get_for(request.auth, line_id)
+    appeal = services.appeal_file(actor=request.auth, line=line, grounds=payload.grounds)
+    return Status(201, appeal_out(appeal))
+
+
+@router.get(
+    "/appeals", response={200: Page[AppealOut], **ERRORS}, operation_id="stars_appeals_list"
+)
+def appeal_list(request: HttpRequest, page: Query[PageParams], state: str = "") -> dict[str, Any]:
+    data = paginate(request, selectors.appeal_list_for(request.auth, state=state), page)
+    data["results"] = [appeal_out(a) for a in data["results"]]
+    return data
+
+
+@router.get(
+    "/appeals/{int:appeal_id}",
+    response={200: AppealOut, **ERRORS},
+    operation_id="stars_appeals_detail",
+)
+def appeal_detail(request: HttpRequest, appeal_id: int) -> dict[str, Any]:
+    return appeal_out(selectors.appeal_get_for(request.auth, appeal_id))
+
+
+@router.post(
+    "/appeals/{int:appeal_id}/transition",
+    response={200: AppealOut, **ERRORS},
+    operation_id="stars_appeals_transition",
+)
+def appeal_transition(
+    request: HttpRequest, appeal_id: int, payload: AppealTransitionIn
+) -> dict[str, Any]:
+    """Decide an appeal: ``uphold`` or ``adjust`` (with ``adjusted_points``)."""
+    appeal = selectors.appeal_get_for(request.auth, appeal_id)
+    appeal = services.appeal_transition(
+        actor=request.auth,
+        appeal=appeal,
+        transition=payload.transition,
+        note=payload.note,
+        adjusted_points=payload.adjusted_points,
+    )
+    return appeal_out(appeal)
+
+
+# --- interviews -------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/interviews",
+    response={200: Page[InterviewOut], **ERRORS},
+    operation_id="stars_interviews_list",
+)
+def interview_list(
+    request: HttpRequest, page: Query[PageParams], state: str = ""
+) -> dict[str, Any]:
+    data = paginate(request, selectors.interview_list_for(request.auth, state=state), page)
+    data["results"] = [interview_out(t) for t in data["results"]]
+    return data
+
+
+@router.get(
+    "/interviews/{int:task_id}",
+    response={200: InterviewOut, **ERRORS},
+    operation_id="stars_interviews_detail",
+)
+def interview_detail(request: HttpRequest, task_id: int) -> dict[str, Any]:
+    return interview_out(selectors.interview_get_for(request.auth, task_id))
+
+
+@router.post(
+    "/interviews/{int:task_id}/record",
+    response={200: InterviewOut, **ERRORS},
+    operation_id="stars_interviews_record",
+)
+def interview_record(
+    request: HttpRequest, task_id: int, payload: InterviewRecordIn
+) -> dict[str, Any]:
+    task = selectors.interview_get_for(request.auth, task_id)
+    return interview_out(services.interview_record(actor=request.auth, task=task, **payload.dict()))
+
+
+@router.post(
+    "/interviews/{int:task_id}/resolve",
+    response={200: InterviewOut, **ERRORS},
+    operation_id="stars_interviews_resolve",
+)
+def interview_resolve(
+    request: HttpRequest, task_id: int, payload: InterviewResolveIn
+) -> dict[str, Any]:
+    """Rectified, or not (which flags removal from the incubation base)."""
+    task = selectors.interview_get_for(request.auth, task_id)
+    return interview_out(
+        services.interview_resolve(actor=request.auth, task=task, **payload.dict())
+    )
+
+
+@router.get(
+    "/removal-flags",
+    response={200: Page[RemovalFlagOut], **ERRORS},
+    operation_id="stars_removal_flags_list",
+)
+def removal_flag_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+    data = paginate(request, selectors.removal_flags_for(request.auth), page)
+    data["results"] = [flag_out(f) for f in data["results"]]
+    return data
+
+
+# --- star ratings ------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/ratings", response={200: Page[RatingOut], **ERRORS}, operation_id="stars_ratings_list"
+)
+def rating_list(
+    request: HttpRequest, filters: Query[RatingFilterIn], page: Query[PageParams]
+) -> dict[str, Any]:
+    """The year's ratings the caller sees inside ``region``, ranked by composite score."""
+    region = filters.region.rstrip("0") if len(filters.region) == 12 else filters.region
+    qs = selectors.star_ranking(request.auth, filters.year, region_prefix=region)
+    data = paginate(request, qs, page)
+    data["results"] = [rating_out(r) for r in data["results"]]
+    return data
+
+
+@router.post("/ratings", response={201: RatingOut, **ERRORS}, operation_id="stars_ratings_record")
+def rating_record(request: HttpRequest, payload: RatingIn) -> Status:
+    org = organization_get_for(request.auth, payload.organization_id)
+    item = services.star_assessment_record(
+        actor=request.auth,
+        organization=org,
+        year=payload.year,
+        data=services.StarInput(
+            self_score=payload.self_score,
+            peer_score=payload.peer_score,
+            resident_score=payload.resident_score,
+            party_building_passed=payload.party_building_passed,
+            party_note=payload.party_note,
+        ),
+    )
+    return Status(201, rating_out(item))
+
+
+@router.post(
+    "/ratings/publish", response={200: PublishOut, **ERRORS}, operation_id="stars_ratings_publish"
+)
+def rating_publish(request: HttpRequest, payload: PublishIn) -> dict[str, Any]:
+    """Publish the year's ratings in the region (three stars or fewer → interviews)."""
+    count = services.star_results_publish(
+        actor=request.auth, year=payload.year, region_code=payload.region
+    )
+    return {"published": count}
+
+
+@router.get(
+    "/organizations/{int:org_id}/priority",
+    response={200: PriorityOut, **ERRORS},
+    operation_id="stars_priority",
+)
+def priority(request: HttpRequest, org_id: int, year: int) -> dict[str, Any]:
+    """Whether the organisation has the five-star priority for projects and orders."""
+    org = organization_get_for(request.auth, org_id)
+    return {
+        "organization_id": org.pk,
+        "year": year,
+        "has_priority": selectors.has_star_priority(org, year),
+    }
+
+
+# --- awards -------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/awards", response={200: Page[AwardRoundOut], **ERRORS}, operation_id="stars_awards_list"
+)
+def award_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+    data = paginate(request, selectors.award_round_list_for(request.auth), page)
+    data["results"] = [round_out(r) for r in data["results"]]
+    return data
+
+
+@router.post("/awards", response={201: AwardRoundOut, **ERRORS}, operation_id="stars_awards_create")
+def award_create(request: HttpRequest, payload: AwardRoundIn) -> Status:
+    item = services.award_round_create(
+        actor=request.auth, data=services.RoundInput(**payload.dict())
+    )
+    return Status(201, round_out(item))
+
+
+@router.get(
+    "/awards/{int:round_id}",
+    response={200: AwardRoundDetailOut, **ERRORS},
+    operation_id="stars_awards_detail",
+)
+def award_detail(request: HttpRequest, round_id: int) -> dict[str, Any]:
+    item = selectors.award_round_get_for(request.auth, round_id)
+    nominations = [nomination_out(n) for n in selectors.nominations_of(item)]
+    return {**round_out(item), "nominations": nominations}
+
+
+@router.post(
+    "/awards/{int:round_id}/nominations",
+    response={201: NominationOut, **ERRORS},
+    operation_id="stars_nominations_create",
+)
+def nomination_create(request: HttpRequest, round_id: int, payload: NominationIn) -> Status:
+    """Nominate an eligible organisation (credit eligibility for "award")."""
+    award_round = selectors.award_round_get_for(request.auth, round_id)
+    org = organization_get_for(request.auth, payload.organization_id)
+    item = services.nomination_create(
+        actor=request.auth, award_round=award_round, organization=org, statement=payload.statement
+    )
+    return Status(201, nomination_out(item))
+
+
+@router.post(
+    "/awards/{int:round_id}/transition",
+    response={200: AwardRoundOut, **ERRORS},
+    operation_id="stars_awards_transition",
+)
+def award_transition(
+    request: HttpRequest, round_id: int, payload: AwardTransitionIn
+) -> dict[str, Any]:
+    """``open_voting`` ends nominations; ``finish`` counts the votes and names the winners."""
+    award_round: AwardRound = selectors.award_round_get_for(request.auth, round_id)
+    item = services.award_round_transition(
+        actor=request.auth, award_round=award_round, transition=payload.transition
+    )
+    return round_out(item)
+
+
+@router.post(
+    "/nominations/{int:nomination_id}/votes",
+    response={201: VoteOut, **ERRORS},
+    operation_id="stars_votes_cast",
+)
+def vote_cast(request: HttpRequest, nomination_id: int) -> Status:
+    """One vote per voter per nominee while voting is open."""
+    nomination = selectors.nomination_get_for(request.auth, nomination_id)
+    services.vote_cast(actor=request.auth, nomination=nomination)
+    nomination.refresh_from_db(fields=["vote_count"])
+    return Status(201, {"nomination_id": nomination.pk, "vote_count": nomination.vote_count})

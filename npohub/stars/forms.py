@@ -1,0 +1,125 @@
+"""HTML forms of the stars pages (cleaning and widgets only; the services hold the rules)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import AwardKind, ScorecardItem
+from .selectors import month_start, shift_month
+
+
+def parse_month(value: str | None, default: dt.date | None = None) -> dt.date:
+    """``YYYY-MM`` → the first day of that month (default: last month)."""
+    fallback = default or shift_month(month_start(timezone.localdate()), -1)
+    try:
+        year, month = (int(part) for part in (value or "").split("-")[:2])
+        return dt.date(year, month, 1)
+    except (TypeError, ValueError):
+        return fallback
+
+
+class ScoreRowForm(forms.Form):
+    """One member's row of the bulk entry table: a points field per item, one reason and one
+    evidence for the row's deductions."""
+
+    reason = forms.CharField(label=_("扣分理由"), required=False, max_length=300)
+    evidence = forms.CharField(label=_("扣分依据"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, items: list[ScorecardItem], prefix: str = "", **kwargs: Any):
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.items = items
+        for item in items:
+            self.fields[f"item_{item.code}"] = forms.DecimalField(
+                label=item.name,
+                min_value=Decimal("0"),
+                max_value=item.max_points,
+                decimal_places=1,
+                widget=forms.NumberInput(attrs={"step": "0.1", "class": "score-input"}),
+            )
+
+    def item_fields(self) -> list[forms.BoundField]:
+        return [self[f"item_{item.code}"] for item in self.items]
+
+    def lines(self) -> dict[str, Any]:
+        from .services import LineInput
+
+        data = self.cleaned_data
+        return {
+            item.code: LineInput(
+                points=data[f"item_{item.code}"],
+                reason=data.get("reason", ""),
+                evidence=data.get("evidence", ""),
+            )
+            for item in self.items
+        }
+
+
+class AppealForm(forms.Form):
+    grounds = forms.CharField(label=_("申诉理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AppealDecisionForm(forms.Form):
+    note = forms.CharField(label=_("处理意见"), widget=forms.Textarea(attrs={"rows": 3}))
+    adjusted_points = forms.DecimalField(
+        label=_("调整后得分"), required=False, min_value=Decimal("0"), decimal_places=1
+    )
+
+
+class InterviewRecordForm(forms.Form):
+    held_on = forms.DateField(label=_("约谈日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    outcome = forms.CharField(label=_("约谈情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    rectification_due = forms.DateField(
+        label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class InterviewResolveForm(forms.Form):
+    rectified = forms.TypedChoiceField(
+        label=_("整改结果"),
+        choices=[("yes", _("整改到位")), ("no", _("整改不到位（标记退出孵化基地）"))],
+        coerce=lambda v: v == "yes",
+    )
+    note = forms.CharField(label=_("核查意见"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StarAssessmentForm(forms.Form):
+    party_building_passed = forms.TypedChoiceField(
+        label=_("党建落实（首要依据）"),
+        choices=[("yes", _("合格")), ("no", _("不合格"))],
+        coerce=lambda v: v == "yes",
+    )
+    party_note = forms.CharField(label=_("党建说明"), required=False, max_length=300)
+    self_score = forms.DecimalField(label=_("自评（百分制）"), min_value=0, max_value=100)
+    peer_score = forms.DecimalField(label=_("互评（百分制）"), min_value=0, max_value=100)
+    resident_score = forms.DecimalField(label=_("群众评（百分制）"), min_value=0, max_value=100)
+
+
+class StarFilterForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
+    region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
+
+
+class AwardRoundForm(forms.Form):
+    title = forms.CharField(label=_("评选名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("类别"), choices=AwardKind.choices)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    winners = forms.IntegerField(
+        label=_("评选名额"), required=False, min_value=1, help_text=_("十佳默认10名")
+    )
+    vote_opens = forms.DateField(
+        label=_("投票开始"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    vote_closes = forms.DateField(
+        label=_("投票截止"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class NominationForm(forms.Form):
+    organization = forms.IntegerField(label=_("组织编号"), min_value=1)
+    statement = forms.CharField(label=_("推荐理由"), widget=forms.Textarea(attrs={"rows": 3}))

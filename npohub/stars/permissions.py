@@ -1,0 +1,164 @@
+"""Who may score, appeal, interview, rate and award. Each check returns a Decision.
+
+* The body responsible for an organisation (the staff of a current hub, street federation or
+  incubation base's operating hub it belongs to) scores it monthly, for the bureau.
+* The organisation's own accounts see their scorecards and appeal a deduction; the responsible
+  body's supervisor (``hubs.permissions.can_govern_hub``) or the organisation's bureau decides.
+* Interview tasks are worked by their assignee, the responsible hub's staff or the bureau.
+* Star assessments are recorded by the responsible body or the bureau, published by the bureau.
+* Award rounds are run by the bureau of their region; any signed-in account votes once per
+  nominee while voting is open, never for its own organisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from npohub.accounts.models import BUREAU_ROLES, Role
+from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
+from npohub.credit.permissions import is_bureau_for_org, owns_organization
+from npohub.hubs.permissions import can_govern_hub
+from npohub.hubs.selectors import acting_hub_for, staff_hub_ids
+from npohub.orgs.models import Organization
+
+from .models import (
+    AppealState,
+    AwardRound,
+    AwardState,
+    InterviewState,
+    InterviewTask,
+    MonthlyScorecard,
+    Nomination,
+    ScoreAppeal,
+)
+
+
+def bureau_covers(user: Any, code: str) -> bool:
+    """The superuser, or a bureau whose region holds ``code``."""
+    if not is_signed_in(user):
+        return False
+    if user.is_superuser:
+        return True
+    prefix = getattr(user, "scope_prefix", "") or ""
+    return user.role in BUREAU_ROLES and bool(prefix) and code.startswith(prefix)
+
+
+def can_manage_templates(user: Any, region_code: str) -> Decision:
+    """A locality's scorecard: the bureau of that region; the default one: the superuser."""
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    if user.is_superuser or (region_code and bureau_covers(user, region_code)):
+        return ALLOW
+    return deny(_("只有该辖区的民政部门可以设置月度评分表"))
+
+
+def can_score_organization(user: Any, org: Organization, *, on: dt.date | None = None) -> Decision:
+    """Monthly scores: the staff of a current hub (federation, incubation base) the
+    organisation currently belongs to."""
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    if user.role != Role.HUB_STAFF:
+        return deny(_("月度评分由负责该组织的枢纽、联合会或孵化基地填报"))
+    if acting_hub_for(user, org, on=on) is None:
+        return deny(_("该组织不是您所在枢纽（认定有效期内）的成员，不能为其评分"))
+    return ALLOW
+
+
+def can_file_appeal(user: Any, scorecard: MonthlyScorecard) -> Decision:
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    if not owns_organization(user, scorecard.organization_id):
+        return deny(_("只有本组织账号可以对扣分提出申诉"))
+    return ALLOW
+
+
+def can_decide_appeal(user: Any, appeal: ScoreAppeal) -> Decision:
+    """The responsible body's supervisor (the bureau over the hub, the street office for its
+    federation) or the organisation's own bureau."""
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    scorecard = appeal.line.scorecard
+    if not (can_govern_hub(user, scorecard.hub) or is_bureau_for_org(user, appeal.organization)):
+        return deny(_("只有评分单位的主管部门或该组织所属民政部门可以处理申诉"))
+    if appeal.state != AppealState.SUBMITTED:
+        return deny(_("该申诉已处理"))
+    return ALLOW
+
+
+def can_work_interview(user: Any, task: InterviewTask) -> Decision:
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    allowed = (
+        task.assignee_id == user.pk
+        or (task.hub_id is not None and task.hub_id in staff_hub_ids(user))
+        or is_bureau_for_org(user, task.organization)
+    )
+    if not allowed:
+        return deny(_("只有承办人、责任单位或该组织所属民政部门可以办理约谈"))
+    if task.state in (InterviewState.RECTIFIED, InterviewState.UNRESOLVED):
+        return deny(_("该约谈任务已办结"))
+    return ALLOW
+
+
+def can_assess_stars(user: Any, org: Organization) -> Decision:
+    """The responsible body (acting for the bureau) or the organisation's bureau."""
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    if is_bureau_for_org(user, org):
+        return ALLOW
+    if user.role == Role.HUB_STAFF and acting_hub_for(user, org) is not None:
+        return ALLOW
+    return deny(_("只有负责该组织的枢纽或所属民政部门可以评定星级"))
+
+
+def can_publish_stars(user: Any, region_code: str) -> Decision:
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    if not bureau_covers(user, region_code):
+        return deny(_("只有该辖区的民政部门可以公布星级评定结果"))
+    return ALLOW
+
+
+def can_create_award_round(user: Any, region_code: str) -> Decision:
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    if not bureau_covers(user, region_code):
+        return deny(_("只有该辖区的民政部门可以组织评优评选"))
+    return ALLOW
+
+
+def can_manage_award_round(user: Any, award_round: AwardRound) -> Decision:
+    return can_create_award_round(user, award_round.region_code)
+
+
+def can_nominate(user: Any, award_round: AwardRound, org: Organization) -> Decision:
+    """The round's bureau for organisations of its region, or the organisation's hub."""
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    if award_round.state != AwardState.NOMINATING:
+        return deny(_("该评选不在推荐阶段"))
+    if not org.address_code.startswith(award_round.region_code.rstrip("0")):
+        return deny(_("该组织不在本次评选的区域内"))
+    if bureau_covers(user, org.address_code) or is_bureau_for_org(user, org):
+        return ALLOW
+    if user.role == Role.HUB_STAFF and acting_hub_for(user, org) is not None:
+        return ALLOW
+    return deny(_("只有民政部门或负责该组织的枢纽可以推荐"))
+
+
+def can_vote(user: Any, nomination: Nomination, *, on: dt.date | None = None) -> Decision:
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    award_round = nomination.award_round
+    day = on or timezone.localdate()
+    if award_round.state != AwardState.VOTING or not (
+        award_round.vote_opens <= day <= award_round.vote_closes
+    ):
+        return deny(_("不在投票时间内"))
+    if owns_organization(user, nomination.organization_id):
+        return deny(_("不能为本组织投票"))
+    return ALLOW

@@ -1,0 +1,386 @@
+"""Reads on monthly scores, interviews, star ratings and awards. Lists start from what the
+user may see (``orgs.selectors.organization_visible_to``).
+
+``has_star_priority(org, year)`` is the interface other modules (projects, orders) call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, F, Q, QuerySet, Window
+from django.db.models.functions import Rank
+from django.utils import timezone
+
+from npohub.accounts.models import BUREAU_ROLES, Role
+from npohub.core.errors import NotFound
+from npohub.core.permissions import is_signed_in
+from npohub.hubs.models import Hub, HubMembership
+from npohub.hubs.selectors import staff_hub_ids
+from npohub.orgs.models import Organization
+from npohub.orgs.selectors import organization_visible_to
+
+from .models import (
+    AppealState,
+    AwardRound,
+    AwardState,
+    InterviewTask,
+    MonthlyScorecard,
+    Nomination,
+    RemovalFlag,
+    ScoreAppeal,
+    ScorecardTemplate,
+    ScoreLine,
+    StarAssessment,
+    Vote,
+)
+from .policy import policy_for
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def shift_month(period: dt.date, months: int) -> dt.date:
+    index = period.year * 12 + period.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+# --- templates and scorecards ----------------------------------------------------------------
+
+
+def template_for(region_code: str) -> ScorecardTemplate | None:
+    """The active template of the longest region prefix containing ``region_code``."""
+    candidates = [
+        t
+        for t in ScorecardTemplate.objects.filter(is_active=True)
+        if region_code.startswith(t.region_code)
+    ]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda t: len(t.region_code))
+
+
+def template_list() -> QuerySet[ScorecardTemplate]:
+    return ScorecardTemplate.objects.prefetch_related("items").order_by("region_code", "id")
+
+
+def scorecard_visible_to(user: Any) -> QuerySet[MonthlyScorecard]:
+    if not is_signed_in(user):
+        return MonthlyScorecard.objects.none()
+    return MonthlyScorecard.objects.filter(
+        organization_id__in=organization_visible_to(user).values("pk")
+    ).select_related("organization", "hub")
+
+
+def scorecard_get_for(user: Any, pk: int) -> MonthlyScorecard:
+    card = (
+        scorecard_visible_to(user)
+        .select_related("scored_by", "template")
+        .prefetch_related("lines__item", "lines__appeals")
+        .filter(pk=pk)
+        .first()
+    )
+    if card is None:
+        raise NotFound("月度评分不存在")
+    return card
+
+
+def line_get_for(user: Any, pk: int) -> ScoreLine:
+    line = (
+        ScoreLine.objects.select_related("scorecard__organization", "scorecard__hub", "item")
+        .filter(pk=pk, scorecard__in=scorecard_visible_to(user))
+        .first()
+    )
+    if line is None:
+        raise NotFound("评分明细不存在")
+    return line
+
+
+def scorecards_of(org: Organization, *, year: int | None = None) -> QuerySet[MonthlyScorecard]:
+    qs = MonthlyScorecard.objects.filter(organization_id=org.pk).select_related("hub")
+    if year is not None:
+        qs = qs.filter(period__year=year)
+    return qs.order_by("-period")
+
+
+def scorecard_list_for(
+    user: Any, *, period: dt.date | None = None, below: Decimal | None = None
+) -> QuerySet[MonthlyScorecard]:
+    qs = scorecard_visible_to(user)
+    if period is not None:
+        qs = qs.filter(period=month_start(period))
+    if below is not None:
+        qs = qs.filter(total__lt=below)
+    return qs.order_by("-period", "organization__name", "id")
+
+
+def scoring_hubs_for(user: Any) -> QuerySet[Hub]:
+    """The current hubs under which the user scores (hub staff only)."""
+    return Hub.objects.filter(pk__in=staff_hub_ids(user)).order_by("name", "id")
+
+
+def scoring_hub_get_for(user: Any, pk: int) -> Hub:
+    hub = scoring_hubs_for(user).filter(pk=pk).first()
+    if hub is None:
+        raise NotFound("枢纽组织不存在")
+    return hub
+
+
+@dataclass
+class GridRow:
+    organization: Organization
+    scorecard: MonthlyScorecard | None
+    points: dict[str, Decimal]
+
+
+def scoring_grid(hub: Hub, period: dt.date) -> list[GridRow]:
+    """The hub's current members × the month's scorecards (for bulk entry). Three queries."""
+    today = timezone.localdate()
+    members = [
+        m.organization
+        for m in HubMembership.objects.select_related("organization")
+        .filter(hub_id=hub.pk, joined_on__lte=today)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+        .exclude(organization_id=hub.organization_id)
+        .order_by("organization__name", "organization_id")
+    ]
+    cards = {
+        c.organization_id: c
+        for c in MonthlyScorecard.objects.filter(
+            organization_id__in=[o.pk for o in members], period=month_start(period)
+        ).prefetch_related("lines__item")
+    }
+    rows = []
+    for org in members:
+        card = cards.get(org.pk)
+        points = {line.item.code: line.points for line in card.lines.all()} if card else {}
+        rows.append(GridRow(org, card, points))
+    return rows
+
+
+def low_streak(org_id: int, period: dt.date) -> list[MonthlyScorecard]:
+    """The scorecards of the months ending at ``period`` that are all below the locality's
+    threshold, when there are at least ``low_months_in_a_row`` of them in a row (a missing
+    month or a month at or above the threshold breaks the streak); else an empty list."""
+    org = Organization.objects.only("address_code").get(pk=org_id)
+    policy = policy_for(org.address_code)
+    needed = int(policy["low_months_in_a_row"])
+    below = Decimal(str(policy["low_month_below"]))
+    months = [shift_month(month_start(period), -i) for i in range(needed)]
+    cards = list(
+        MonthlyScorecard.objects.filter(organization_id=org_id, period__in=months).order_by(
+            "period"
+        )
+    )
+    if len(cards) < needed or any(c.total >= below for c in cards):
+        return []
+    return cards
+
+
+def monthly_average(org: Organization, year: int) -> tuple[Decimal, int]:
+    """(average total, months scored) of the organisation's scorecards in ``year``."""
+    data = MonthlyScorecard.objects.filter(organization_id=org.pk, period__year=year).aggregate(
+        avg=Avg("total"), n=Count("id")
+    )
+    if not data["n"]:
+        return Decimal("0"), 0
+    return Decimal(str(data["avg"])).quantize(Decimal("0.01")), int(data["n"])
+
+
+# --- appeals ------------------------------------------------------------------------------------
+
+
+def appeal_visible_to(user: Any) -> QuerySet[ScoreAppeal]:
+    """Appeals of the organisations the user sees, and those against the scores of the hubs
+    the user governs (bureaus over the hubs' scope)."""
+    if not is_signed_in(user):
+        return ScoreAppeal.objects.none()
+    qs = ScoreAppeal.objects.select_related(
+        "organization", "line__item", "line__scorecard__hub", "filed_by", "decided_by"
+    )
+    visible = Q(organization_id__in=organization_visible_to(user).values("pk"))
+    if user.role in BUREAU_ROLES and user.scope_prefix:
+        visible |= Q(line__scorecard__hub__scope_prefix__startswith=user.scope_prefix)
+    if user.role == Role.STREET_OFFICER and user.scope_prefix:
+        visible |= Q(line__scorecard__hub__scope_prefix__startswith=user.scope_prefix)
+    return qs if user.is_superuser else qs.filter(visible)
+
+
+def appeal_get_for(user: Any, pk: int) -> ScoreAppeal:
+    appeal = appeal_visible_to(user).filter(pk=pk).first()
+    if appeal is None:
+        raise NotFound("申诉不存在")
+    return appeal
+
+
+def appeal_list_for(user: Any, *, state: str = "") -> QuerySet[ScoreAppeal]:
+    qs = appeal_visible_to(user)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-created_at", "-id")
+
+
+def open_appeal_count(scorecard: MonthlyScorecard) -> int:
+    return ScoreAppeal.objects.filter(
+        line__scorecard_id=scorecard.pk, state=AppealState.SUBMITTED
+    ).count()
+
+
+# --- interviews --------------------------------------------------------------------------------
+
+
+def interview_visible_to(user: Any) -> QuerySet[InterviewTask]:
+    """Tasks assigned to the user, of the user's hubs, or of organisations in a bureau's region."""
+    if not is_signed_in(user):
+        return InterviewTask.objects.none()
+    qs = InterviewTask.objects.select_related("organization", "hub", "assignee")
+    if user.is_superuser:
+        return qs
+    q = Q(assignee_id=user.pk) | Q(hub_id__in=staff_hub_ids(user))
+    if user.role in BUREAU_ROLES and user.scope_prefix:
+        q |= Q(organization__address_code__startswith=user.scope_prefix)
+    return qs.filter(q)
+
+
+def interview_get_for(user: Any, pk: int) -> InterviewTask:
+    task = interview_visible_to(user).filter(pk=pk).first()
+    if task is None:
+        raise NotFound("约谈任务不存在")
+    return task
+
+
+def interview_list_for(user: Any, *, state: str = "") -> QuerySet[InterviewTask]:
+    qs = interview_visible_to(user)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("state", "due_on", "id")
+
+
+def removal_flags_for(user: Any) -> QuerySet[RemovalFlag]:
+    return (
+        RemovalFlag.objects.filter(organization_id__in=organization_visible_to(user).values("pk"))
+        .select_related("organization", "hub", "task")
+        .order_by("-flagged_on", "-id")
+    )
+
+
+# --- star ratings -------------------------------------------------------------------------------
+
+
+def star_visible_to(user: Any) -> QuerySet[StarAssessment]:
+    if not is_signed_in(user):
+        return StarAssessment.objects.none()
+    return StarAssessment.objects.filter(
+        organization_id__in=organization_visible_to(user).values("pk")
+    ).select_related("organization", "hub")
+
+
+def star_get_for(user: Any, pk: int) -> StarAssessment:
+    item = star_visible_to(user).filter(pk=pk).first()
+    if item is None:
+        raise NotFound("星级评定不存在")
+    return item
+
+
+def _ranked(qs: QuerySet[StarAssessment]) -> QuerySet[StarAssessment]:
+    return qs.annotate(
+        rank=Window(expression=Rank(), order_by=[F("composite").desc()]),
+    ).order_by("-composite", "organization__name", "id")
+
+
+def star_ranking(user: Any, year: int, *, region_prefix: str = "") -> QuerySet[StarAssessment]:
+    """The year's assessments the user sees inside ``region_prefix``, ranked by composite."""
+    qs = star_visible_to(user).filter(year=year)
+    if region_prefix:
+        qs = qs.filter(region_code__startswith=region_prefix)
+    return _ranked(qs)
+
+
+def public_star_list(year: int, *, region_prefix: str = "") -> QuerySet[StarAssessment]:
+    """Published assessments of the year, ranked (no evaluation details)."""
+    qs = StarAssessment.objects.filter(year=year, is_published=True).select_related("organization")
+    if region_prefix:
+        qs = qs.filter(region_code__startswith=region_prefix)
+    return _ranked(qs)
+
+
+def published_years() -> list[int]:
+    return list(
+        StarAssessment.objects.filter(is_published=True)
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    )
+
+
+def has_star_priority(org: Organization | int, year: int) -> bool:
+    """Whether the organisation holds a published rating of the year at or above the
+    locality's priority level (five stars: 优先对接项目和订单)."""
+    org_id = org if isinstance(org, int) else org.pk
+    item = StarAssessment.objects.filter(
+        organization_id=org_id, year=year, is_published=True
+    ).first()
+    if item is None:
+        return False
+    return item.stars >= int(policy_for(item.region_code)["priority_stars"])
+
+
+# --- awards ---------------------------------------------------------------------------------------
+
+
+def award_round_list_for(user: Any) -> QuerySet[AwardRound]:
+    """Every signed-in account sees the rounds (anyone may vote)."""
+    if not is_signed_in(user):
+        return AwardRound.objects.none()
+    return AwardRound.objects.annotate(nominee_count=Count("nominations")).order_by("-year", "-id")
+
+
+def award_round_get_for(user: Any, pk: int) -> AwardRound:
+    item = award_round_list_for(user).filter(pk=pk).first()
+    if item is None:
+        raise NotFound("评选不存在")
+    return item
+
+
+def nominations_of(award_round: AwardRound) -> QuerySet[Nomination]:
+    return award_round.nominations.select_related("organization").order_by(
+        F("rank").asc(nulls_last=True), "-vote_count", "organization__name", "id"
+    )
+
+
+def nomination_get_for(user: Any, pk: int) -> Nomination:
+    if not is_signed_in(user):
+        raise NotFound("推荐对象不存在")
+    item = Nomination.objects.select_related("award_round", "organization").filter(pk=pk).first()
+    if item is None:
+        raise NotFound("推荐对象不存在")
+    return item
+
+
+def voted_nomination_ids(user: Any, award_round: AwardRound) -> set[int]:
+    if not is_signed_in(user):
+        return set()
+    return set(
+        Vote.objects.filter(
+            voter_id=user.pk, nomination__award_round_id=award_round.pk
+        ).values_list("nomination_id", flat=True)
+    )
+
+
+def public_award_rounds() -> QuerySet[AwardRound]:
+    return AwardRound.objects.filter(state=AwardState.FINISHED).order_by("-year", "-id")
+
+
+def public_award_round_get(pk: int) -> AwardRound:
+    item = public_award_rounds().filter(pk=pk).first()
+    if item is None:
+        raise NotFound("评选不存在")
+    return item
+
+
+def award_winners(award_round: AwardRound) -> QuerySet[Nomination]:
+    return nominations_of(award_round).filter(is_winner=True)

@@ -1,0 +1,515 @@
+"""Staff and organisation pages of the stars app (mounted at /stars/). Thin: fetch with a
+scoped selector, validate a form, call one service, render."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from npohub.core.errors import DomainError, NotFound
+from npohub.orgs.models import AccessReason, Organization, OrganizationAccess
+from npohub.orgs.selectors import organization_get_for
+from npohub.party.selectors import has_party_organization
+
+from . import selectors, services
+from .forms import (
+    AppealDecisionForm,
+    AppealForm,
+    AwardRoundForm,
+    InterviewRecordForm,
+    InterviewResolveForm,
+    NominationForm,
+    ScoreRowForm,
+    StarAssessmentForm,
+    StarFilterForm,
+    parse_month,
+)
+from .models import AppealState, InterviewState
+from .navigation import sees_star_work
+from .permissions import (
+    can_assess_stars,
+    can_create_award_round,
+    can_decide_appeal,
+    can_file_appeal,
+    can_manage_award_round,
+    can_publish_stars,
+    can_score_organization,
+    can_work_interview,
+)
+from .workflows import APPEAL_TRANSITIONS, AWARD_TRANSITIONS, available
+
+PAGE_SIZE = 30
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _fail(form: forms.Form, exc: DomainError) -> None:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    placed = False
+    for key, text in details.items():
+        if key in form.fields:
+            form.add_error(key, str(text) if len(str(text)) > 4 else exc.message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+def _get(fetch: Any, *args: Any) -> Any:
+    try:
+        return fetch(*args)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _staff_only(user: Any) -> None:
+    if not sees_star_work(user):
+        raise Http404(_("页面不存在"))
+
+
+def _own_org_ids(user: Any) -> list[int]:
+    return list(
+        OrganizationAccess.objects.filter(user_id=user.pk, reason=AccessReason.OWN)
+        .order_by("organization_id")
+        .values_list("organization_id", flat=True)
+    )
+
+
+# --- monthly scores ------------------------------------------------------------------------------
+
+
+def _grid_context(hub: Any, month: Any) -> dict[str, Any]:
+    template = selectors.template_for(hub.organization.address_code)
+    items = list(template.items.all()) if template else []
+    rows = []
+    for row in selectors.scoring_grid(hub, month):
+        initial = {f"item_{code}": value for code, value in row.points.items()}
+        if row.scorecard is not None:
+            deducted = [line for line in row.scorecard.lines.all() if line.reason]
+            if deducted:
+                initial.update(reason=deducted[0].reason, evidence=deducted[0].evidence)
+        form = ScoreRowForm(items=items, prefix=f"o{row.organization.pk}", initial=initial)
+        rows.append({"row": row, "form": form})
+    return {"hub": hub, "month": month, "items": items, "rows": rows}
+
+
+@login_required
+@require_GET
+def scoring(request: HttpRequest) -> HttpResponse:
+    """Bulk entry: the hub's members × the scorecard's items for one month."""
+    hubs = list(selectors.scoring_hubs_for(request.user).select_related("organization"))
+    if not hubs:
+        raise Http404(_("页面不存在"))
+    chosen = next((h for h in hubs if str(h.pk) == request.GET.get("hub")), hubs[0])
+    month = parse_month(request.GET.get("month"))
+    context = {"hubs": hubs, **_grid_context(chosen, month)}
+    return render(request, "stars/scoring.html", context)
+
+
+@login_required
+@require_POST
+def scoring_save(request: HttpRequest, hub_pk: int, org_id: int) -> HttpResponse:
+    """Save one member's row (htmx): answers the row, re-rendered with the result."""
+    hub = _get(selectors.scoring_hub_get_for, request.user, hub_pk)
+    org = _get(organization_get_for, request.user, org_id)
+    if not can_score_organization(request.user, org):
+        raise Http404(_("页面不存在"))
+    month = parse_month(request.GET.get("month") or request.POST.get("month"))
+    template = selectors.template_for(org.address_code)
+    items = list(template.items.all()) if template else []
+    form = ScoreRowForm(request.POST, items=items, prefix=f"o{org.pk}")
+    saved = None
+    if form.is_valid():
+        try:
+            saved = services.scorecard_record(
+                actor=request.user, organization=org, period=month, lines=form.lines()
+            )
+        except DomainError as exc:
+            _fail(form, exc)
+    row = selectors.GridRow(org, saved, {})
+    context = {"hub": hub, "month": month, "items": items, "entry": {"row": row, "form": form}}
+    if _htmx(request):
+        return render(request, "stars/partials/score_row.html", context)
+    if saved is not None:
+        messages.success(request, _("%(org)s的评分已保存") % {"org": org.name})
+    else:
+        messages.error(request, "；".join(str(e) for e in form.errors.values()))
+    return redirect(f"{reverse('stars:scoring')}?hub={hub.pk}&month={month:%Y-%m}")
+
+
+@login_required
+@require_GET
+def scorecard_list(request: HttpRequest) -> HttpResponse:
+    _staff_only(request.user)
+    month = parse_month(request.GET.get("month")) if request.GET.get("month") else None
+    below = Decimal("6") if request.GET.get("low") else None
+    cards = selectors.scorecard_list_for(request.user, period=month, below=below)
+    page = Paginator(cards, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "stars/scorecard_list.html", {"page_obj": page, "month": month})
+
+
+@login_required
+@require_GET
+def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    card = _get(selectors.scorecard_get_for, request.user, pk)
+    context = {
+        "card": card,
+        "may_appeal": bool(can_file_appeal(request.user, card)),
+        "appeal_form": AppealForm(),
+    }
+    return render(request, "stars/scorecard_detail.html", context)
+
+
+@login_required
+@require_GET
+def my_scorecards(request: HttpRequest) -> HttpResponse:
+    """An organisation account's own scorecards, star ratings and interviews."""
+    org_ids = _own_org_ids(request.user)
+    if not org_ids:
+        raise Http404(_("页面不存在"))
+    org = Organization.objects.get(pk=org_ids[0])
+    context = {
+        "org": org,
+        "cards": selectors.scorecards_of(org)[:24],
+        "ratings": org.star_assessments.filter(is_published=True).order_by("-year"),
+        "interviews": org.interview_tasks.order_by("-created_at"),
+    }
+    return render(request, "stars/my_scorecards.html", context)
+
+
+@login_required
+@require_POST
+def appeal_create(request: HttpRequest, line_pk: int) -> HttpResponse:
+    line = _get(selectors.line_get_for, request.user, line_pk)
+    form = AppealForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appeal_file(
+                actor=request.user, line=line, grounds=form.cleaned_data["grounds"]
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("申诉已提交"))
+    else:
+        messages.error(request, _("请填写申诉理由"))
+    return redirect("stars:scorecard-detail", pk=line.scorecard_id)
+
+
+@login_required
+@require_GET
+def appeal_list(request: HttpRequest) -> HttpResponse:
+    _staff_only(request.user)
+    state = request.GET.get("state", AppealState.SUBMITTED)
+    page = Paginator(selectors.appeal_list_for(request.user, state=state), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "stars/appeal_list.html",
+        {"page_obj": page, "state": state, "states": AppealState.choices},
+    )
+
+
+@login_required
+@require_GET
+def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = _get(selectors.appeal_get_for, request.user, pk)
+    may_decide = bool(can_decide_appeal(request.user, appeal))
+    context = {
+        "appeal": appeal,
+        "may_decide": may_decide,
+        "transitions": available(APPEAL_TRANSITIONS, appeal.state) if may_decide else [],
+        "form": AppealDecisionForm(),
+    }
+    return render(request, "stars/appeal_detail.html", context)
+
+
+@login_required
+@require_POST
+def appeal_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
+    appeal = _get(selectors.appeal_get_for, request.user, pk)
+    form = AppealDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appeal_transition(
+                actor=request.user,
+                appeal=appeal,
+                transition=transition,
+                note=form.cleaned_data["note"],
+                adjusted_points=form.cleaned_data["adjusted_points"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("申诉已处理"))
+    else:
+        messages.error(request, _("请填写处理意见"))
+    return redirect("stars:appeal-detail", pk=appeal.pk)
+
+
+# --- interviews ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def interview_list(request: HttpRequest) -> HttpResponse:
+    _staff_only(request.user)
+    state = request.GET.get("state", "")
+    tasks = selectors.interview_list_for(request.user, state=state)
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "state": state,
+        "states": InterviewState.choices,
+        "flags": selectors.removal_flags_for(request.user)[:20],
+    }
+    return render(request, "stars/interview_list.html", context)
+
+
+@login_required
+@require_GET
+def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _get(selectors.interview_get_for, request.user, pk)
+    context = {
+        "task": task,
+        "may_work": bool(can_work_interview(request.user, task)),
+        "record_form": InterviewRecordForm(initial={"held_on": timezone.localdate()}),
+        "resolve_form": InterviewResolveForm(),
+    }
+    return render(request, "stars/interview_detail.html", context)
+
+
+@login_required
+@require_POST
+def interview_record(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _get(selectors.interview_get_for, request.user, pk)
+    form = InterviewRecordForm(request.POST)
+    if form.is_valid():
+        try:
+            services.interview_record(actor=request.user, task=task, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("约谈情况已记录"))
+    else:
+        messages.error(request, _("请填写约谈日期和约谈情况"))
+    return redirect("stars:interview-detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def interview_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _get(selectors.interview_get_for, request.user, pk)
+    form = InterviewResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.interview_resolve(actor=request.user, task=task, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("整改核查已记录"))
+    else:
+        messages.error(request, _("请选择整改结果并填写核查意见"))
+    return redirect("stars:interview-detail", pk=task.pk)
+
+
+# --- star ratings --------------------------------------------------------------------------------
+
+
+def _year_and_region(request: HttpRequest) -> tuple[StarFilterForm, int, str]:
+    form = StarFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    year = data.get("year") or timezone.localdate().year - 1
+    region = (data.get("region") or "").strip()
+    region = region.rstrip("0") if len(region) == 12 else region
+    return form, year, region
+
+
+@login_required
+@require_GET
+def star_list(request: HttpRequest) -> HttpResponse:
+    """The year's star ratings ranked per region, with publication for the bureau."""
+    _staff_only(request.user)
+    form, year, region = _year_and_region(request)
+    prefix = region or getattr(request.user, "scope_prefix", "")
+    ranking = selectors.star_ranking(request.user, year, region_prefix=region)
+    page = Paginator(ranking, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "year": year,
+        "region": prefix,
+        "page_obj": page,
+        "may_publish": bool(prefix and can_publish_stars(request.user, prefix)),
+    }
+    template = "stars/partials/star_table.html" if _htmx(request) else "stars/star_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def star_assess(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = _get(organization_get_for, request.user, org_id)
+    if not can_assess_stars(request.user, org):
+        raise Http404(_("页面不存在"))
+    _f, year, _r = _year_and_region(request)
+    average, months = selectors.monthly_average(org, year)
+    party = has_party_organization([org.pk], timezone.localdate()).get(org.pk, False)
+    form = StarAssessmentForm(
+        request.POST or None, initial={"party_building_passed": "yes" if party else "no"}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.star_assessment_record(
+                actor=request.user,
+                organization=org,
+                year=year,
+                data=services.StarInput(**form.cleaned_data),
+            )
+        except DomainError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("星级评定已保存"))
+            return redirect(f"{request.path}?year={year}")
+    context = {
+        "org": org,
+        "year": year,
+        "form": form,
+        "average": average,
+        "months": months,
+        "has_party": party,
+        "current": org.star_assessments.filter(year=year).first(),
+    }
+    return render(request, "stars/star_assess.html", context)
+
+
+@login_required
+@require_POST
+def star_publish(request: HttpRequest) -> HttpResponse:
+    _staff_only(request.user)
+    _f, year, region = _year_and_region(request)
+    year = int(request.POST.get("year") or year)
+    region = request.POST.get("region") or region or request.user.scope_prefix
+    try:
+        count = services.star_results_publish(actor=request.user, year=year, region_code=region)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已公布%(n)d个组织的星级评定结果") % {"n": count})
+    return redirect(f"{reverse('stars:star-list')}?year={year}")
+
+
+# --- awards -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def award_list(request: HttpRequest) -> HttpResponse:
+    rounds = selectors.award_round_list_for(request.user)
+    prefix = getattr(request.user, "scope_prefix", "")
+    context = {
+        "rounds": rounds,
+        "may_create": bool(prefix and can_create_award_round(request.user, prefix)),
+    }
+    return render(request, "stars/award_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def award_create(request: HttpRequest) -> HttpResponse:
+    prefix = getattr(request.user, "scope_prefix", "")
+    if not (prefix and can_create_award_round(request.user, prefix)):
+        raise Http404(_("页面不存在"))
+    form = AwardRoundForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            award_round = services.award_round_create(
+                actor=request.user,
+                data=services.RoundInput(region_code=prefix.ljust(12, "0"), **form.cleaned_data),
+            )
+        except DomainError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("评选已创建"))
+            return redirect("stars:award-detail", pk=award_round.pk)
+    return render(request, "stars/award_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    award_round = _get(selectors.award_round_get_for, request.user, pk)
+    may_manage = bool(can_manage_award_round(request.user, award_round))
+    context = {
+        "round": award_round,
+        "nominations": selectors.nominations_of(award_round),
+        "voted": selectors.voted_nomination_ids(request.user, award_round),
+        "may_manage": may_manage,
+        "transitions": available(AWARD_TRANSITIONS, award_round.state) if may_manage else [],
+        "nomination_form": NominationForm(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "stars/award_detail.html", context)
+
+
+@login_required
+@require_POST
+def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
+    award_round = _get(selectors.award_round_get_for, request.user, pk)
+    form = NominationForm(request.POST)
+    if form.is_valid():
+        try:
+            org = organization_get_for(request.user, form.cleaned_data["organization"])
+            services.nomination_create(
+                actor=request.user,
+                award_round=award_round,
+                organization=org,
+                statement=form.cleaned_data["statement"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已推荐%(org)s") % {"org": org.name})
+    else:
+        messages.error(request, _("请填写组织编号和推荐理由"))
+    return redirect("stars:award-detail", pk=award_round.pk)
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = _get(selectors.nomination_get_for, request.user, pk)
+    try:
+        services.vote_cast(actor=request.user, nomination=nomination)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已投票"))
+    return redirect("stars:award-detail", pk=nomination.award_round_id)
+
+
+@login_required
+@require_POST
+def award_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
+    award_round = _get(selectors.award_round_get_for, request.user, pk)
+    try:
+        services.award_round_transition(
+            actor=request.user, award_round=award_round, transition=transition
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("评选状态已更新"))
+    return redirect("stars:award-detail", pk=award_round.pk)
