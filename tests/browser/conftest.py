@@ -47,3 +47,12 @@ def browser():
             yield browser
         finally:
             browser.close()
+
+
+def open_menu_item(page, label: str) -> None:
+    """Click a header menu item as a person does: hover its drop-down group first when the item
+    sits in one (groups with a single item are plain links)."""
+    link = page.locator(".topnav a", has_text=label).first
+    if not link.is_visible():
+        page.locator(".navgroup", has=page.locator(f'a:has-text("{label}")')).first.hover()
+    link.click()

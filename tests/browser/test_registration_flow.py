@@ -28,6 +28,7 @@ from npohub.registration import services
 from npohub.registration.certificates import certificate_verify_path
 from npohub.registration.models import Application, Certificate, Department, ReviewRoute
 
+from .conftest import open_menu_item
 from .test_smoke import watch_errors
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -234,7 +235,7 @@ def test_an_establishment_goes_through_joint_review_to_a_verifiable_certificate(
     try:
         # --- the founder fills the form, which changes with the kind and the category -----
         founder = walk.login("founder")
-        founder.get_by_role("link", name="登记申请").first.click()
+        open_menu_item(founder, "登记申请")
         founder.wait_for_url("**/registration/applications/")
         founder.get_by_role("link", name="新的申请").first.click()
         founder.get_by_role("link", name="成立登记").click()
@@ -320,7 +321,7 @@ def test_an_establishment_goes_through_joint_review_to_a_verifiable_certificate(
         reviewers = {}
         for key in ("approval", "party", "civil"):
             page = walk.login(f"rev_{key}")
-            page.get_by_role("link", name="联审任务").first.click()
+            open_menu_item(page, "联审任务")
             page.wait_for_url("**/registration/reviews/")
             row = page.locator("tbody tr", has_text=ORG_NAME)
             assert row.count() == 1
