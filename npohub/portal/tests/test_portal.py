@@ -189,3 +189,20 @@ def test_portal_lists_every_organisation_not_only_open_ones(client, registry):
     response = client.get(reverse("portal:home"))
 
     assert response.context["page"].paginator.count == Organization.objects.count()
+
+
+def test_the_portal_home_links_every_public_list(client, db):
+    html = client.get(reverse("portal:home")).content.decode()
+
+    for name in (
+        "portal:announcement-list",
+        "portal:credit-abnormal",
+        "portal:credit-serious",
+        "portal:supervision-conclusions",
+        "portal:inspection-plan-list",
+        "portal:ratings-grades",
+        "portal:stars-list",
+        "portal:stars-awards",
+        "portal:enforcement-complaint-create",
+    ):
+        assert f'href="{reverse(name)}"' in html, name
