@@ -24,8 +24,13 @@ class Command(BaseCommand):
         if not summary.complaints:
             self.stdout.write("执法演示数据已存在（或演示组织不足），未作修改。")
             return
+        from npohub.enforcement.workflows import DORMANT_OUTCOMES
+
+        outcomes = "、".join(
+            f"{DORMANT_OUTCOMES.get(k, k)} {v}" for k, v in sorted(summary.outcomes.items())
+        )
         self.stdout.write(
             f"已加载执法演示数据：投诉举报 {summary.complaints} 件，处罚案件 "
             f"{'、'.join(summary.cases.values())}，清理对象 {summary.candidates} 家，"
-            f"处置 {summary.outcomes}，信用评估新列入名单 {summary.listed} 次"
+            f"处置 {outcomes}，信用评估新列入名单 {summary.listed} 次"
         )

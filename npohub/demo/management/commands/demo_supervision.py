@@ -21,7 +21,9 @@ class Command(BaseCommand):
         if not summary.reports and not summary.bulk:
             self.stdout.write("年报演示数据已存在，未作修改。")
             return
-        states = "，".join(f"{k} {v}" for k, v in sorted(summary.states.items()))
+        from npohub.supervision.workflows import state_label
+
+        states = "，".join(f"{state_label(k)} {v}" for k, v in sorted(summary.states.items()))
         self.stdout.write(
             f"已加载年报演示数据：逐项办理 {summary.reports} 份（{states}），批量按时报送 {summary.bulk} 份"
         )
