@@ -172,7 +172,7 @@ def test_search_stays_inside_the_scope_it_is_given(corpus, cast):
 
 
 def test_search_composes_with_filters_and_ordering(corpus):
-    qs = Organization.objects.filter(kind="community_group").order_by("name")
+    qs = Organization.objects.filter(kind="community_group").order_by("name", "pk")
     got = list(apply_search(qs, "服务").values_list("pk", flat=True))
     expected = sorted((o for o in qs if _brute(o, "服务")), key=lambda o: (o.name, o.pk))
     assert got == [o.pk for o in expected]
