@@ -1500,41 +1500,40 @@ def filing_delegation_end(
 # Sealing the certificate under a suspension order (called by the enforcement app, rule 44)
 
 
-@transaction.atomic
-def certificate_seal(*, actor: Any, organization: Organization, on: dt.date, reason: str) -> int:
-    """Seal (封存) the organisation's current certificate while it must suspend its activities."""
+def _certificate_seal_set(
+    *, actor: Any, organization: Organization, on: dt.date, reason: str, sealed: bool
+) -> int:
+    """Set or lift the seal on the organisation's current certificate; audit when it changed."""
     updated = (
         Certificate.objects.filter(organization=organization, voided_on__isnull=True)
-        .filter(sealed_on__isnull=True)
-        .update(sealed_on=on)
+        .filter(sealed_on__isnull=sealed)
+        .update(sealed_on=on if sealed else None)
     )
     if updated:
         audit_record(
             actor=actor,
-            kind="registration.certificate_sealed",
+            kind="registration.certificate_sealed"
+            if sealed
+            else "registration.certificate_unsealed",
             target=organization,
             payload={"on": on.isoformat(), "reason": reason},
             organization_id=organization.pk,
             region_code=organization.address_code,
         )
     return updated
+
+
+@transaction.atomic
+def certificate_seal(*, actor: Any, organization: Organization, on: dt.date, reason: str) -> int:
+    """Seal (封存) the organisation's current certificate while it must suspend its activities."""
+    return _certificate_seal_set(
+        actor=actor, organization=organization, on=on, reason=reason, sealed=True
+    )
 
 
 @transaction.atomic
 def certificate_unseal(*, actor: Any, organization: Organization, on: dt.date, reason: str) -> int:
     """Lift the seal when the suspension ends (the certificate is valid again)."""
-    updated = (
-        Certificate.objects.filter(organization=organization, voided_on__isnull=True)
-        .filter(sealed_on__isnull=False)
-        .update(sealed_on=None)
+    return _certificate_seal_set(
+        actor=actor, organization=organization, on=on, reason=reason, sealed=False
     )
-    if updated:
-        audit_record(
-            actor=actor,
-            kind="registration.certificate_unsealed",
-            target=organization,
-            payload={"on": on.isoformat(), "reason": reason},
-            organization_id=organization.pk,
-            region_code=organization.address_code,
-        )
-    return updated
