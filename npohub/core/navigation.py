@@ -101,16 +101,18 @@ def menu_for(user: Any) -> list[dict[str, Any]]:
 
 def menu_groups_for(user: Any, path: str = "") -> list[dict[str, Any]]:
     """The visible items grouped for the header; ``active`` marks the group holding ``path``."""
+    entries_all = menu_for(user)
+    # The current page is the item with the longest URL that starts it (/orgs/imports/ is
+    # 批量导入, not also 社会组织名录 at /orgs/).
+    matching = [e["url"] for e in entries_all if e["url"] != "/" and path.startswith(e["url"])]
+    current = max(matching, key=len, default=path)
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for entry in menu_for(user):
+    for entry in entries_all:
+        entry["active"] = bool(path) and entry["url"] == current
         grouped.setdefault(entry["group"], []).append(entry)
     groups = []
     for key in sorted(grouped, key=lambda k: GROUPS[k].order):
         entries = grouped[key]
-        for entry in entries:
-            entry["active"] = bool(path) and (
-                path == entry["url"] or (entry["url"] != "/" and path.startswith(entry["url"]))
-            )
         groups.append(
             {
                 "key": key,

@@ -50,3 +50,11 @@ def test_every_page_header_shows_the_groups_as_menus(client, cast):
 
     assert 'class="navgroup active"' in html
     assert str(GROUPS["supervision"].label) in html
+
+
+@pytest.mark.django_db
+def test_only_the_item_with_the_longest_matching_url_is_marked_current(cast):
+    groups = menu_groups_for(cast["city"], reverse("imports:home"))
+
+    current = [e["name"] for g in groups for e in g["items"] if e["active"]]
+    assert current == ["imports:home"]
