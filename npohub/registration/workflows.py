@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+# Capacities here: applicant | bureau | community | street | system.
+from npohub.core.workflows import Transition as Transition
+from npohub.core.workflows import transition_named, transitions_from
+
 
 class S:
     """State codes shared by the workflows."""
@@ -53,18 +57,6 @@ CLOCK_STATES = frozenset({S.IN_REVIEW, S.SUPPLEMENT, S.REVIEWED})
 
 
 @dataclass(frozen=True)
-class Transition:
-    name: str
-    label: Promise
-    sources: frozenset[str]
-    target: str
-    capacity: str  # applicant | bureau | community | street | system
-    guards: tuple[str, ...] = ()
-    effect: str = ""
-    needs_note: bool = False  # a reason is required (refusals and returns)
-
-
-@dataclass(frozen=True)
 class Workflow:
     kind: str
     label: Promise
@@ -84,10 +76,10 @@ class Workflow:
     states: frozenset[str] = field(default_factory=frozenset)
 
     def transition(self, name: str) -> Transition | None:
-        return next((t for t in self.transitions if t.name == name), None)
+        return transition_named(self.transitions, name)
 
     def available(self, state: str) -> list[Transition]:
-        return [t for t in self.transitions if state in t.sources]
+        return transitions_from(self.transitions, state)
 
 
 # The common pipeline of applications the bureau decides after joint review.
