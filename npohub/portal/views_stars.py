@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from npohub.stars.selectors import (
-    award_winners,
     public_award_rounds,
     public_star_list,
     published_years,
+    winners_by_round,
 )
 
 PAGE_SIZE = 30
@@ -41,5 +41,7 @@ def star_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def award_list(request: HttpRequest) -> HttpResponse:
-    rounds = [(r, list(award_winners(r))) for r in public_award_rounds()[:20]]
-    return render(request, "portal/stars/awards.html", {"rounds": rounds})
+    rounds = list(public_award_rounds()[:20])
+    winners = winners_by_round(rounds)
+    context = {"rounds": [(r, winners[r.pk]) for r in rounds]}
+    return render(request, "portal/stars/awards.html", context)

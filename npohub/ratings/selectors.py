@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from npohub.accounts.models import Role
@@ -17,6 +17,7 @@ from npohub.orgs.selectors import organization_visible_to
 
 from .models import (
     Application,
+    ApplicationState,
     Assignment,
     Expert,
     Grade,
@@ -28,6 +29,14 @@ from .models import (
 from .permissions import covers, is_bureau
 from .policy import level_rank, policy_for
 from .workflows import RESULTS_VISIBLE, RS
+
+# The states of an application the committee looks at (checked eligible, and after).
+COMMITTEE_STATES = (
+    ApplicationState.ELIGIBLE,
+    ApplicationState.FINALISED,
+    ApplicationState.AWARDED,
+    ApplicationState.NOT_AWARDED,
+)
 
 
 def _own_org_ids(user: Any) -> QuerySet[OrganizationAccess, Any]:
@@ -117,7 +126,7 @@ def indicator_get_for(user: Any, pk: int) -> Indicator:
 
 def application_list(round: Round, user: Any) -> QuerySet[Application]:
     """A round's applications as this user may see them (the bureau: all; others: their own)."""
-    qs = Application.objects.filter(round=round).select_related("organization", "round")
+    qs = Application.objects.filter(round=round).select_related("organization", "round__region")
     if covers(user, round.region.code):
         return qs.order_by("organization__name", "id")
     if is_signed_in(user) and user.role == Role.EXPERT:
@@ -185,6 +194,16 @@ def scores_of(assignment: Assignment) -> dict[int, Score]:
 
 def panel_of(application: Application) -> QuerySet[Assignment]:
     return application.assignments.select_related("expert__user").order_by("id")
+
+
+def committee_list(round: Round, user: Any) -> QuerySet[Application]:
+    """Applications before the committee, each with its panel as ``panel`` (one extra query)."""
+    panel = Assignment.objects.select_related("expert__user").order_by("id")
+    return (
+        application_list(round, user)
+        .filter(state__in=COMMITTEE_STATES)
+        .prefetch_related(Prefetch("assignments", queryset=panel, to_attr="panel"))
+    )
 
 
 def objection_list(round: Round) -> QuerySet[Objection]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -342,13 +342,17 @@ def _guard_has_applications(round: Round) -> list[str]:
 
 def _guard_panels_complete(round: Round) -> list[str]:
     need = int(policy_for(round.region.code)["panel_min_experts"])
-    eligible = round.applications.filter(state=ApplicationState.ELIGIBLE)
-    if not eligible.exists():
+    eligible = list(
+        round.applications.filter(state=ApplicationState.ELIGIBLE)
+        .select_related("organization")
+        .annotate(panel_size=Count("assignments"))
+    )
+    if not eligible:
         return [_("本轮没有符合参评条件的申报")]
     return [
         _("%(org)s的评审组不足%(n)s名专家") % {"org": app.organization.name, "n": need}
-        for app in eligible.select_related("organization")
-        if app.assignments.count() < need
+        for app in eligible
+        if app.panel_size < need
     ]
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -47,9 +48,7 @@ from .permissions import (
 )
 from .workflows import RS, available
 
-
-def _404(exc: NotFound) -> Http404:
-    return Http404(exc.message)
+T = TypeVar("T")
 
 
 def _fail(form: forms.Form, exc: DomainError) -> None:
@@ -63,18 +62,12 @@ def _fail(form: forms.Form, exc: DomainError) -> None:
         form.add_error(None, exc.message)
 
 
-def _round(request: HttpRequest, pk: int) -> Any:
+def _get(fetch: Callable[[Any, int], T], request: HttpRequest, pk: int) -> T:
+    """The scoped fetch-and-authorise, answering 404 for both missing and forbidden."""
     try:
-        return selectors.round_get_for(request.user, pk)
+        return fetch(request.user, pk)
     except NotFound as exc:
-        raise _404(exc) from exc
-
-
-def _application(request: HttpRequest, pk: int) -> Any:
-    try:
-        return selectors.application_get_for(request.user, pk)
-    except NotFound as exc:
-        raise _404(exc) from exc
+        raise Http404(exc.message) from exc
 
 
 # --- rounds ------------------------------------------------------------------------------------
@@ -132,7 +125,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The round: stage, next steps, applications with eligibility, objections, results."""
-    round = _round(request, pk)
+    round = _get(selectors.round_get_for, request, pk)
     manages = bool(can_manage_round(request.user, round))
     context = {
         "round": round,
@@ -152,7 +145,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def round_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
-    round = _round(request, pk)
+    round = _get(selectors.round_get_for, request, pk)
     if not can_manage_round(request.user, round):
         raise Http404(_("页面不存在"))
     try:
@@ -174,13 +167,10 @@ def round_transition(request: HttpRequest, pk: int, transition: str) -> HttpResp
 @require_GET
 def round_committee(request: HttpRequest, pk: int) -> HttpResponse:
     """The committee's view: each panel's totals, outliers flagged, the proposed level."""
-    round = _round(request, pk)
+    round = _get(selectors.round_get_for, request, pk)
     if not can_manage_round(request.user, round):
         raise Http404(_("页面不存在"))
-    apps = selectors.application_list(round, request.user).filter(
-        state__in=["eligible", "finalised", "awarded", "not_awarded"]
-    )
-    rows = [{"app": app, "panel": list(selectors.panel_of(app))} for app in apps]
+    rows = [{"app": a, "panel": a.panel} for a in selectors.committee_list(round, request.user)]
     context = {"round": round, "rows": rows, "form": FinaliseForm()}
     return render(request, "ratings/round_committee.html", context)
 
@@ -192,7 +182,7 @@ def round_committee(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_tree(request: HttpRequest, pk: int) -> HttpResponse:
     """The round's tree per kind, with an add form while the tree may still change."""
-    round = _round(request, pk)
+    round = _get(selectors.round_get_for, request, pk)
     if not can_manage_round(request.user, round):
         raise Http404(_("页面不存在"))
     kind = request.GET.get("kind") or round.kinds[0]
@@ -230,17 +220,10 @@ def round_tree(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "ratings/round_tree.html", context)
 
 
-def _indicator(request: HttpRequest, pk: int) -> Any:
-    try:
-        return selectors.indicator_get_for(request.user, pk)
-    except NotFound as exc:
-        raise _404(exc) from exc
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    node = _indicator(request, pk)
+    node = _get(selectors.indicator_get_for, request, pk)
     initial = {
         "code": node.code,
         "name": node.name,
@@ -262,7 +245,7 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    node = _indicator(request, pk)
+    node = _get(selectors.indicator_get_for, request, pk)
     target = f"/ratings/rounds/{node.round_id}/tree/?kind={node.kind}"
     try:
         services.indicator_delete(actor=request.user, indicator=node)
@@ -279,7 +262,7 @@ def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_create(request: HttpRequest, pk: int) -> HttpResponse:
-    round = _round(request, pk)
+    round = _get(selectors.round_get_for, request, pk)
     organizations = list(selectors.applicable_organizations(request.user, round)[:500])
     form = ApplicationForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
@@ -306,7 +289,7 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Eligibility with each reason; the panel; the committee's and objection forms."""
-    app = _application(request, pk)
+    app = _get(selectors.application_get_for, request, pk)
     manages = covers(request.user, app.round.region.code)
     shows = manages or selectors.results_visible(app)
     may_assign = bool(can_assign_expert(request.user, app))
@@ -332,7 +315,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def application_check(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _application(request, pk)
+    app = _get(selectors.application_get_for, request, pk)
     try:
         services.application_check(actor=request.user, application=app)
     except DomainError as exc:
@@ -345,7 +328,7 @@ def application_check(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def panel_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _application(request, pk)
+    app = _get(selectors.application_get_for, request, pk)
     expert = (
         Expert.objects.select_related("user").filter(pk=request.POST.get("expert") or 0).first()
     )
@@ -364,7 +347,7 @@ def panel_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def application_finalise(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _application(request, pk)
+    app = _get(selectors.application_get_for, request, pk)
     form = FinaliseForm(request.POST)
     if form.is_valid():
         try:
@@ -386,7 +369,7 @@ def application_finalise(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _application(request, pk)
+    app = _get(selectors.application_get_for, request, pk)
     form = ObjectionForm(request.POST)
     if form.is_valid():
         try:
@@ -405,10 +388,7 @@ def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objection_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        objection = selectors.objection_get_for(request.user, pk)
-    except NotFound as exc:
-        raise _404(exc) from exc
+    objection = _get(selectors.objection_get_for, request, pk)
     if not covers(request.user, objection.application.round.region.code):
         raise Http404(_("页面不存在"))
     form = DecisionForm(request.POST)
@@ -454,10 +434,7 @@ def _entries(request: HttpRequest, leaves: list[Any]) -> list[services.ScoreEntr
 def assignment_score(request: HttpRequest, pk: int) -> HttpResponse:
     """One screen per expert: every indicator in order (Tab moves through the inputs), the
     total updating as they type; save a draft, or submit."""
-    try:
-        task = selectors.assignment_get_for(request.user, pk)
-    except NotFound as exc:
-        raise _404(exc) from exc
+    task = _get(selectors.assignment_get_for, request, pk)
     app = task.application
     leaves = selectors.leaves_of(app.round, app.organization.kind)
     error = ""
@@ -534,10 +511,7 @@ def expert_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def conflict_create(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        expert = selectors.expert_get_for(request.user, pk)
-    except NotFound as exc:
-        raise _404(exc) from exc
+    expert = _get(selectors.expert_get_for, request, pk)
     form = ConflictForm(request.POST)
     if form.is_valid():
         try:
@@ -569,10 +543,7 @@ def grade_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def grade_downgrade(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        grade = selectors.grade_get_for(request.user, pk)
-    except NotFound as exc:
-        raise _404(exc) from exc
+    grade = _get(selectors.grade_get_for, request, pk)
     if not can_manage_grade(request.user, grade):
         raise Http404(_("页面不存在"))
     form = DowngradeForm(request.POST)

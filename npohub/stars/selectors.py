@@ -346,10 +346,12 @@ def award_round_get_for(user: Any, pk: int) -> AwardRound:
     return item
 
 
+# Ranked first (unranked last), then by votes, then by name.
+_NOMINATION_ORDER = (F("rank").asc(nulls_last=True), "-vote_count", "organization__name", "id")
+
+
 def nominations_of(award_round: AwardRound) -> QuerySet[Nomination]:
-    return award_round.nominations.select_related("organization").order_by(
-        F("rank").asc(nulls_last=True), "-vote_count", "organization__name", "id"
-    )
+    return award_round.nominations.select_related("organization").order_by(*_NOMINATION_ORDER)
 
 
 def nomination_get_for(user: Any, pk: int) -> Nomination:
@@ -384,3 +386,15 @@ def public_award_round_get(pk: int) -> AwardRound:
 
 def award_winners(award_round: AwardRound) -> QuerySet[Nomination]:
     return nominations_of(award_round).filter(is_winner=True)
+
+
+def winners_by_round(rounds: list[AwardRound]) -> dict[int, list[Nomination]]:
+    """Each round's winners in rank order, for a page of rounds in one query."""
+    winners: dict[int, list[Nomination]] = {r.pk: [] for r in rounds}
+    for nomination in (
+        Nomination.objects.filter(award_round__in=rounds, is_winner=True)
+        .select_related("organization")
+        .order_by(*_NOMINATION_ORDER)
+    ):
+        winners[nomination.award_round_id].append(nomination)
+    return winners

@@ -52,10 +52,6 @@ from .workflows import APPEAL_TRANSITIONS, AWARD_TRANSITIONS, available
 PAGE_SIZE = 30
 
 
-def _htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _fail(form: forms.Form, exc: DomainError) -> None:
     details = exc.details if isinstance(exc.details, dict) else {}
     placed = False
@@ -140,7 +136,7 @@ def scoring_save(request: HttpRequest, hub_pk: int, org_id: int) -> HttpResponse
             _fail(form, exc)
     row = selectors.GridRow(org, saved, {})
     context = {"hub": hub, "month": month, "items": items, "entry": {"row": row, "form": form}}
-    if _htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         return render(request, "stars/partials/score_row.html", context)
     if saved is not None:
         messages.success(request, _("%(org)s的评分已保存") % {"org": org.name})
@@ -354,7 +350,8 @@ def star_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "may_publish": bool(prefix and can_publish_stars(request.user, prefix)),
     }
-    template = "stars/partials/star_table.html" if _htmx(request) else "stars/star_list.html"
+    partial = request.htmx  # type: ignore[attr-defined]
+    template = "stars/partials/star_table.html" if partial else "stars/star_list.html"
     return render(request, template, context)
 
 

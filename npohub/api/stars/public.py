@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from npohub.stars import selectors
-from npohub.stars.models import AwardRound, StarAssessment
+from npohub.stars.models import AwardRound, Nomination, StarAssessment
 
 from ..pagination import Page, PageParams, paginate
 from .endpoints import round_out
@@ -29,17 +29,17 @@ def public_rating_out(item: StarAssessment) -> dict[str, Any]:
     }
 
 
-def public_round_out(item: AwardRound) -> dict[str, Any]:
-    winners = [
+def public_round_out(item: AwardRound, winners: list[Nomination]) -> dict[str, Any]:
+    rows = [
         {
             "organization_id": n.organization_id,
             "organization_name": n.organization.name,
             "rank": n.rank,
             "vote_count": n.vote_count,
         }
-        for n in selectors.award_winners(item)
+        for n in winners
     ]
-    return {**round_out(item), "winners_list": winners}
+    return {**round_out(item), "winners_list": rows}
 
 
 @router.get(
@@ -61,7 +61,8 @@ def public_ratings(
 def public_awards(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """Finished award rounds with their winners."""
     data = paginate(request, selectors.public_award_rounds(), page)
-    data["results"] = [public_round_out(r) for r in data["results"]]
+    winners = selectors.winners_by_round(data["results"])
+    data["results"] = [public_round_out(r, winners[r.pk]) for r in data["results"]]
     return data
 
 
@@ -71,4 +72,5 @@ def public_awards(request: HttpRequest, page: Query[PageParams]) -> dict[str, An
     operation_id="public_stars_awards_detail",
 )
 def public_award(request: HttpRequest, round_id: int) -> dict[str, Any]:
-    return public_round_out(selectors.public_award_round_get(round_id))
+    item = selectors.public_award_round_get(round_id)
+    return public_round_out(item, list(selectors.award_winners(item)))
