@@ -27,13 +27,17 @@ ORDERINGS = {
 
 
 def granted_organization_ids(
-    user: Any, *, on: dt.date | None = None
+    user: Any, *, on: dt.date | None = None, reason: str = ""
 ) -> QuerySet[OrganizationAccess, Any]:
-    """Ids of organisations granted to the user one by one (own, hub members, assigned …)."""
+    """Ids of organisations granted to the user one by one (own, hub members, assigned …) and
+    valid on ``on`` (today); ``reason`` keeps grants of that reason only (``own``: the
+    organisations whose own account the user is)."""
     today = on or timezone.localdate()
+    grants = OrganizationAccess.objects.filter(user_id=user.pk)
+    if reason:
+        grants = grants.filter(reason=reason)
     return (
-        OrganizationAccess.objects.filter(user_id=user.pk)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        grants.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .values("organization_id")
     )

@@ -13,7 +13,7 @@ from npohub.accounts.models import Role
 from npohub.core.errors import NotFound
 from npohub.core.permissions import is_signed_in
 from npohub.orgs.models import AccessReason, Organization, OrganizationAccess
-from npohub.orgs.selectors import organization_visible_to
+from npohub.orgs.selectors import granted_organization_ids, organization_visible_to
 
 from .models import (
     Application,
@@ -40,9 +40,7 @@ COMMITTEE_STATES = (
 
 
 def _own_org_ids(user: Any) -> QuerySet[OrganizationAccess, Any]:
-    return OrganizationAccess.objects.filter(user_id=user.pk, reason=AccessReason.OWN).values(
-        "organization_id"
-    )
+    return granted_organization_ids(user, reason=AccessReason.OWN)
 
 
 def _covering_codes(user: Any) -> set[str]:

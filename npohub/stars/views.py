@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from npohub.core.errors import DomainError, NotFound
-from npohub.orgs.models import AccessReason, Organization, OrganizationAccess
-from npohub.orgs.selectors import organization_get_for
+from npohub.orgs.models import AccessReason, Organization
+from npohub.orgs.selectors import granted_organization_ids, organization_get_for
 from npohub.party.selectors import has_party_organization
 
 from . import selectors, services
@@ -77,7 +77,7 @@ def _staff_only(user: Any) -> None:
 
 def _own_org_ids(user: Any) -> list[int]:
     return list(
-        OrganizationAccess.objects.filter(user_id=user.pk, reason=AccessReason.OWN)
+        granted_organization_ids(user, reason=AccessReason.OWN)
         .order_by("organization_id")
         .values_list("organization_id", flat=True)
     )
