@@ -453,6 +453,14 @@ class StreetService(StreetListItem):
         verbose_name_plural = _("服务清单")
 
 
+# The three lists by the key their URLs and the API use.
+STREET_LISTS: dict[str, type[StreetNeed] | type[StreetResource] | type[StreetService]] = {
+    "needs": StreetNeed,
+    "resources": StreetResource,
+    "services": StreetService,
+}
+
+
 # --- actions for the bureau --------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from npohub.regions.models import Level, Region
 
 from .models import (
     PLATFORM_REGION_LEVEL,
+    STREET_LISTS,
     Escalation,
     Federation,
     Hub,
@@ -519,14 +520,7 @@ def hub_reviews(hub: Hub, *, organization: Organization | None = None) -> QueryS
 
 def street_list_items(list_kind: str, street_code: str) -> QuerySet[Any]:
     """The entries of one of a street's three lists ("needs", "resources", "services")."""
-    from .models import StreetNeed, StreetResource, StreetService
-
-    models: dict[str, Any] = {
-        "needs": StreetNeed,
-        "resources": StreetResource,
-        "services": StreetService,
-    }
-    model = models.get(list_kind)
+    model = STREET_LISTS.get(list_kind)
     if model is None:
         raise NotFound("清单不存在")
     qs: QuerySet[Any] = model.objects.filter(street_code=street_code)

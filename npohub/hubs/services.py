@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from npohub.accounts.models import BUREAU_ROLES, Role, User
 from npohub.core.audit import OnBehalfOf, actor_label_for, audit_bulk, audit_record
-from npohub.core.errors import Conflict, InvalidTransition, ValidationFailed
+from npohub.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from npohub.core.models import AuditEvent
 from npohub.core.permissions import require
 from npohub.notifications.services import notify
@@ -41,6 +41,7 @@ from npohub.regions.models import Level, Region
 from . import registry
 from .models import (
     PLATFORM_REGION_LEVEL,
+    STREET_LISTS,
     Escalation,
     EscalationState,
     ExternalMemberKind,
@@ -63,9 +64,6 @@ from .models import (
     ReviewOpinion,
     ServicePlatform,
     StreetListItem,
-    StreetNeed,
-    StreetResource,
-    StreetService,
 )
 from .permissions import (
     can_act_for_members,
@@ -83,12 +81,6 @@ from .permissions import (
 from .policy import policy_for
 
 ONE_DAY = dt.timedelta(days=1)
-
-STREET_LISTS: dict[str, type[StreetNeed] | type[StreetResource] | type[StreetService]] = {
-    "needs": StreetNeed,
-    "resources": StreetResource,
-    "services": StreetService,
-}
 
 
 def on_behalf_of_bureau(hub: Hub) -> OnBehalfOf:
@@ -411,6 +403,14 @@ def _member_event(
     )
 
 
+def _lock_membership(membership: HubMembership) -> HubMembership:
+    return (
+        HubMembership.objects.select_for_update(of=("self",))
+        .select_related("hub", "hub__organization", "organization")
+        .get(pk=membership.pk)
+    )
+
+
 @transaction.atomic
 def hub_member_add(
     *, actor: Any, hub: Hub, organization: Organization, data: MembershipInput
@@ -489,11 +489,7 @@ def hub_member_leave(
     *, actor: Any, membership: HubMembership, left_on: dt.date, reason: str = ""
 ) -> HubMembership:
     """End a stay: ``left_on`` is the first day the organisation is no longer a member."""
-    membership = (
-        HubMembership.objects.select_for_update(of=("self",))
-        .select_related("hub", "hub__organization", "organization")
-        .get(pk=membership.pk)
-    )
+    membership = _lock_membership(membership)
     require(can_govern_hub(actor, membership.hub))
     if membership.left_on is not None:
         raise InvalidTransition(_("该组织已退出"), code="already_left")
@@ -520,11 +516,7 @@ def hub_member_sign_agreement(
     *, actor: Any, membership: HubMembership, signed_on: dt.date, terms: str
 ) -> HubMembership:
     """Record the supervision agreement (监管协议) between the hub and a member."""
-    membership = (
-        HubMembership.objects.select_for_update(of=("self",))
-        .select_related("hub", "hub__organization", "organization")
-        .get(pk=membership.pk)
-    )
+    membership = _lock_membership(membership)
     require(can_keep_roster(actor, membership.hub))
     if membership.left_on is not None:
         raise InvalidTransition(_("该组织已退出，不能签订协议"), code="already_left")
@@ -714,8 +706,6 @@ def hub_notice_mark_read(*, actor: Any, receipt: NoticeReceipt) -> NoticeReceipt
         user_id=actor.pk, organization_id=receipt.organization_id, reason=AccessReason.OWN
     ).exists()
     if not owns:
-        from npohub.core.errors import PermissionDenied
-
         raise PermissionDenied(_("只有收到通知的组织可以确认阅读"))
     if receipt.read_at is not None:
         return receipt

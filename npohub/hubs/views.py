@@ -3,7 +3,8 @@ pairings and the streets' three lists. Thin: fetch with a scoped selector, call 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,7 @@ from npohub.regions.models import Level, Region
 
 from . import forms, registry, selectors, services
 from .models import (
+    STREET_LISTS,
     Federation,
     HubKind,
     HubMembership,
@@ -41,25 +43,53 @@ from .permissions import (
 
 PAGE_SIZE = 20
 
+T = TypeVar("T")
+
 
 def _require_view(request: HttpRequest) -> None:
     if not can_view_hubs(request.user):
         raise Http404(_("页面不存在"))
 
 
-def _hub(request: HttpRequest, pk: int) -> Any:
+def _get(getter: Callable[[Any, int], T], request: HttpRequest, pk: int) -> T:
+    """Fetch with a scoped ``*_get_for`` selector; missing and not yours are both a 404."""
     try:
-        return selectors.hub_get_for(request.user, pk)
+        return getter(request.user, pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+
+
+def _hub(request: HttpRequest, pk: int) -> Any:
+    return _get(selectors.hub_get_for, request, pk)
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _fail(request: HttpRequest, exc: DomainError) -> None:
-    messages.error(request, exc.message)
+def _act(request: HttpRequest, action: Callable[[], Any], done: str) -> None:
+    """Run one service; a refusal becomes an error message, success the ``done`` message."""
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+
+
+def _submit(
+    request: HttpRequest,
+    form: Any,
+    action: Callable[[dict[str, Any]], Any],
+    *,
+    done: str,
+    invalid: str,
+) -> None:
+    """Run one service with a small posted form's data (``invalid``: what to fill in)."""
+    if form.is_valid():
+        _act(request, lambda: action(form.cleaned_data), done)
+    else:
+        messages.error(request, invalid)
 
 
 def _user_prefix(request: HttpRequest) -> str:
@@ -91,12 +121,11 @@ def hub_list(request: HttpRequest) -> HttpResponse:
             status=form.cleaned_data["status"],
             search=form.cleaned_data["q"],
         )
-    user: Any = request.user
     context = {
         "form": form,
-        "page_obj": _page(request, selectors.hub_list_for(user, filters)),
+        "page_obj": _page(request, selectors.hub_list_for(request.user, filters)),
         "counts": _kind_counts(selectors.hub_counts_by_kind(_user_prefix(request))),
-        "may_recognise": user.is_superuser or user.role in BUREAU_ROLES,
+        "may_recognise": _is_bureau(request),
     }
     return render(request, "hubs/hub_list.html", context)
 
@@ -131,9 +160,9 @@ def hub_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def hub_recognise(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    if not (user.is_superuser or user.role in BUREAU_ROLES):
+    if not _is_bureau(request):
         raise Http404(_("页面不存在"))
+    user: Any = request.user
     form = forms.RecognitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -169,16 +198,13 @@ def hub_recognise(request: HttpRequest) -> HttpResponse:
 @require_POST
 def hub_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     hub = _hub(request, pk)
-    form = forms.RevokeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写撤销原因"))
-        return redirect("hubs:hub-detail", pk=hub.pk)
-    try:
-        services.hub_revoke(actor=request.user, hub=hub, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("已撤销认定，该枢纽工作人员对成员的权限已即时终止"))
+    _submit(
+        request,
+        forms.RevokeForm(request.POST),
+        lambda d: services.hub_revoke(actor=request.user, hub=hub, reason=d["reason"]),
+        done=_("已撤销认定，该枢纽工作人员对成员的权限已即时终止"),
+        invalid=_("请填写撤销原因"),
+    )
     return redirect("hubs:hub-detail", pk=hub.pk)
 
 
@@ -193,22 +219,19 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
         if org is None:
             messages.error(request, _("未找到该组织"))
         else:
-            try:
-                services.hub_member_add(
-                    actor=request.user,
-                    hub=hub,
-                    organization=org,
-                    data=services.MembershipInput(
-                        joined_on=data["joined_on"],
-                        role=data["role"],
-                        agreement_signed_on=data["agreement_signed_on"],
-                        agreement_terms=data["agreement_terms"],
-                    ),
-                )
-            except DomainError as exc:
-                _fail(request, exc)
-            else:
-                messages.success(request, _("已加入成员名册：%(name)s") % {"name": org.name})
+            stay = services.MembershipInput(
+                joined_on=data["joined_on"],
+                role=data["role"],
+                agreement_signed_on=data["agreement_signed_on"],
+                agreement_terms=data["agreement_terms"],
+            )
+            _act(
+                request,
+                lambda: services.hub_member_add(
+                    actor=request.user, hub=hub, organization=org, data=stay
+                ),
+                _("已加入成员名册：%(name)s") % {"name": org.name},
+            )
     else:
         messages.error(request, _("请填写组织和加入日期"))
     return redirect("hubs:hub-detail", pk=hub.pk)
@@ -217,25 +240,16 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_leave(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    hub = _hub(request, pk)
-    membership = HubMembership.objects.filter(hub=hub, pk=membership_pk).first()
-    if membership is None:
-        raise Http404(_("成员不存在"))
-    form = forms.MemberLeaveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.hub_member_leave(
-                actor=request.user,
-                membership=membership,
-                left_on=form.cleaned_data["left_on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已登记退出"))
-    else:
-        messages.error(request, _("请填写退出日期"))
+    hub, membership = _membership(request, pk, membership_pk)
+    _submit(
+        request,
+        forms.MemberLeaveForm(request.POST),
+        lambda d: services.hub_member_leave(
+            actor=request.user, membership=membership, left_on=d["left_on"], reason=d["reason"]
+        ),
+        done=_("已登记退出"),
+        invalid=_("请填写退出日期"),
+    )
     return redirect("hubs:hub-detail", pk=hub.pk)
 
 
@@ -252,12 +266,11 @@ def staff_add(request: HttpRequest, pk: int) -> HttpResponse:
     if account is None:
         messages.error(request, _("未找到该账号"))
         return redirect("hubs:hub-detail", pk=hub.pk)
-    try:
-        services.hub_staff_add(actor=request.user, hub=hub, user=account)
-    except DomainError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("已设为枢纽工作人员：%(user)s") % {"user": account})
+    _act(
+        request,
+        lambda: services.hub_staff_add(actor=request.user, hub=hub, user=account),
+        _("已设为枢纽工作人员：%(user)s") % {"user": account},
+    )
     return redirect("hubs:hub-detail", pk=hub.pk)
 
 
@@ -268,12 +281,11 @@ def staff_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     account = User.objects.filter(pk=user_pk).first()
     if account is None:
         raise Http404(_("账号不存在"))
-    try:
-        services.hub_staff_remove(actor=request.user, hub=hub, user=account)
-    except DomainError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("已取消其枢纽工作人员身份"))
+    _act(
+        request,
+        lambda: services.hub_staff_remove(actor=request.user, hub=hub, user=account),
+        _("已取消其枢纽工作人员身份"),
+    )
     return redirect("hubs:hub-detail", pk=hub.pk)
 
 
@@ -286,7 +298,7 @@ def notice_send(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             notice = services.hub_notice_send(actor=request.user, hub=hub, **form.cleaned_data)
         except DomainError as exc:
-            _fail(request, exc)
+            messages.error(request, exc.message)
         else:
             messages.success(
                 request, _("通知已发送给 %(n)s 个成员") % {"n": notice.receipts.count()}
@@ -312,7 +324,7 @@ def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.hub_notice_mark_read(actor=request.user, receipt=receipt)
     except DomainError as exc:
-        _fail(request, exc)
+        messages.error(request, exc.message)
     return redirect("hubs:notice-inbox")
 
 
@@ -340,7 +352,7 @@ def escalation_create(request: HttpRequest, pk: int) -> HttpResponse:
             description=form.cleaned_data["description"],
         )
     except DomainError as exc:
-        _fail(request, exc)
+        messages.error(request, exc.message)
         return redirect("hubs:hub-detail", pk=hub.pk)
     messages.success(request, _("已上报民政局"))
     return redirect("hubs:escalation-detail", pk=esc.pk)
@@ -362,10 +374,7 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        esc = selectors.escalation_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    esc = _get(selectors.escalation_get_for, request, pk)
     context = {
         "esc": esc,
         "may_work": bool(can_work_escalation(request.user, esc)),
@@ -378,38 +387,32 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def escalation_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        esc = selectors.escalation_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    esc = _get(selectors.escalation_get_for, request, pk)
     assignee = User.objects.filter(username=request.POST.get("assignee", "").strip()).first()
     if assignee is None:
         messages.error(request, _("未找到该账号"))
     else:
-        try:
-            services.escalation_assign(actor=request.user, escalation=esc, assignee=assignee)
-        except DomainError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已分派"))
+        _act(
+            request,
+            lambda: services.escalation_assign(
+                actor=request.user, escalation=esc, assignee=assignee
+            ),
+            _("已分派"),
+        )
     return redirect("hubs:escalation-detail", pk=esc.pk)
 
 
 @login_required
 @require_POST
 def escalation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        esc = selectors.escalation_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    try:
-        services.escalation_resolve(
+    esc = _get(selectors.escalation_get_for, request, pk)
+    _act(
+        request,
+        lambda: services.escalation_resolve(
             actor=request.user, escalation=esc, resolution=request.POST.get("resolution", "")
-        )
-    except DomainError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("已办结"))
+        ),
+        _("已办结"),
+    )
     return redirect("hubs:escalation-detail", pk=esc.pk)
 
 
@@ -421,13 +424,10 @@ def escalation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 def federation_list(request: HttpRequest) -> HttpResponse:
     _require_view(request)
     user: Any = request.user
-    prefix = request.GET.get("region", "").strip() or _user_prefix(request)
-    if (
-        not user.is_superuser
-        and _user_prefix(request)
-        and not prefix.startswith(_user_prefix(request))
-    ):
-        prefix = _user_prefix(request)
+    own = _user_prefix(request)
+    prefix = request.GET.get("region", "").strip() or own
+    if not user.is_superuser and own and not prefix.startswith(own):
+        prefix = own
     qs = selectors.federation_visible_to(user).filter(street_code__startswith=prefix)
     context = {
         "coverage": selectors.federation_coverage(prefix) if prefix else None,
@@ -505,20 +505,17 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def pairing_close(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = selectors.pairing_visible_to(request.user).filter(pk=pk).first()
-    if pairing is None:
-        raise Http404(_("结对不存在"))
-    try:
-        services.pairing_close(
+    pairing = _get(selectors.pairing_get_for, request, pk)
+    _act(
+        request,
+        lambda: services.pairing_close(
             actor=request.user,
             pairing=pairing,
             ended_on=timezone.localdate(),
             outcome=request.POST.get("outcome", ""),
-        )
-    except DomainError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("已结束结对并记录成效"))
+        ),
+        _("已结束结对并记录成效"),
+    )
     return redirect("hubs:pairing-list")
 
 
@@ -537,8 +534,8 @@ def _street(request: HttpRequest, code: str) -> Region:
 def street_lists(request: HttpRequest, code: str) -> HttpResponse:
     street = _street(request, code)
     lists = [
-        (key, model._meta.verbose_name, list(model.objects.filter(street=street)[:100]))
-        for key, model in services.STREET_LISTS.items()
+        (key, model._meta.verbose_name, list(selectors.street_list_items(key, street.code)[:100]))
+        for key, model in STREET_LISTS.items()
     ]
     federation = Federation.objects.filter(street=street, dissolved_on__isnull=True).first()
     context = {
@@ -555,18 +552,15 @@ def street_lists(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def street_list_add(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     street = _street(request, code)
-    form = forms.ListItemForm(request.POST)
-    if form.is_valid():
-        try:
-            services.street_list_item_create(
-                actor=request.user, list_kind=kind, street=street, **form.cleaned_data
-            )
-        except DomainError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已添加"))
-    else:
-        messages.error(request, _("请填写标题"))
+    _submit(
+        request,
+        forms.ListItemForm(request.POST),
+        lambda d: services.street_list_item_create(
+            actor=request.user, list_kind=kind, street=street, **d
+        ),
+        done=_("已添加"),
+        invalid=_("请填写标题"),
+    )
     return redirect("hubs:street-lists", code=street.code)
 
 
@@ -585,21 +579,15 @@ def _membership(request: HttpRequest, pk: int, membership_pk: int) -> tuple[Any,
 @require_POST
 def member_agreement(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     hub, membership = _membership(request, pk, membership_pk)
-    form = forms.AgreementForm(request.POST)
-    if form.is_valid():
-        try:
-            services.hub_member_sign_agreement(
-                actor=request.user,
-                membership=membership,
-                signed_on=form.cleaned_data["signed_on"],
-                terms=form.cleaned_data["terms"],
-            )
-        except DomainError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已登记监管协议"))
-    else:
-        messages.error(request, _("请填写签订日期和协议条款"))
+    _submit(
+        request,
+        forms.AgreementForm(request.POST),
+        lambda d: services.hub_member_sign_agreement(
+            actor=request.user, membership=membership, signed_on=d["signed_on"], terms=d["terms"]
+        ),
+        done=_("已登记监管协议"),
+        invalid=_("请填写签订日期和协议条款"),
+    )
     return redirect("hubs:hub-detail", pk=hub.pk)
 
 
@@ -648,18 +636,15 @@ def member_review(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
 
 
 def _platform(request: HttpRequest, pk: int) -> Any:
-    try:
-        return selectors.platform_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return _get(selectors.platform_get_for, request, pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def platform_create(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    if not (user.is_superuser or user.role in BUREAU_ROLES):
+    if not _is_bureau(request):
         raise Http404(_("页面不存在"))
+    user: Any = request.user
     form = forms.PlatformForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -708,18 +693,13 @@ def platform_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def platform_visit(request: HttpRequest, pk: int) -> HttpResponse:
     platform = _platform(request, pk)
-    form = forms.VisitForm(request.POST)
-    if form.is_valid():
-        try:
-            services.platform_record_visit(
-                actor=request.user, platform=platform, **form.cleaned_data
-            )
-        except DomainError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已记录参观学习"))
-    else:
-        messages.error(request, _("请填写参观日期、来访单位和人数"))
+    _submit(
+        request,
+        forms.VisitForm(request.POST),
+        lambda d: services.platform_record_visit(actor=request.user, platform=platform, **d),
+        done=_("已记录参观学习"),
+        invalid=_("请填写参观日期、来访单位和人数"),
+    )
     return redirect("hubs:platform-detail", pk=platform.pk)
 
 
@@ -727,18 +707,13 @@ def platform_visit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def platform_honour(request: HttpRequest, pk: int) -> HttpResponse:
     platform = _platform(request, pk)
-    form = forms.HonourForm(request.POST)
-    if form.is_valid():
-        try:
-            services.platform_record_honour(
-                actor=request.user, platform=platform, **form.cleaned_data
-            )
-        except DomainError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已记录荣誉"))
-    else:
-        messages.error(request, _("请填写荣誉名称、授予单位和日期"))
+    _submit(
+        request,
+        forms.HonourForm(request.POST),
+        lambda d: services.platform_record_honour(actor=request.user, platform=platform, **d),
+        done=_("已记录荣誉"),
+        invalid=_("请填写荣誉名称、授予单位和日期"),
+    )
     return redirect("hubs:platform-detail", pk=platform.pk)
 
 
@@ -748,9 +723,9 @@ def platform_honour(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def pairing_create(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    if not (user.is_superuser or user.role in BUREAU_ROLES):
+    if not _is_bureau(request):
         raise Http404(_("页面不存在"))
+    user: Any = request.user
     form = forms.PairingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -782,10 +757,7 @@ def pairing_create(request: HttpRequest) -> HttpResponse:
 
 
 def _federation(request: HttpRequest, pk: int) -> Federation:
-    try:
-        return selectors.federation_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return _get(selectors.federation_get_for, request, pk)
 
 
 @login_required
@@ -815,16 +787,13 @@ def federation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def federation_chair(request: HttpRequest, pk: int) -> HttpResponse:
     fed = _federation(request, pk)
-    form = forms.ChairForm(request.POST)
-    if form.is_valid():
-        try:
-            services.federation_set_chair(actor=request.user, federation=fed, **form.cleaned_data)
-        except DomainError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已更新会长"))
-    else:
-        messages.error(request, _("请填写会长姓名"))
+    _submit(
+        request,
+        forms.ChairForm(request.POST),
+        lambda d: services.federation_set_chair(actor=request.user, federation=fed, **d),
+        done=_("已更新会长"),
+        invalid=_("请填写会长姓名"),
+    )
     return redirect("hubs:federation-detail", pk=fed.pk)
 
 
@@ -832,40 +801,29 @@ def federation_chair(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def federation_external_add(request: HttpRequest, pk: int) -> HttpResponse:
     fed = _federation(request, pk)
-    form = forms.ExternalMemberForm(request.POST)
-    if form.is_valid():
-        try:
-            services.federation_external_member_add(
-                actor=request.user, federation=fed, **form.cleaned_data
-            )
-        except DomainError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已加入单位会员"))
-    else:
-        messages.error(request, _("请填写单位名称、类型和加入日期"))
+    _submit(
+        request,
+        forms.ExternalMemberForm(request.POST),
+        lambda d: services.federation_external_member_add(actor=request.user, federation=fed, **d),
+        done=_("已加入单位会员"),
+        invalid=_("请填写单位名称、类型和加入日期"),
+    )
     return redirect("hubs:federation-detail", pk=fed.pk)
 
 
 @login_required
 @require_POST
 def federation_external_leave(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        member = selectors.external_member_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    form = forms.MemberLeaveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.federation_external_member_leave(
-                actor=request.user, member=member, left_on=form.cleaned_data["left_on"]
-            )
-        except DomainError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("已登记退出"))
-    else:
-        messages.error(request, _("请填写退出日期"))
+    member = _get(selectors.external_member_get_for, request, pk)
+    _submit(
+        request,
+        forms.MemberLeaveForm(request.POST),
+        lambda d: services.federation_external_member_leave(
+            actor=request.user, member=member, left_on=d["left_on"]
+        ),
+        done=_("已登记退出"),
+        invalid=_("请填写退出日期"),
+    )
     return redirect("hubs:federation-detail", pk=member.federation_id)
 
 
@@ -879,14 +837,13 @@ def street_list_status(request: HttpRequest, code: str, kind: str, item_pk: int)
         raise Http404(exc.message) from exc
     if item is None:
         raise Http404(_("清单条目不存在"))
-    try:
-        services.street_list_item_set_status(
+    _act(
+        request,
+        lambda: services.street_list_item_set_status(
             actor=request.user, item=item, status=request.POST.get("status", "")
-        )
-    except DomainError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("已更新状态"))
+        ),
+        _("已更新状态"),
+    )
     return redirect("hubs:street-lists", code=street.code)
 
 

@@ -58,6 +58,15 @@ def _require_open(org: Organization) -> None:
         )
 
 
+def _check_end(row: Any, end_date: dt.date, *, ended: str, code: str) -> None:
+    """A dated relation (coverage, station link, instructor assignment) ends once, not before
+    it started; ``ended`` and ``code`` refuse a second end."""
+    if row.end_date is not None:
+        raise PartyRuleError(ended, code=code, details={})
+    if end_date < row.start_date:
+        raise ValidationFailed(_("终止日期不能早于起始日期"), details={"end_date": _("无效")})
+
+
 def _check_coverage_conflict(po: PartyOrganization, org: Organization, on: dt.date) -> None:
     """One unit belongs to one grassroots party organisation at a time: a joint branch may not
     take a unit that already has one, and an own-tier organisation may not take a unit that
@@ -472,10 +481,7 @@ def party_coverage_end(*, actor: Any, coverage: PartyCoverage, end_date: dt.date
     """A unit leaves a party organisation on ``end_date`` (its last covered day)."""
     po = coverage.party_organization
     require(can_manage_party_in(actor, po.region_code))
-    if coverage.end_date is not None:
-        raise PartyRuleError(_("该覆盖关系已终止"), code="party.coverage_ended", details={})
-    if end_date < coverage.start_date:
-        raise ValidationFailed(_("终止日期不能早于起始日期"), details={"end_date": _("无效")})
+    _check_end(coverage, end_date, ended=_("该覆盖关系已终止"), code="party.coverage_ended")
     with transaction.atomic():
         coverage.end_date = end_date
         coverage.save(update_fields=["end_date"])
@@ -658,10 +664,7 @@ def work_station_link_end(
     *, actor: Any, link: WorkStationLink, end_date: dt.date
 ) -> WorkStationLink:
     require(can_manage_party_in(actor, link.station.region_code))
-    if link.end_date is not None:
-        raise PartyRuleError(_("该联系关系已终止"), code="party.link_ended", details={})
-    if end_date < link.start_date:
-        raise ValidationFailed(_("终止日期不能早于起始日期"), details={"end_date": _("无效")})
+    _check_end(link, end_date, ended=_("该联系关系已终止"), code="party.link_ended")
     with transaction.atomic():
         link.end_date = end_date
         link.save(update_fields=["end_date"])
@@ -778,10 +781,7 @@ def instructor_assignment_end(
     *, actor: Any, assignment: InstructorAssignment, end_date: dt.date
 ) -> InstructorAssignment:
     require(can_manage_party_in(actor, assignment.instructor.region_code))
-    if assignment.end_date is not None:
-        raise PartyRuleError(_("该联系关系已终止"), code="party.link_ended", details={})
-    if end_date < assignment.start_date:
-        raise ValidationFailed(_("终止日期不能早于起始日期"), details={"end_date": _("无效")})
+    _check_end(assignment, end_date, ended=_("该联系关系已终止"), code="party.link_ended")
     with transaction.atomic():
         assignment.end_date = end_date
         assignment.save(update_fields=["end_date"])

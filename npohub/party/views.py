@@ -65,6 +65,24 @@ def _fetch(getter: Callable[[Any, int], Any], request: HttpRequest, pk: int) -> 
         raise Http404(exc.message) from exc
 
 
+def _managed(
+    getter: Callable[[Any, int], Any],
+    request: HttpRequest,
+    pk: int,
+    region: Callable[[Any], str] = lambda row: str(row.region_code),
+) -> Any:
+    """Fetch as ``_fetch`` does, then 404 unless the user keeps party work in its region."""
+    row = _fetch(getter, request, pk)
+    if not can_manage_party_in(request.user, region(row)):
+        raise Http404(_("页面不存在"))
+    return row
+
+
+def _may_create(request: HttpRequest) -> bool:
+    user: Any = request.user
+    return bool(can_manage_party_in(user, party_region_prefix(user))) or user.is_superuser
+
+
 def _page(request: HttpRequest, items: Any) -> Any:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -234,8 +252,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page_obj": page,
-        "may_create": bool(can_manage_party_in(request.user, party_region_prefix(request.user)))
-        or request.user.is_superuser,
+        "may_create": _may_create(request),
     }
     partial = getattr(request, "htmx", False)
     template = (
@@ -281,9 +298,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    po = _fetch(selectors.party_organization_get_for, request, pk)
-    if not can_manage_party_in(request.user, po.region_code):
-        raise Http404(_("页面不存在"))
+    po = _managed(selectors.party_organization_get_for, request, pk)
     form = PartyOrganizationForm(
         request.POST or None,
         user=request.user,
@@ -330,17 +345,10 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "party/partyorganization_detail.html", context)
 
 
-def _managed_po(request: HttpRequest, pk: int) -> Any:
-    po = _fetch(selectors.party_organization_get_for, request, pk)
-    if not can_manage_party_in(request.user, po.region_code):
-        raise Http404(_("页面不存在"))
-    return po
-
-
 @login_required
 @require_POST
 def organization_counts(request: HttpRequest, pk: int) -> HttpResponse:
-    po = _managed_po(request, pk)
+    po = _managed(selectors.party_organization_get_for, request, pk)
     return _post_action(
         request,
         MemberCountForm(request.POST),
@@ -360,7 +368,7 @@ def organization_counts(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def organization_cover(request: HttpRequest, pk: int) -> HttpResponse:
-    po = _managed_po(request, pk)
+    po = _managed(selectors.party_organization_get_for, request, pk)
     form = CoverageForm(request.POST, user=request.user)
     back = reverse("party:organization-detail", args=[po.pk])
     if form.is_valid():
@@ -383,7 +391,7 @@ def organization_cover(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def organization_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
-    po = _managed_po(request, pk)
+    po = _managed(selectors.party_organization_get_for, request, pk)
     return _post_action(
         request,
         DissolveForm(request.POST),
@@ -398,9 +406,9 @@ def organization_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def coverage_end(request: HttpRequest, pk: int) -> HttpResponse:
-    cov = _fetch(selectors.party_coverage_get_for, request, pk)
-    if not can_manage_party_in(request.user, cov.party_organization.region_code):
-        raise Http404(_("页面不存在"))
+    cov = _managed(
+        selectors.party_coverage_get_for, request, pk, lambda c: c.party_organization.region_code
+    )
     return _post_action(
         request,
         EndDateForm(request.POST),
@@ -473,8 +481,7 @@ def station_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page_obj": page,
         "year": year,
-        "may_create": bool(can_manage_party_in(request.user, party_region_prefix(request.user)))
-        or request.user.is_superuser,
+        "may_create": _may_create(request),
     }
     return render(request, "party/workstation_list.html", context)
 
@@ -525,17 +532,10 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "party/workstation_detail.html", context)
 
 
-def _managed_station(request: HttpRequest, pk: int) -> Any:
-    station = _fetch(selectors.work_station_get_for, request, pk)
-    if not can_manage_party_in(request.user, station.region_code):
-        raise Http404(_("页面不存在"))
-    return station
-
-
 @login_required
 @require_POST
 def station_budget(request: HttpRequest, pk: int) -> HttpResponse:
-    station = _managed_station(request, pk)
+    station = _managed(selectors.work_station_get_for, request, pk)
     return _post_action(
         request,
         BudgetForm(request.POST),
@@ -550,7 +550,7 @@ def station_budget(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def station_link(request: HttpRequest, pk: int) -> HttpResponse:
-    station = _managed_station(request, pk)
+    station = _managed(selectors.work_station_get_for, request, pk)
     form = StationLinkForm(request.POST, user=request.user)
     back = reverse("party:station-detail", args=[station.pk])
     org = form._org("organization") if form.is_valid() else None
@@ -575,9 +575,9 @@ def station_link(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def station_link_end(request: HttpRequest, pk: int) -> HttpResponse:
-    link = _fetch(selectors.work_station_link_get_for, request, pk)
-    if not can_manage_party_in(request.user, link.station.region_code):
-        raise Http404(_("页面不存在"))
+    link = _managed(
+        selectors.work_station_link_get_for, request, pk, lambda link: link.station.region_code
+    )
     return _post_action(
         request,
         EndDateForm(request.POST),
@@ -606,8 +606,7 @@ def instructor_list(request: HttpRequest) -> HttpResponse:
         if caseload.per_instructor
         else "—",
         "include_ended": include_ended,
-        "may_create": bool(can_manage_party_in(request.user, party_region_prefix(request.user)))
-        or request.user.is_superuser,
+        "may_create": _may_create(request),
     }
     return render(request, "party/instructor_list.html", context)
 
@@ -661,17 +660,10 @@ def instructor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "party/instructor_detail.html", context)
 
 
-def _managed_instructor(request: HttpRequest, pk: int) -> Any:
-    instructor = _fetch(selectors.instructor_get_for, request, pk)
-    if not can_manage_party_in(request.user, instructor.region_code):
-        raise Http404(_("页面不存在"))
-    return instructor
-
-
 @login_required
 @require_POST
 def instructor_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    instructor = _managed_instructor(request, pk)
+    instructor = _managed(selectors.instructor_get_for, request, pk)
     form = AssignForm(request.POST, user=request.user)
     back = reverse("party:instructor-detail", args=[instructor.pk])
     org = form._org("organization") if form.is_valid() else None
@@ -695,7 +687,7 @@ def instructor_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def instructor_end(request: HttpRequest, pk: int) -> HttpResponse:
-    instructor = _managed_instructor(request, pk)
+    instructor = _managed(selectors.instructor_get_for, request, pk)
     return _post_action(
         request,
         InstructorEndForm(request.POST),
@@ -710,9 +702,9 @@ def instructor_end(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
-    row = _fetch(selectors.instructor_assignment_get_for, request, pk)
-    if not can_manage_party_in(request.user, row.instructor.region_code):
-        raise Http404(_("页面不存在"))
+    row = _managed(
+        selectors.instructor_assignment_get_for, request, pk, lambda a: a.instructor.region_code
+    )
     return _post_action(
         request,
         EndDateForm(request.POST),
