@@ -58,13 +58,17 @@ def _require_open(org: Organization) -> None:
         )
 
 
-def _check_end(row: Any, end_date: dt.date, *, ended: str, code: str) -> None:
-    """A dated relation (coverage, station link, instructor assignment) ends once, not before
-    it started; ``ended`` and ``code`` refuse a second end."""
-    if row.end_date is not None:
+def _end_relation(row: Any, end_date: dt.date, *, ended: str, code: str) -> None:
+    """End a dated relation (coverage, station link, instructor assignment) once, not before it
+    started; ``ended`` and ``code`` refuse a second end. The row is locked first, so two
+    concurrent requests cannot both end it. Call inside the service's transaction."""
+    locked = type(row).objects.select_for_update().get(pk=row.pk)
+    if locked.end_date is not None:
         raise PartyRuleError(ended, code=code, details={})
-    if end_date < row.start_date:
+    if end_date < locked.start_date:
         raise ValidationFailed(_("终止日期不能早于起始日期"), details={"end_date": _("无效")})
+    row.end_date = end_date
+    row.save(update_fields=["end_date"])
 
 
 def _check_coverage_conflict(po: PartyOrganization, org: Organization, on: dt.date) -> None:
@@ -481,10 +485,8 @@ def party_coverage_end(*, actor: Any, coverage: PartyCoverage, end_date: dt.date
     """A unit leaves a party organisation on ``end_date`` (its last covered day)."""
     po = coverage.party_organization
     require(can_manage_party_in(actor, po.region_code))
-    _check_end(coverage, end_date, ended=_("该覆盖关系已终止"), code="party.coverage_ended")
     with transaction.atomic():
-        coverage.end_date = end_date
-        coverage.save(update_fields=["end_date"])
+        _end_relation(coverage, end_date, ended=_("该覆盖关系已终止"), code="party.coverage_ended")
         audit_record(
             actor=actor,
             kind="party.coverage_ended",
@@ -664,10 +666,8 @@ def work_station_link_end(
     *, actor: Any, link: WorkStationLink, end_date: dt.date
 ) -> WorkStationLink:
     require(can_manage_party_in(actor, link.station.region_code))
-    _check_end(link, end_date, ended=_("该联系关系已终止"), code="party.link_ended")
     with transaction.atomic():
-        link.end_date = end_date
-        link.save(update_fields=["end_date"])
+        _end_relation(link, end_date, ended=_("该联系关系已终止"), code="party.link_ended")
         audit_record(
             actor=actor,
             kind="party.work_station_unlinked",
@@ -781,10 +781,8 @@ def instructor_assignment_end(
     *, actor: Any, assignment: InstructorAssignment, end_date: dt.date
 ) -> InstructorAssignment:
     require(can_manage_party_in(actor, assignment.instructor.region_code))
-    _check_end(assignment, end_date, ended=_("该联系关系已终止"), code="party.link_ended")
     with transaction.atomic():
-        assignment.end_date = end_date
-        assignment.save(update_fields=["end_date"])
+        _end_relation(assignment, end_date, ended=_("该联系关系已终止"), code="party.link_ended")
         audit_record(
             actor=actor,
             kind="party.instructor_unassigned",
