@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from npohub.core.errors import DomainError, is_terse_note
+from npohub.core.forms import apply_service_errors as apply_service_errors
 from npohub.orgs.models import Category, Organization
 from npohub.regions.models import Level, Region
 
@@ -24,19 +24,6 @@ from .models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-def apply_service_errors(form: forms.Form, exc: DomainError) -> None:
-    """A DomainError's ``details`` next to their fields, anything else on top of the form."""
-    details = exc.details if isinstance(exc.details, dict) else {}
-    placed = False
-    for name, message in details.items():
-        if name in form.fields:
-            text = str(message)
-            form.add_error(name, exc.message if is_terse_note(text) else text)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 def find_organization(visible: Any, ref: str) -> Organization | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from npohub.accounts.models import Role, User
 from npohub.core.errors import DomainError, NotFound
+from npohub.core.forms import apply_service_errors
 from npohub.orgs.selectors import public_organization_get
 from npohub.regions.models import Region
 
@@ -49,17 +49,6 @@ from .permissions import (
 from .workflows import RS, available
 
 T = TypeVar("T")
-
-
-def _fail(form: forms.Form, exc: DomainError) -> None:
-    details = exc.details if isinstance(exc.details, dict) else {}
-    placed = False
-    for key, text in details.items():
-        if key in form.fields:
-            form.add_error(key, exc.message if len(str(text)) <= 4 else str(text))
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 def _get(fetch: Callable[[Any, int], T], request: HttpRequest, pk: int) -> T:
@@ -114,7 +103,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 copy_from=copy_from,
             )
         except DomainError as exc:
-            _fail(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("评估轮次已创建，请核对指标体系"))
             return redirect("ratings:round-detail", pk=round.pk)
@@ -205,7 +194,7 @@ def round_tree(request: HttpRequest, pk: int) -> HttpResponse:
                 guidance=data["guidance"],
             )
         except DomainError as exc:
-            _fail(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("指标已添加"))
             return redirect(f"{request.path}?kind={kind}")
@@ -235,7 +224,7 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.indicator_update(actor=request.user, indicator=node, **form.cleaned_data)
         except DomainError as exc:
-            _fail(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("指标已保存"))
             return redirect(f"/ratings/rounds/{node.round_id}/tree/?kind={node.kind}")
@@ -272,7 +261,7 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, round=round, organization=org, note=form.cleaned_data["note"]
             )
         except DomainError as exc:
-            _fail(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("已申报"))
             return redirect("ratings:application-detail", pk=app.pk)
@@ -496,7 +485,7 @@ def expert_list(request: HttpRequest) -> HttpResponse:
                 employer=form.cleaned_data["employer"],
             )
         except DomainError as exc:
-            _fail(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("专家已入库"))
             return redirect("ratings:expert-list")

@@ -13,7 +13,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from npohub.core.errors import DomainError, is_terse_note
+from npohub.core.forms import apply_service_errors as apply_service_errors
 from npohub.orgs.models import Organization
 from npohub.regions.models import Region
 
@@ -25,20 +25,6 @@ def _shown_required(field: forms.Field) -> forms.Field:
     """Marked with * on the page; the service (not the form) says what is missing."""
     field.show_required = True  # type: ignore[attr-defined]
     return field
-
-
-def apply_service_errors(form: forms.Form, exc: DomainError) -> None:
-    """A DomainError's ``details`` beside their fields (the full message for a terse note),
-    anything else on top of the form."""
-    details = exc.details if isinstance(exc.details, dict) else {}
-    placed = False
-    for name, message in details.items():
-        if name in form.fields:
-            text = str(message)
-            form.add_error(name, exc.message if is_terse_note(text) else text)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 class ActivityReportForm(forms.Form):

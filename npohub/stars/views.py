@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from npohub.core.errors import DomainError, NotFound
+from npohub.core.forms import apply_service_errors
 from npohub.orgs.models import AccessReason, Organization
 from npohub.orgs.selectors import granted_organization_ids, organization_get_for
 from npohub.party.selectors import has_party_organization
@@ -50,17 +50,6 @@ from .permissions import (
 from .workflows import APPEAL_TRANSITIONS, AWARD_TRANSITIONS, available
 
 PAGE_SIZE = 30
-
-
-def _fail(form: forms.Form, exc: DomainError) -> None:
-    details = exc.details if isinstance(exc.details, dict) else {}
-    placed = False
-    for key, text in details.items():
-        if key in form.fields:
-            form.add_error(key, str(text) if len(str(text)) > 4 else exc.message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 def _get(fetch: Any, *args: Any) -> Any:
@@ -133,7 +122,7 @@ def scoring_save(request: HttpRequest, hub_pk: int, org_id: int) -> HttpResponse
                 actor=request.user, organization=org, period=month, lines=form.lines()
             )
         except DomainError as exc:
-            _fail(form, exc)
+            apply_service_errors(form, exc)
     row = selectors.GridRow(org, saved, {})
     context = {"hub": hub, "month": month, "items": items, "entry": {"row": row, "form": form}}
     if request.htmx:  # type: ignore[attr-defined]
@@ -376,7 +365,7 @@ def star_assess(request: HttpRequest, org_id: int) -> HttpResponse:
                 data=services.StarInput(**form.cleaned_data),
             )
         except DomainError as exc:
-            _fail(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("星级评定已保存"))
             return redirect(f"{request.path}?year={year}")
@@ -437,7 +426,7 @@ def award_create(request: HttpRequest) -> HttpResponse:
                 data=services.RoundInput(region_code=prefix.ljust(12, "0"), **form.cleaned_data),
             )
         except DomainError as exc:
-            _fail(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("评选已创建"))
             return redirect("stars:award-detail", pk=award_round.pk)
