@@ -123,3 +123,117 @@ class AwardRoundForm(forms.Form):
 class NominationForm(forms.Form):
     organization = forms.IntegerField(label=_("组织编号"), min_value=1)
     statement = forms.CharField(label=_("推荐理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- scorecard templates ---------------------------------------------------------------------
+
+
+class TemplateForm(forms.Form):
+    """The head of a scorecard version: its name and the locality it applies to."""
+
+    name = forms.CharField(label=_("评分表名称"), max_length=100)
+    region_code = forms.ChoiceField(
+        label=_("适用辖区"),
+        required=False,
+        help_text=_("保存后立即生效，替换该辖区正在使用的评分表；已填报的月度评分不受影响"),
+    )
+
+    def __init__(self, *args: Any, region_choices: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].choices = region_choices
+
+
+class TemplateItemForm(forms.Form):
+    """One row of the items table. Lenient on purpose: the service names each bad row."""
+
+    code = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    sort_order = forms.IntegerField(
+        label=_("排序"),
+        required=False,
+        min_value=0,
+        max_value=999,
+        widget=forms.NumberInput(attrs={"class": "narrow", "aria-label": _("排序")}),
+    )
+    name = forms.CharField(
+        label=_("评分项目"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 100, "aria-label": _("评分项目")}),
+    )
+    max_points = forms.CharField(
+        label=_("分值"),
+        required=False,
+        widget=forms.NumberInput(
+            attrs={"step": "0.1", "min": "0.1", "class": "score-input", "aria-label": _("分值")}
+        ),
+    )
+    guidance = forms.CharField(
+        label=_("评分要点"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 300, "aria-label": _("评分要点")}),
+    )
+    is_party_building = forms.BooleanField(
+        label=_("党建项目"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-label": _("党建项目")}),
+    )
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not any(
+            str(data.get(key) or "").strip() for key in ("name", "max_points", "guidance")
+        )
+
+
+TemplateItemFormSet = forms.formset_factory(
+    TemplateItemForm, extra=0, can_delete=True, max_num=40, absolute_max=40, validate_max=True
+)
+ITEMS_PREFIX = "items"
+
+
+def template_items(formset: Any) -> list[Any]:
+    """The kept rows of a valid items formset as ``services.ItemInput``, in the order the
+    排序 column gives (rows without a number keep their place after the numbered ones); new
+    rows get a free code ``item1``, ``item2`` …; blank and deleted rows are left out."""
+    from .services import ItemInput
+
+    kept = [
+        (form.cleaned_data.get("sort_order"), index, form.cleaned_data)
+        for index, form in enumerate(formset.forms)
+        if form.cleaned_data and not form.cleaned_data.get("DELETE") and not form.is_blank()
+    ]
+    kept.sort(key=lambda row: (row[0] is None, row[0] or 0, row[1]))
+    taken = {str(data.get("code") or "").strip() for _o, _i, data in kept}
+    free = (f"item{n}" for n in range(1, 1000) if f"item{n}" not in taken)
+    return [
+        ItemInput(
+            code=str(data.get("code") or "").strip() or next(free),
+            name=data["name"],
+            max_points=data["max_points"],
+            guidance=data["guidance"],
+            is_party_building=bool(data["is_party_building"]),
+        )
+        for _order, _index, data in kept
+    ]
+
+
+def items_formset_data(items: list[Any]) -> dict[str, Any]:
+    """POST-like data of an items formset holding ``items`` (ItemInput or ScorecardItem) in
+    their order, numbered 1, 2, 3 … (used to copy a version and to show refused rows)."""
+    data: dict[str, Any] = {
+        f"{ITEMS_PREFIX}-TOTAL_FORMS": str(len(items)),
+        f"{ITEMS_PREFIX}-INITIAL_FORMS": "0",
+    }
+    for index, item in enumerate(items):
+        row = f"{ITEMS_PREFIX}-{index}-"
+        data.update(
+            {
+                f"{row}code": item.code,
+                f"{row}sort_order": str(index + 1),
+                f"{row}name": item.name,
+                f"{row}max_points": str(item.max_points),
+                f"{row}guidance": item.guidance,
+            }
+        )
+        if item.is_party_building:
+            data[f"{row}is_party_building"] = "on"
+    return data

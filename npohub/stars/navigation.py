@@ -39,6 +39,7 @@ def register_navigation() -> None:
         (_("约谈任务"), "stars:interview-list", sees_star_work, 54),
         (_("星级评定"), "stars:star-list", sees_star_work, 55),
         (_("评优评选"), "stars:award-list", signed_in, 56),
+        (_("月度评分表设置"), "stars:template-list", sees_star_work, 57),
     ]
     for label, url_name, visible, order in items:
         register(NavItem(label=label, url_name=url_name, visible=visible, order=order))

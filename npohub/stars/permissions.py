@@ -34,6 +34,7 @@ from .models import (
     MonthlyScorecard,
     Nomination,
     ScoreAppeal,
+    ScorecardTemplate,
 )
 
 
@@ -54,6 +55,29 @@ def can_manage_templates(user: Any, region_code: str) -> Decision:
     if user.is_superuser or (region_code and bureau_covers(user, region_code)):
         return ALLOW
     return deny(_("只有该辖区的民政部门可以设置月度评分表"))
+
+
+def can_activate_template(user: Any, template: ScorecardTemplate) -> Decision:
+    """Put an earlier version back in force (it replaces the locality's active one)."""
+    decision = can_manage_templates(user, template.region_code)
+    if not decision:
+        return decision
+    if template.is_active:
+        return deny(_("该评分表已在使用中"))
+    return ALLOW
+
+
+def can_retire_template(user: Any, template: ScorecardTemplate) -> Decision:
+    """Stop a locality's scorecard: its organisations fall back to the enclosing region's.
+    The default one (every locality's fallback) is only ever replaced, never stopped."""
+    decision = can_manage_templates(user, template.region_code)
+    if not decision:
+        return decision
+    if not template.is_active:
+        return deny(_("该评分表已停用"))
+    if not template.region_code:
+        return deny(_("默认评分表是各地的兜底，不能停用；请新建版本替换"))
+    return ALLOW
 
 
 def can_score_organization(user: Any, org: Organization, *, on: dt.date | None = None) -> Decision:

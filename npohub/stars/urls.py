@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_templates
 
 app_name = "stars"
 urlpatterns = [
@@ -28,4 +28,12 @@ urlpatterns = [
     path("awards/<int:pk>/nominate/", views.nomination_create, name="nomination-create"),
     path("awards/<int:pk>/<slug:transition>/", views.award_transition, name="award-transition"),
     path("nominations/<int:pk>/vote/", views.vote, name="vote"),
+    path("templates/", views_templates.template_list, name="template-list"),
+    path("templates/new/", views_templates.template_create, name="template-create"),
+    path(
+        "templates/<int:pk>/activate/",
+        views_templates.template_activate,
+        name="template-activate",
+    ),
+    path("templates/<int:pk>/retire/", views_templates.template_retire, name="template-retire"),
 ]

@@ -9,6 +9,7 @@ exist on both sides; award rounds are visible to every signed-in account (anyone
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -287,6 +288,55 @@ def template_body(world: World, user: str, scope: str) -> dict[str, Any]:
     }
 
 
+TEMPLATE_REGIONS = {"home": "370102", "qingdao": "370202", "zhangqiu": "370114"}
+
+
+def _scorecard_template(world: World, where: str, *, active: bool = True) -> Any:
+    """A scorecard of 历下区 (home) or of a foreign district; with ``active=False`` an earlier
+    version, replaced by a later one."""
+
+    def version(name: str) -> Any:
+        return services.scorecard_template_create(
+            actor=world.cast["admin"],
+            name=name,
+            region_code=TEMPLATE_REGIONS[where],
+            items=[
+                services.ItemInput("plan", "工作计划", Decimal("4")),
+                services.ItemInput("hygiene", "卫生清洁", Decimal("6")),
+            ],
+        )
+
+    def make() -> Any:
+        first = version(f"{where}月度评分表（第一版）")
+        if active:
+            return first
+        version(f"{where}月度评分表（第二版）")
+        return first
+
+    return world.once(("scorecard_template", where, active), make)
+
+
+def template_form(world: World, user: str, scope: str) -> dict[str, Any]:
+    """The new-scorecard page for the user's own region (a bureau's choices are its subtree)."""
+    account = world.user(user)
+    rows = [("工作计划", "4"), ("卫生清洁", "6")]
+    data = {
+        "name": "月度评分表",
+        "region_code": getattr(account, "scope_prefix", "") or "370102",
+        "items-TOTAL_FORMS": str(len(rows)),
+        "items-INITIAL_FORMS": "0",
+    }
+    for index, (name, points) in enumerate(rows):
+        data.update(
+            {
+                f"items-{index}-sort_order": str(index + 1),
+                f"items-{index}-name": name,
+                f"items-{index}-max_points": points,
+            }
+        )
+    return data
+
+
 def award_json(world: World, user: str, scope: str) -> dict[str, Any]:
     return {
         "title": "历下区优秀社会组织评选",
@@ -403,6 +453,29 @@ POLICY: dict[str, Any] = {
         form_denial=True,
         hidden_out=False,
         note="anyone signed in votes once per nominee; never for their own organisation",
+    ),
+    "stars:template-list": Rule(STAR_STAFF),
+    "stars:template-create": Rule(
+        BUREAUS_ALL,
+        methods=("GET", "POST"),
+        body=template_form,
+        note="each bureau for its own region and the districts below it",
+    ),
+    "stars:template-activate": Rule(
+        GOVERNORS,
+        target=_target("pk", lambda w, where: _scorecard_template(w, where, active=False)),
+        methods=("POST",),
+        form_denial=True,
+        hidden_out=False,
+        note="every scorer sees the scorecards; only the locality's bureau changes them",
+    ),
+    "stars:template-retire": Rule(
+        GOVERNORS,
+        target=_target("pk", _scorecard_template),
+        methods=("POST",),
+        form_denial=True,
+        hidden_out=False,
+        note="every scorer sees the scorecards; only the locality's bureau changes them",
     ),
     "portal:stars-list": Rule(PUBLIC),
     "portal:stars-awards": Rule(PUBLIC),
