@@ -160,10 +160,10 @@ class _OrgRun:
             region_code=self.org.address_code,
         )
 
-    def _refresh_next(self, listing: Listing) -> None:
-        listing.next_action_on = compute_next_action(
-            listing, list(listing.facts.all()), self.rules, self.policy
-        )
+    def _refresh_next(self, listing: Listing, facts: list[CreditFact] | None = None) -> None:
+        if facts is None:
+            facts = list(listing.facts.all())
+        listing.next_action_on = compute_next_action(listing, facts, self.rules, self.policy)
         listing.save(update_fields=["next_action_on", "clock_started_on", "removal_due_on"])
 
     def _create(
@@ -180,8 +180,8 @@ class _OrgRun:
             decided_by=_user(self.actor),
             decided_by_label=_label(self.actor),
         )
-        listing.facts.set(facts)
-        self._refresh_next(listing)
+        listing.facts.add(*facts)
+        self._refresh_next(listing, facts)
         self.open[listing.credit_list] = listing
         self._event(listing, ListingEventKind.LISTED, on, reason, facts[0] if facts else None)
         self.result.listed += 1
@@ -300,8 +300,12 @@ class _OrgRun:
             ListingEventKind.REMOVED,
         )
 
-    def run(self, facts: list[CreditFact]) -> None:
-        pending = list(facts)
+    def run(self) -> None:
+        """Apply the unprocessed facts (and what falls due between them) in date order."""
+        pending = sorted(
+            (fact for fact in self.history if fact.processed_on is None),
+            key=lambda fact: (fact.arose_on, fact.pk),
+        )
         while True:
             due = self.next_due()
             fact = pending[0] if pending else None
@@ -344,10 +348,5 @@ def credit_evaluate(*, on: dt.date, actor: Any = None) -> EvaluationResult:
     for org_id in _organizations_to_evaluate(on):
         with transaction.atomic():
             org = Organization.objects.select_for_update().get(pk=org_id)
-            facts = list(
-                CreditFact.objects.filter(
-                    organization=org, processed_on__isnull=True, arose_on__lte=on
-                ).order_by("arose_on", "id")
-            )
-            _OrgRun(org, on, rules, actor, result).run(facts)
+            _OrgRun(org, on, rules, actor, result).run()
     return result

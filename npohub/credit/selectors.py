@@ -101,9 +101,7 @@ def facts_of(org: Organization) -> QuerySet[CreditFact]:
 
 def listings_of(org: Organization) -> QuerySet[Listing]:
     return (
-        Listing.objects.filter(organization=org)
-        .select_related("rule")
-        .prefetch_related("events", "facts")
+        Listing.objects.filter(organization=org).select_related("rule").prefetch_related("events")
     )
 
 

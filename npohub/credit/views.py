@@ -99,7 +99,6 @@ def organization_credit(request: HttpRequest, org_id: int) -> HttpResponse:
         "may_file": bool(can_file_request(request.user, org)),
         "may_contact": bool(can_record_contact(request.user, org)),
         "state_labels": STATE_LABELS,
-        "today": timezone.localdate(),
     }
     return render(request, "credit/organization_credit.html", context)
 

@@ -1144,13 +1144,19 @@ def case_propose_missing_reports(
         .exclude(case__state__in=CASE_FINAL)
         .values_list("case__organization_id", flat=True)
     )
+    proposed: dict[tuple[int, str], PenaltyCase] = {}
+    for case in PenaltyCase.objects.filter(
+        source_ref__startswith="missing-reports:",
+        organization__address_code__startswith=region_prefix,
+    ):  # newest first: the one ``.first()`` would give
+        proposed.setdefault((case.organization_id, case.source_ref), case)
     result: list[PenaltyCase] = []
     for org in orgs:
         years = windows[org.pk]
         if not _required_years(org, years) or filed.get(org.pk, set()) & set(years):
             continue
         ref = f"missing-reports:{years[0]}-{years[-1]}"
-        existing = PenaltyCase.objects.filter(organization=org, source_ref=ref).first()
+        existing = proposed.get((org.pk, ref))
         if existing is not None:
             result.append(existing)
             continue

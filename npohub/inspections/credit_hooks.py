@@ -28,8 +28,11 @@ LEGAL_BASIS = (
 )
 
 
+REF_PREFIX = "inspection_rectification:"
+
+
 def source_ref(order: RectificationOrder) -> str:
-    return f"inspection_rectification:{order.pk}"
+    return f"{REF_PREFIX}{order.pk}"
 
 
 def overdue_orders(on: dt.date) -> Any:
@@ -47,8 +50,16 @@ def detect_overdue_rectifications(on: dt.date, actor: Any = None) -> int:
     """Record a credit fact for every overdue rectification order (idempotent)."""
     today = timezone.localdate()
     limit = min(on, today + dt.timedelta(days=1))
+    recorded = set(
+        CreditFact.objects.filter(kind=FACT_KIND, source_ref__startswith=REF_PREFIX).values_list(
+            "source_ref", flat=True
+        )
+    )
     count = 0
     for order in overdue_orders(limit):
+        count += 1
+        if source_ref(order) in recorded:
+            continue
         check = order.spot_check
         credit_fact_record(
             actor=actor,
@@ -66,7 +77,6 @@ def detect_overdue_rectifications(on: dt.date, actor: Any = None) -> int:
             legal_basis=LEGAL_BASIS,
             evidence={"order": order.pk, "check": check.pk, "plan": check.plan_id},
         )
-        count += 1
     return count
 
 

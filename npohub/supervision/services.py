@@ -678,7 +678,9 @@ def detect_late_reports(on: dt.date, actor: Any = None) -> int:
                 "organization_id", "bureau_received_on"
             )
         )
-        for org in organizations_due(year).select_related(None):
+        # Only what the deadline and the fact need: this runs daily over every organisation due.
+        due = organizations_due(year).select_related(None)
+        for org in due.only("id", "name", "kind", "address_code", "supervisory_unit", "is_charity"):
             deadline = deadlines_for(org, year).bureau
             if deadline >= on:
                 continue

@@ -123,7 +123,10 @@ def credit_file(request: HttpRequest, org_id: int) -> dict[str, Any]:
         "organization_id": org.pk,
         "name": org.name,
         "facts": list(selectors.facts_of(org)),
-        "listings": [listing_detail_out(item) for item in selectors.listings_of(org)],
+        "listings": [
+            listing_detail_out(item)
+            for item in selectors.listings_of(org).prefetch_related("facts")
+        ],
     }
 
 

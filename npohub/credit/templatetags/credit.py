@@ -12,10 +12,9 @@ from typing import Any
 
 from django import template
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from npohub.credit.models import CreditRequest, Listing
-from npohub.credit.workflows import STATE_LABELS
+from npohub.credit.workflows import RS, STATE_LABELS
 
 register = template.Library()
 
@@ -24,9 +23,14 @@ register = template.Library()
 def credit_public_status(org: Any) -> dict[str, Any]:
     listings = list(
         Listing.objects.filter(organization=org)
-        .select_related("rule", "escalated_from")
+        .select_related("escalated_from")
         .prefetch_related(
-            Prefetch("requests", queryset=CreditRequest.objects.order_by("filed_on", "id"))
+            Prefetch(
+                "requests",
+                queryset=CreditRequest.objects.exclude(state=RS.WITHDRAWN).order_by(
+                    "filed_on", "id"
+                ),
+            )
         )
         .order_by("-listed_on", "-id")
     )
@@ -39,10 +43,8 @@ def credit_public_status(org: Any) -> dict[str, Any]:
                 "decided_on": request.decided_on,
             }
             for request in listing.requests.all()
-            if request.state != "withdrawn"
         ]
     return {
         "current": [item for item in listings if item.removed_on is None],
         "removed": [item for item in listings if item.removed_on is not None],
-        "today": timezone.localdate(),
     }

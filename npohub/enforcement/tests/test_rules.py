@@ -98,6 +98,19 @@ def test_jinan_proposes_revocation_after_three_years_without_a_report(cast, orgs
     assert PenaltyCase.objects.filter(organization=silent).count() == 1
 
 
+@pytest.mark.parametrize("silent", [2, 4])
+def test_running_again_reads_the_same_queries_however_many_proposals_exist(
+    cast, orgs, regions, silent, django_assert_num_queries
+):
+    for n in range(silent):
+        _org(regions, name=f"历下区沉默协会{n}")
+    first = services.case_propose_missing_reports(actor=None, on=ON, region_prefix="3701")
+    with django_assert_num_queries(6):  # savepoint pair, orgs, reports, revocations, cases
+        again = services.case_propose_missing_reports(actor=None, on=ON, region_prefix="3701")
+    assert [c.pk for c in again] == [c.pk for c in first]
+    assert PenaltyCase.objects.count() == len(first)
+
+
 @override_settings(ENFORCEMENT_POLICY={"3701": {"revocation_missing_report_years": 2}})
 def test_the_threshold_is_configurable(cast, orgs, regions):
     two_years = _org(regions, name="历下区两年未报协会")

@@ -78,6 +78,25 @@ def test_an_overdue_rectification_becomes_one_credit_fact_and_verification_resol
     assert detect(TODAY + dt.timedelta(days=5), None) == 0
 
 
+def test_a_repeat_detection_over_recorded_orders_reads_two_queries(
+    working, cast, django_assert_num_queries
+):
+    _plan, check, _orgs = working
+    for n in range(3):
+        services.rectification_order_issue(
+            actor=cast["district"],
+            check=check,
+            requirement=f"整改事项{n}",
+            deadline=TODAY - dt.timedelta(days=1),
+            today=TODAY - dt.timedelta(days=31),
+        )
+    detect = dict(detectors())["rectification_overdue"]
+    assert detect(TODAY, None) == 3
+    with django_assert_num_queries(2):
+        assert detect(TODAY, None) == 3
+    assert CreditFact.objects.filter(kind="rectification_overdue").count() == 3
+
+
 def test_a_rectification_not_yet_due_is_no_credit_fact(working, cast):
     _plan, check, _orgs = working
     services.rectification_order_issue(

@@ -14,6 +14,7 @@ from django.urls import reverse
 from npohub.notifications.models import Notification
 from npohub.orgs.tests.factories import OrganizationFactory
 from npohub.supervision.models import AnnualReport
+from npohub.supervision.selectors import submission_stats
 from npohub.supervision.services import report_remind_deadlines
 from npohub.supervision.tests.factories import make_report, to_state
 
@@ -152,6 +153,24 @@ def test_the_dashboard_counts_submissions_per_child_region_and_kind(
         .split("</script>")[0]
     )
     assert chart["series"][0]["name"] == "应报"
+
+
+def test_the_dashboard_counts_a_report_that_reached_the_bureau_late_as_submitted_only(
+    cast, orgs, regions
+):
+    report = make_report(orgs["assoc"], cast["org_user"])
+    to_state(
+        report,
+        org_user=cast["org_user"],
+        reviewer=cast["reviewer"],
+        bureau=cast["district"],
+        state="submitted",
+        on=dt.date(2026, 6, 10),
+    )
+    stats = submission_stats(cast["city"], 2025)
+    lixia = next(r for r in stats.by_region if r.code == regions["lixia"].code)
+    assert (lixia.due, lixia.submitted, lixia.on_time) == (2, 1, 0)
+    assert (stats.total.due, stats.total.submitted, stats.total.on_time) == (3, 1, 0)
 
 
 def test_the_published_conclusions_are_public(client, cast, report):
