@@ -27,7 +27,7 @@ class ItemIn(Schema):
 
 
 class TemplateIn(Schema):
-    name: str
+    name: str = Field(..., min_length=1, max_length=100)
     region_code: str = Field("", max_length=12, description="适用区划前缀，空为全部")
     items: list[ItemIn]
 

@@ -95,3 +95,19 @@ def test_the_portal_star_page_lists_published_ratings(client, cast, world):
     html = client.get("/stars/public/").content.decode()
     assert "历下区养老服务协会" in html
     assert "5★" in html
+
+
+def test_a_scorecard_template_with_an_overlong_name_is_refused_and_nothing_stored(client, cast):
+    from npohub.stars.models import ScorecardTemplate
+
+    client.force_login(cast["admin"])
+    before = ScorecardTemplate.objects.count()
+    items = [
+        {"code": "a", "name": "工作计划", "max_points": "5"},
+        {"code": "b", "name": "开展活动", "max_points": "5"},
+    ]
+    response = post(client, "/api/v1/stars/templates", {"name": "评" * 101, "items": items})
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "validation_failed"
+    assert ScorecardTemplate.objects.count() == before
