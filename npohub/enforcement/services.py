@@ -1101,12 +1101,6 @@ def last_due_report_year(on: dt.date, policy: dict[str, Any]) -> int:
     return on.year - 1 if on > dt.date(on.year, month, day) else on.year - 2
 
 
-def _required_years(org: Organization, years: list[int]) -> bool:
-    """An organisation registered after 30 June of the first year was not yet due for it."""
-    reg = org.registration_date
-    return reg is not None and reg <= dt.date(years[0], 6, 30)
-
-
 def _revocation_kind(case: PenaltyCase) -> str:
     return "certificate_revocation" if case.basis_key == "charity" else "revocation"
 
@@ -1119,7 +1113,7 @@ def case_propose_missing_reports(
     annual report for N consecutive due years (N per place: policy
     ``revocation_missing_report_years``). Idempotent: an organisation already proposed for the
     same years, or with an open revocation case, gets no second one."""
-    from npohub.supervision.selectors import report_years_filed
+    from npohub.supervision.selectors import deadlines_for, is_due, report_years_filed
 
     if _user(actor) is not None:
         region_prefix = region_prefix or ("" if actor.is_superuser else actor.scope_prefix)
@@ -1133,9 +1127,10 @@ def case_propose_missing_reports(
     )
     windows: dict[int, list[int]] = {}
     for org in orgs:
-        policy = policy_for(org.address_code)
-        last = last_due_report_year(on, policy)
-        n = int(policy["revocation_missing_report_years"])
+        # The annual-report calendar (rules 21-22) is supervision's: the latest year whose
+        # bureau deadline for this organisation's kind has passed, and whether it was due.
+        last = on.year - 1 if on > deadlines_for(org, on.year - 1).bureau else on.year - 2
+        n = int(policy_for(org.address_code)["revocation_missing_report_years"])
         windows[org.pk] = list(range(last - n + 1, last + 1))
     all_years = {y for years in windows.values() for y in years}
     filed = report_years_filed([o.pk for o in orgs], sorted(all_years))
@@ -1153,7 +1148,7 @@ def case_propose_missing_reports(
     result: list[PenaltyCase] = []
     for org in orgs:
         years = windows[org.pk]
-        if not _required_years(org, years) or filed.get(org.pk, set()) & set(years):
+        if not all(is_due(org, y) for y in years) or filed.get(org.pk, set()) & set(years):
             continue
         ref = f"missing-reports:{years[0]}-{years[-1]}"
         existing = proposed.get((org.pk, ref))

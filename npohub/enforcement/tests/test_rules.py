@@ -277,3 +277,23 @@ def test_closure_statistics_by_management_level(cast, regions):
     assert (rows["county"].deregistered, rows["county"].revoked) == (0, 3)
     assert rows[ManagementLevel.STREET].total == 0
     assert [r.total for r in closure_statistics_for(cast["qingdao"], since=since)] == [0] * 5
+
+
+def test_missing_years_follow_the_annual_report_calendar_of_each_kind(cast, orgs, regions):
+    """Foundations report by 31 March (rule 21), associations by 31 May: on 10 April 2025 the
+    foundation's 2024 report is already missing, the association's not yet."""
+    for org in (orgs["assoc"], orgs["other"], orgs["far"]):
+        for year in (2021, 2022, 2023, 2024):
+            file_report(org, year, cast["district"])
+    foundation = _org(regions, name="历下区沉默基金会", kind="foundation", uscc="")
+    association = _org(regions, name="历下区沉默协会")
+    for org in (foundation, association):
+        file_report(org, 2021, cast["district"])
+
+    found = services.case_propose_missing_reports(
+        actor=None, on=dt.date(2025, 4, 10), region_prefix="3701"
+    )
+
+    refs = {c.organization_id: c.source_ref for c in found}
+    assert refs == {foundation.pk: "missing-reports:2022-2024"}
+    assert association.pk not in refs
