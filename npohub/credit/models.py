@@ -291,6 +291,13 @@ class CreditRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
 
+    @property
+    def state_label(self) -> str:
+        """The state in words (the workflow table's label)."""
+        from .workflows import STATE_LABELS
+
+        return str(STATE_LABELS.get(self.state, self.state))
+
 
 class CreditRequestStateChange(models.Model):
     request = models.ForeignKey(CreditRequest, on_delete=models.CASCADE, related_name="history")

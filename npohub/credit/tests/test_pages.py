@@ -73,3 +73,16 @@ def test_the_daily_evaluation_reads_twelve_queries_per_organisation_it_lists(
         result = credit_evaluate(on=TODAY)
     assert result.listed == listed
     assert Listing.objects.filter(removed_on__isnull=True).count() == listed
+
+
+def test_staff_pages_name_each_request_state_in_words(client, orgs, cast):
+    _listed_with_requests(orgs["assoc"], cast)
+    client.force_login(cast["district"])
+
+    for url in (
+        reverse("credit:organization-credit", args=[orgs["assoc"].pk]),
+        reverse("credit:request-list") + "?state=",  # every state, not only the open ones
+    ):
+        html = client.get(url).content.decode()
+        assert "<td>待处理</td>" in html and "<td>已撤回</td>" in html, url
+        assert "<td>filed</td>" not in html and "<td>withdrawn</td>" not in html, url
