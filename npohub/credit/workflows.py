@@ -7,10 +7,12 @@ checks the table, the actor's capacity (``applicant`` = the organisation's own a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+# Capacities here: applicant | bureau.
+from npohub.core.workflows import Transition as Transition
+from npohub.core.workflows import transition_named, transitions_from
 
 
 class RS:
@@ -29,18 +31,6 @@ STATE_LABELS: dict[str, Promise] = {
     RS.WITHDRAWN: _("已撤回"),
 }
 OPEN_STATES = frozenset({RS.FILED})
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: Promise
-    sources: frozenset[str]
-    target: str
-    capacity: str  # applicant | bureau
-    guards: tuple[str, ...] = ()
-    effect: str = ""
-    needs_note: bool = False
 
 
 WORKFLOWS: dict[str, tuple[Transition, ...]] = {
@@ -79,8 +69,8 @@ WORKFLOWS: dict[str, tuple[Transition, ...]] = {
 
 
 def transition_for(kind: str, name: str) -> Transition | None:
-    return next((t for t in WORKFLOWS.get(kind, ()) if t.name == name), None)
+    return transition_named(WORKFLOWS.get(kind, ()), name)
 
 
 def available(kind: str, state: str) -> list[Transition]:
-    return [t for t in WORKFLOWS.get(kind, ()) if state in t.sources]
+    return transitions_from(WORKFLOWS.get(kind, ()), state)

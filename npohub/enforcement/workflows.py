@@ -14,22 +14,9 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: Promise
-    sources: frozenset[str]
-    target: str
-    capacity: str  # bureau | handler
-    needs_note: bool = False
-    guards: tuple[str, ...] = ()
-    effect: str = ""
-
-
-def _find(table: tuple[Transition, ...], name: str) -> Transition | None:
-    return next((t for t in table if t.name == name), None)
-
+# Capacities here: bureau | handler.
+from npohub.core.workflows import Transition as Transition
+from npohub.core.workflows import transition_named
 
 # --- complaints (投诉举报) ------------------------------------------------------------------------
 
@@ -97,7 +84,7 @@ COMPLAINT_TRANSITIONS: tuple[Transition, ...] = (
 
 
 def complaint_transition_for(name: str) -> Transition | None:
-    return _find(COMPLAINT_TRANSITIONS, name)
+    return transition_named(COMPLAINT_TRANSITIONS, name)
 
 
 def complaint_state_label(state: str) -> str:
@@ -205,7 +192,7 @@ CASE_TRANSITIONS: tuple[Transition, ...] = (
 
 
 def case_transition_for(name: str) -> Transition | None:
-    return _find(CASE_TRANSITIONS, name)
+    return transition_named(CASE_TRANSITIONS, name)
 
 
 def case_state_label(state: str) -> str:

@@ -10,22 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from npohub.core.workflows import Transition as CoreTransition
+from npohub.core.workflows import transition_named, transitions_from
 
 from .models import AppealState, AwardState
 
 
 @dataclass(frozen=True)
-class Transition:
-    name: str
-    label: Promise
-    sources: frozenset[str]
-    target: str
-    capacity: str
-    effect: str = ""
-    needs_note: bool = False
-    needs_points: bool = False
+class Transition(CoreTransition):
+    needs_points: bool = False  # the decision sets adjusted points
 
 
 APPEAL_TRANSITIONS: tuple[Transition, ...] = (
@@ -70,8 +65,8 @@ AWARD_TRANSITIONS: tuple[Transition, ...] = (
 
 
 def transition_for(table: tuple[Transition, ...], name: str) -> Transition | None:
-    return next((t for t in table if t.name == name), None)
+    return transition_named(table, name)
 
 
 def available(table: tuple[Transition, ...], state: str) -> list[Transition]:
-    return [t for t in table if state in t.sources]
+    return transitions_from(table, state)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from npohub.core.workflows import Transition as CoreTransition
+
 
 class S:
     DRAFT = "draft"
@@ -40,15 +42,11 @@ AT_BUREAU_STATES = frozenset({S.SUBMITTED, S.CONCLUDED, S.PUBLISHED})
 
 
 @dataclass(frozen=True)
-class Transition:
-    name: str
-    label: Promise
-    sources: frozenset[str]
-    target: str
-    capacity: str  # organization | supervisor | bureau
+class Transition(CoreTransition):
+    """A report move; capacities: organization | supervisor | bureau."""
+
     route: str = "any"  # any | dual | direct
     validate: bool = False  # the content must pass sections.validate first
-    needs_note: bool = False
     needs_conclusion: bool = False
     reaches_bureau: bool = False  # sets ``bureau_received_on`` (the date the deadline judges)
 
