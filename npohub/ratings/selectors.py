@@ -308,7 +308,7 @@ def public_grade_list(
         qs = qs.filter(level=level)
     if region_prefix:
         qs = qs.filter(organization__address_code__startswith=region_prefix)
-    return qs.order_by("level", "organization__name", "id")
+    return qs.order_by("-level", "organization__name", "id")
 
 
 def results_visible(application: Application) -> bool:
