@@ -6,6 +6,7 @@ page (same query string, moved on) or ``null`` on the last page. At most 100 row
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -54,12 +55,19 @@ def _next_url(request: HttpRequest, offset: int, limit: int, page_style: bool) -
 
 
 def paginate(
-    request: HttpRequest, items: QuerySet[Any] | list[Any], params: PageParams
+    request: HttpRequest,
+    items: QuerySet[Any] | list[Any],
+    params: PageParams,
+    *,
+    render: Callable[[Any], Any] | None = None,
 ) -> dict[str, Any]:
-    """One page of ``items`` (a lazy queryset: one COUNT and one sliced SELECT)."""
+    """One page of ``items`` (a lazy queryset: one COUNT and one sliced SELECT), each row
+    passed through ``render`` when given (the endpoint's ``*_out`` function)."""
     offset, limit, page_style = _window(params)
     count = items.count() if isinstance(items, QuerySet) else len(items)
     results = list(items[offset : offset + limit])
+    if render is not None:
+        results = [render(row) for row in results]
     following = offset + limit
     return {
         "count": count,

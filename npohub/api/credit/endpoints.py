@@ -97,9 +97,12 @@ def listing_list(
     request: HttpRequest, filters: Query[ListingFilterIn], page: Query[PageParams]
 ) -> dict[str, Any]:
     """Listings of the organisations in the caller's scope, newest first."""
-    data = paginate(request, selectors.listing_list_for(request.auth, filters_of(filters)), page)
-    data["results"] = [listing_out(item) for item in data["results"]]
-    return data
+    return paginate(
+        request,
+        selectors.listing_list_for(request.auth, filters_of(filters)),
+        page,
+        render=listing_out,
+    )
 
 
 @router.get(
@@ -269,9 +272,9 @@ def barred_out(item: BarredPerson) -> dict[str, Any]:
 )
 def barred_list(request: HttpRequest, page: Query[PageParams], q: str = "") -> dict[str, Any]:
     _require_bureau(request.auth)
-    data = paginate(request, selectors.barred_person_list(search=q.strip()), page)
-    data["results"] = [barred_out(item) for item in data["results"]]
-    return data
+    return paginate(
+        request, selectors.barred_person_list(search=q.strip()), page, render=barred_out
+    )
 
 
 @router.post(

@@ -44,9 +44,9 @@ def public_listings(
     request: HttpRequest, filters: Query[ListingFilterIn], page: Query[PageParams]
 ) -> dict[str, Any]:
     """Both lists, searchable, with listing and removal dates, reason and legal basis."""
-    data = paginate(request, selectors.public_listing_list(filters_of(filters)), page)
-    data["results"] = [public_listing_out(item) for item in data["results"]]
-    return data
+    return paginate(
+        request, selectors.public_listing_list(filters_of(filters)), page, render=public_listing_out
+    )
 
 
 @router.get(

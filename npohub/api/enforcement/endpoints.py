@@ -277,9 +277,7 @@ def complaint_list(
             q=filters.q,
         ),
     )
-    result = paginate(request, qs, page)
-    result["results"] = [complaint_of(c) for c in result["results"]]
-    return result
+    return paginate(request, qs, page, render=complaint_of)
 
 
 @router.get(
@@ -361,9 +359,7 @@ def case_list(
             state=filters.state, source=filters.source, open_only=filters.open_only, q=filters.q
         ),
     )
-    result = paginate(request, qs, page)
-    result["results"] = [case_of(c) for c in result["results"]]
-    return result
+    return paginate(request, qs, page, render=case_of)
 
 
 @router.post(
@@ -540,9 +536,7 @@ def penalty_types(request: HttpRequest) -> dict[str, Any]:
     operation_id="enforcement_campaigns_list",
 )
 def campaign_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    result = paginate(request, campaign_list_for(request.user), page)
-    result["results"] = [campaign_of(c) for c in result["results"]]
-    return result
+    return paginate(request, campaign_list_for(request.user), page, render=campaign_of)
 
 
 @router.post(

@@ -162,12 +162,6 @@ def membership_out(m: HubMembership) -> dict[str, Any]:
     }
 
 
-def _page(request: HttpRequest, qs: Any, page: PageParams, render: Any) -> dict[str, Any]:
-    result = paginate(request, qs, page)
-    result["results"] = [render(row) for row in result["results"]]
-    return result
-
-
 # --- hubs ----------------------------------------------------------------------------------------
 
 
@@ -185,7 +179,7 @@ def hub_list(
     filters = selectors.HubFilters(
         kind=kind, status=status, region_prefix=region.strip().rstrip("0"), search=q.strip()
     )
-    return _page(request, selectors.hub_list_for(user, filters), page, hub_out)
+    return paginate(request, selectors.hub_list_for(user, filters), page, render=hub_out)
 
 
 @router.post("/hubs", response={201: HubOut, **ERRORS}, operation_id="hubs_recognise")
@@ -247,8 +241,8 @@ def member_list(
 ) -> Any:
     """The roster with its history (every stay, with join and leave dates)."""
     hub = selectors.hub_get_for(_user(request), hub_id)
-    return _page(
-        request, selectors.hub_members(hub, current_only=current_only), page, membership_out
+    return paginate(
+        request, selectors.hub_members(hub, current_only=current_only), page, render=membership_out
     )
 
 
@@ -382,7 +376,7 @@ def notice_out(notice: Any) -> dict[str, Any]:
 )
 def notice_list(request: HttpRequest, hub_id: int, page: Query[PageParams]) -> Any:
     hub = selectors.hub_get_for(_user(request), hub_id)
-    return _page(request, selectors.hub_notices(hub), page, notice_out)
+    return paginate(request, selectors.hub_notices(hub), page, render=notice_out)
 
 
 @router.post(
@@ -422,7 +416,7 @@ def notice_inbox(request: HttpRequest, page: Query[PageParams], unread_only: boo
     qs = selectors.notice_receipts_for(_user(request))
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
-    return _page(request, qs, page, receipt_out)
+    return paginate(request, qs, page, render=receipt_out)
 
 
 @router.post(
@@ -487,7 +481,7 @@ def escalation_list(request: HttpRequest, page: Query[PageParams], state: str = 
     qs = selectors.escalation_visible_to(_viewer(request))
     if state:
         qs = qs.filter(state=state)
-    return _page(request, qs, page, escalation_out)
+    return paginate(request, qs, page, render=escalation_out)
 
 
 @router.get(
@@ -569,7 +563,7 @@ def review_list(
     user = _user(request)
     hub = selectors.hub_get_for(user, hub_id)
     org = _org(user, organization_id) if organization_id is not None else None
-    return _page(request, selectors.hub_reviews(hub, organization=org), page, review_out)
+    return paginate(request, selectors.hub_reviews(hub, organization=org), page, render=review_out)
 
 
 @router.post(
@@ -646,7 +640,7 @@ def platform_list(request: HttpRequest, page: Query[PageParams], level: str = ""
     qs = selectors.platform_visible_to(_viewer(request))
     if level:
         qs = qs.filter(level=level)
-    return _page(request, qs, page, platform_out)
+    return paginate(request, qs, page, render=platform_out)
 
 
 @router.post(
@@ -738,7 +732,7 @@ def pairing_list(request: HttpRequest, page: Query[PageParams], open_only: bool 
     qs = selectors.pairing_visible_to(_viewer(request))
     if open_only:
         qs = qs.filter(ended_on__isnull=True)
-    return _page(request, qs, page, pairing_out)
+    return paginate(request, qs, page, render=pairing_out)
 
 
 @router.post("/pairings", response={201: PairingOut, **ERRORS}, operation_id="hubs_pairings_create")
@@ -820,7 +814,7 @@ def federation_list(request: HttpRequest, page: Query[PageParams], region: str =
     qs = selectors.federation_visible_to(_viewer(request))
     if region.strip():
         qs = qs.filter(street_code__startswith=region.strip().rstrip("0"))
-    return _page(request, qs, page, federation_out)
+    return paginate(request, qs, page, render=federation_out)
 
 
 @router.post(
@@ -952,7 +946,7 @@ def street_list(
     qs = selectors.street_list_items(kind, street.code)
     if status:
         qs = qs.filter(status=status)
-    return _page(request, qs, page, list_item_out(kind))
+    return paginate(request, qs, page, render=list_item_out(kind))
 
 
 @router.post(

@@ -55,9 +55,7 @@ def public_hubs(
         qs = qs.filter(kind=kind)
     if region.strip():
         qs = qs.filter(scope_prefix__startswith=region.strip().rstrip("0"))
-    data = paginate(request, qs, page)
-    data["results"] = [public_hub_out(h) for h in data["results"]]
-    return data
+    return paginate(request, qs, page, render=public_hub_out)
 
 
 @router.get(

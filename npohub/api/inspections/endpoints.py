@@ -241,9 +241,12 @@ def plan_list(
     qs = selectors.plan_list_for(
         request.auth, year=filters.year, state=filters.state, kind=filters.kind
     )
-    result = paginate(request, qs.annotate(check_count=Count("checks")), page)
-    result["results"] = [plan_of(p, request.auth) for p in result["results"]]
-    return result
+    return paginate(
+        request,
+        qs.annotate(check_count=Count("checks")),
+        page,
+        render=lambda p: plan_of(p, request.auth),
+    )
 
 
 @router.post("/plans", response={201: PlanOut, **ERRORS}, operation_id="inspections_plans_create")
@@ -313,9 +316,7 @@ def check_list(
 ) -> dict[str, Any]:
     """The bureau's checks; an inspector's own assigned checks only."""
     qs = selectors.check_list_for(request.auth, plan_id=filters.plan_id, status=filters.status)
-    result = paginate(request, qs, page)
-    result["results"] = [check_of(c) for c in result["results"]]
-    return result
+    return paginate(request, qs, page, render=check_of)
 
 
 @router.get(
@@ -449,9 +450,12 @@ def order_verify(request: HttpRequest, order_id: int, payload: VerifyIn) -> dict
     operation_id="inspections_inspectors_list",
 )
 def inspector_list(request: HttpRequest, page: Query[PageParams], q: str = "") -> dict[str, Any]:
-    result = paginate(request, selectors.pool_list_for(request.auth, q=q.strip()), page)
-    result["results"] = [inspector_of(e, request.auth) for e in result["results"]]
-    return result
+    return paginate(
+        request,
+        selectors.pool_list_for(request.auth, q=q.strip()),
+        page,
+        render=lambda e: inspector_of(e, request.auth),
+    )
 
 
 @router.post(

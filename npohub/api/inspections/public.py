@@ -64,9 +64,9 @@ def public_plan_of(plan: SpotCheckPlan, *, with_checks: bool) -> dict[str, Any]:
 )
 def plan_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """Plans whose seed hash is public (committed or later), newest first."""
-    result = paginate(request, public_plans(), page)
-    result["results"] = [public_plan_of(p, with_checks=False) for p in result["results"]]
-    return result
+    return paginate(
+        request, public_plans(), page, render=lambda p: public_plan_of(p, with_checks=False)
+    )
 
 
 @router.get(

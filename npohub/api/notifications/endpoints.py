@@ -66,9 +66,7 @@ def notification_list(
 ) -> dict[str, Any]:
     """The caller's own notifications, unread first (``unread=true``: only unread)."""
     qs = notifications_for(request.auth, unread_only=filters.unread).select_related("actor")
-    result = paginate(request, qs, page)
-    result["results"] = [notification_of(n) for n in result["results"]]
-    return result
+    return paginate(request, qs, page, render=notification_of)
 
 
 @router.post("/read", response={200: MarkReadOut, **ERRORS}, operation_id="notifications_mark_read")

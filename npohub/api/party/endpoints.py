@@ -154,9 +154,7 @@ def party_organization_list(
             industry_only=industry_only,
         ),
     )
-    result = paginate(request, qs, page)
-    result["results"] = [po_out(po) for po in result["results"]]
-    return result
+    return paginate(request, qs, page, render=po_out)
 
 
 @router.post(
@@ -270,9 +268,7 @@ def member_count_record(request: HttpRequest, po_id: int, payload: MemberCountIn
 )
 def coverage_list(request: HttpRequest, po_id: int, page: Query[PageParams]) -> Any:
     po = selectors.party_organization_get_for(_user(request), po_id)
-    result = paginate(request, selectors.party_organization_coverages(po), page)
-    result["results"] = [_coverage_out(c) for c in result["results"]]
-    return result
+    return paginate(request, selectors.party_organization_coverages(po), page, render=_coverage_out)
 
 
 def _coverage_out(c: PartyCoverage) -> dict[str, Any]:
@@ -324,9 +320,7 @@ def industry_committee_list(request: HttpRequest, page: Query[PageParams]) -> An
     qs = selectors.party_organization_list_for(
         user, selectors.PartyOrganizationFilters(industry_only=True, include_dissolved=True)
     )
-    result = paginate(request, qs, page)
-    result["results"] = [po_out(po) for po in result["results"]]
-    return result
+    return paginate(request, qs, page, render=po_out)
 
 
 # --- organisations' party data -----------------------------------------------------------------
@@ -472,9 +466,9 @@ def station_out(station: WorkStation) -> dict[str, Any]:
     "/stations", response={200: Page[WorkStationOut], **ERRORS}, operation_id="party_stations_list"
 )
 def station_list(request: HttpRequest, page: Query[PageParams]) -> Any:
-    result = paginate(request, selectors.work_station_list_for(_user(request)), page)
-    result["results"] = [station_out(s) for s in result["results"]]
-    return result
+    return paginate(
+        request, selectors.work_station_list_for(_user(request)), page, render=station_out
+    )
 
 
 @router.post(
@@ -536,9 +530,7 @@ def _link_out(link: WorkStationLink) -> dict[str, Any]:
 )
 def station_links(request: HttpRequest, station_id: int, page: Query[PageParams]) -> Any:
     station = selectors.work_station_get_for(_user(request), station_id)
-    result = paginate(request, selectors.work_station_links(station), page)
-    result["results"] = [_link_out(link) for link in result["results"]]
-    return result
+    return paginate(request, selectors.work_station_links(station), page, render=_link_out)
 
 
 @router.post(
@@ -596,9 +588,7 @@ def instructor_list(
     request: HttpRequest, page: Query[PageParams], include_ended: bool = False
 ) -> Any:
     qs = selectors.instructor_list_for(_user(request), include_ended=include_ended)
-    result = paginate(request, qs, page)
-    result["results"] = [instructor_out(i) for i in result["results"]]
-    return result
+    return paginate(request, qs, page, render=instructor_out)
 
 
 @router.post(
@@ -652,9 +642,7 @@ def instructor_assignments(
     request: HttpRequest, instructor_id: int, page: Query[PageParams]
 ) -> Any:
     ins = selectors.instructor_get_for(_user(request), instructor_id)
-    result = paginate(request, selectors.instructor_assignments(ins), page)
-    result["results"] = [_assignment_out(a) for a in result["results"]]
-    return result
+    return paginate(request, selectors.instructor_assignments(ins), page, render=_assignment_out)
 
 
 @router.post(

@@ -202,9 +202,7 @@ def _managed_round(user: Any, round_id: int) -> Round:
 @router.get("/rounds", response={200: Page[RoundOut], **ERRORS}, operation_id="ratings_rounds_list")
 def round_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """Rounds the caller may see, newest first."""
-    data = paginate(request, selectors.round_list_for(request.auth), page)
-    data["results"] = [round_out(r) for r in data["results"]]
-    return data
+    return paginate(request, selectors.round_list_for(request.auth), page, render=round_out)
 
 
 @router.post("/rounds", response={201: RoundOut, **ERRORS}, operation_id="ratings_rounds_create")
@@ -338,9 +336,12 @@ def application_list(
     request: HttpRequest, round_id: int, page: Query[PageParams]
 ) -> dict[str, Any]:
     round = selectors.round_get_for(request.auth, round_id)
-    data = paginate(request, selectors.application_list(round, request.auth), page)
-    data["results"] = [application_out(a, request.auth) for a in data["results"]]
-    return data
+    return paginate(
+        request,
+        selectors.application_list(round, request.auth),
+        page,
+        render=lambda a: application_out(a, request.auth),
+    )
 
 
 @router.post(
@@ -472,9 +473,9 @@ def objection_decide(request: HttpRequest, objection_id: int, data: DecisionIn) 
 )
 def assignment_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """The caller's own scoring tasks."""
-    data = paginate(request, selectors.assignment_list_for(request.auth), page)
-    data["results"] = [assignment_out(a) for a in data["results"]]
-    return data
+    return paginate(
+        request, selectors.assignment_list_for(request.auth), page, render=assignment_out
+    )
 
 
 def _assignment_detail(a: Assignment) -> dict[str, Any]:
@@ -545,9 +546,7 @@ def assignment_submit(request: HttpRequest, assignment_id: int) -> dict[str, Any
 def expert_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     if not is_bureau(request.auth):
         raise PermissionDenied(_("只有民政部门可以查看评估专家库"))
-    data = paginate(request, selectors.expert_list_for(request.auth), page)
-    data["results"] = [expert_out(e) for e in data["results"]]
-    return data
+    return paginate(request, selectors.expert_list_for(request.auth), page, render=expert_out)
 
 
 @router.post("/experts", response={201: ExpertOut, **ERRORS}, operation_id="ratings_experts_create")
@@ -618,9 +617,7 @@ def affiliation_create(
 
 @router.get("/grades", response={200: Page[GradeOut], **ERRORS}, operation_id="ratings_grades_list")
 def grade_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    data = paginate(request, selectors.grade_list_for(request.auth), page)
-    data["results"] = [grade_out(g) for g in data["results"]]
-    return data
+    return paginate(request, selectors.grade_list_for(request.auth), page, render=grade_out)
 
 
 @router.post(

@@ -41,6 +41,4 @@ def public_grades(
         level=filters.level,
         region_prefix=filters.region.rstrip("0"),
     )
-    data = paginate(request, qs, page)
-    data["results"] = [public_grade_out(g) for g in data["results"]]
-    return data
+    return paginate(request, qs, page, render=public_grade_out)

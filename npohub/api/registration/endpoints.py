@@ -613,9 +613,7 @@ def review_list(
     qs = review_inbox_for(
         request.auth, pending_only=filters.pending_only, kind=filters.kind
     ).select_related("department__region", "application__organization")
-    result = paginate(request, qs, page)
-    result["results"] = [review_of(task) for task in result["results"]]
-    return result
+    return paginate(request, qs, page, render=review_of)
 
 
 @router.get(

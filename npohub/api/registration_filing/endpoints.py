@@ -181,9 +181,7 @@ def activity_report_act(
 def delegation_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """Delegations in the caller's region (street offices, bureaus) or to its federation (hubs)."""
     require(can_view_delegations(request.auth))
-    result = paginate(request, filing_delegations_for(request.auth), page)
-    result["results"] = [delegation_of(d) for d in result["results"]]
-    return result
+    return paginate(request, filing_delegations_for(request.auth), page, render=delegation_of)
 
 
 @router.post(

@@ -240,9 +240,7 @@ def scorecard_list(
     request: HttpRequest, filters: Query[ScorecardFilterIn], page: Query[PageParams]
 ) -> dict[str, Any]:
     qs = selectors.scorecard_list_for(request.auth, period=filters.month, below=filters.below)
-    data = paginate(request, qs, page)
-    data["results"] = [scorecard_out(c) for c in data["results"]]
-    return data
+    return paginate(request, qs, page, render=scorecard_out)
 
 
 @router.post(
@@ -294,9 +292,9 @@ def appeal_create(request: HttpRequest, line_id: int, payload: AppealIn) -> Stat
     "/appeals", response={200: Page[AppealOut], **ERRORS}, operation_id="stars_appeals_list"
 )
 def appeal_list(request: HttpRequest, page: Query[PageParams], state: str = "") -> dict[str, Any]:
-    data = paginate(request, selectors.appeal_list_for(request.auth, state=state), page)
-    data["results"] = [appeal_out(a) for a in data["results"]]
-    return data
+    return paginate(
+        request, selectors.appeal_list_for(request.auth, state=state), page, render=appeal_out
+    )
 
 
 @router.get(
@@ -339,9 +337,9 @@ def appeal_transition(
 def interview_list(
     request: HttpRequest, page: Query[PageParams], state: str = ""
 ) -> dict[str, Any]:
-    data = paginate(request, selectors.interview_list_for(request.auth, state=state), page)
-    data["results"] = [interview_out(t) for t in data["results"]]
-    return data
+    return paginate(
+        request, selectors.interview_list_for(request.auth, state=state), page, render=interview_out
+    )
 
 
 @router.get(
@@ -386,9 +384,7 @@ def interview_resolve(
     operation_id="stars_removal_flags_list",
 )
 def removal_flag_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    data = paginate(request, selectors.removal_flags_for(request.auth), page)
-    data["results"] = [flag_out(f) for f in data["results"]]
-    return data
+    return paginate(request, selectors.removal_flags_for(request.auth), page, render=flag_out)
 
 
 # --- star ratings ------------------------------------------------------------------------------------
@@ -403,9 +399,7 @@ def rating_list(
     """The year's ratings the caller sees inside ``region``, ranked by composite score."""
     region = filters.region.rstrip("0") if len(filters.region) == 12 else filters.region
     qs = selectors.star_ranking(request.auth, filters.year, region_prefix=region)
-    data = paginate(request, qs, page)
-    data["results"] = [rating_out(r) for r in data["results"]]
-    return data
+    return paginate(request, qs, page, render=rating_out)
 
 
 @router.post("/ratings", response={201: RatingOut, **ERRORS}, operation_id="stars_ratings_record")
@@ -459,9 +453,7 @@ def priority(request: HttpRequest, org_id: int, year: int) -> dict[str, Any]:
     "/awards", response={200: Page[AwardRoundOut], **ERRORS}, operation_id="stars_awards_list"
 )
 def award_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    data = paginate(request, selectors.award_round_list_for(request.auth), page)
-    data["results"] = [round_out(r) for r in data["results"]]
-    return data
+    return paginate(request, selectors.award_round_list_for(request.auth), page, render=round_out)
 
 
 @router.post("/awards", response={201: AwardRoundOut, **ERRORS}, operation_id="stars_awards_create")

@@ -50,9 +50,12 @@ def public_ratings(
 ) -> dict[str, Any]:
     """The year's published star ratings, ranked, optionally inside a region."""
     region = filters.region.rstrip("0") if len(filters.region) == 12 else filters.region
-    data = paginate(request, selectors.public_star_list(filters.year, region_prefix=region), page)
-    data["results"] = [public_rating_out(r) for r in data["results"]]
-    return data
+    return paginate(
+        request,
+        selectors.public_star_list(filters.year, region_prefix=region),
+        page,
+        render=public_rating_out,
+    )
 
 
 @router.get(

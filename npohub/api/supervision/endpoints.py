@@ -150,9 +150,7 @@ def reports_list(
             search=filters.q,
         ),
     )
-    result = paginate(request, qs, page)
-    result["results"] = [row_of(r) for r in result["results"]]
-    return result
+    return paginate(request, qs, page, render=row_of)
 
 
 @router.post(
