@@ -63,7 +63,11 @@ def test_the_public_list_shows_valid_grades_with_their_dates(client, regions):
 
 
 def test_the_public_list_shows_the_highest_grades_first(client, regions):
-    for name, level in (("历下区一级协会", "1A"), ("历下区五级协会", "5A"), ("历下区三级协会", "3A")):
+    for name, level in (
+        ("历下区一级协会", "1A"),
+        ("历下区五级协会", "5A"),
+        ("历下区三级协会", "3A"),
+    ):
         Grade.objects.create(
             organization=clean_org(regions, name=name),
             level=level,
@@ -72,5 +76,7 @@ def test_the_public_list_shows_the_highest_grades_first(client, regions):
         )
     page = client.get(reverse("portal:ratings-grades")).content.decode()
 
-    positions = [page.index(name) for name in ("历下区五级协会", "历下区三级协会", "历下区一级协会")]
+    positions = [
+        page.index(name) for name in ("历下区五级协会", "历下区三级协会", "历下区一级协会")
+    ]
     assert positions == sorted(positions)

@@ -23,7 +23,11 @@ class Command(BaseCommand):
             return
         from npohub.supervision.workflows import state_label
 
-        states = "，".join(f"{state_label(k)} {v}" for k, v in sorted(summary.states.items()))
+        # "never": sampled organisations left without any report, to show up as missing.
+        labels = {"never": "未填报"}
+        states = "，".join(
+            f"{labels.get(k) or state_label(k)} {v}" for k, v in sorted(summary.states.items())
+        )
         self.stdout.write(
             f"已加载年报演示数据：逐项办理 {summary.reports} 份（{states}），批量按时报送 {summary.bulk} 份"
         )
