@@ -54,3 +54,45 @@ class AuditEvent(models.Model):
         return (
             f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.kind} {self.target_label}"
         )
+
+
+class WorkflowEvent(models.Model):
+    """One move of one workflow record: the history every workflow page and endpoint shows.
+
+    ``workflow`` is the workflow's key (``registration.application``, ``enforcement.case`` …)
+    and ``object_id`` the record's id; states and moves are stored as codes and read back as
+    labels through the workflow table (``core.workflows.history_for``).
+    """
+
+    workflow = models.CharField(_("流程"), max_length=48)
+    object_id = models.BigIntegerField(_("对象标识"))
+    move = models.CharField(_("操作"), max_length=40)
+    from_state = models.CharField(_("原状态"), max_length=32, blank=True, default="")
+    to_state = models.CharField(_("新状态"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="workflow_events",
+    )
+    # Kept even if the user is renamed; "system" for moves made by jobs and commands.
+    actor_label = models.CharField(_("操作人名称"), max_length=150)
+    on_behalf_of = models.CharField(_("代表"), max_length=200, blank=True, default="")
+    note = models.TextField(_("说明"), blank=True, default="")
+    occurred_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("流程记录")
+        verbose_name_plural = _("流程记录")
+        ordering = ["occurred_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["workflow", "object_id", "occurred_at", "id"],
+                name="workflow_event_record_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workflow} {self.object_id}: {self.from_state} → {self.to_state}"
