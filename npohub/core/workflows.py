@@ -132,6 +132,9 @@ class Workflow(Generic[M]):
     on_move: Hook | None = None
     notify: Hook | None = None
     audit_prefix: str = ""  # audit kind is f"{audit_prefix}{move.name}"; default f"{key}."
+    # When an app's audit kinds do not follow the move name (one kind for every move, or named
+    # by the target state): the kind of each move, instead of ``audit_prefix``.
+    audit_kind: Callable[[Transition], str] | None = None
     organization_id: Callable[[M], int | None] = lambda obj: None
     region_code: Callable[[M], str] = lambda obj: ""
     refusals: Mapping[str, Callable[[], str]] = field(default_factory=dict)
@@ -306,7 +309,9 @@ def run_move(
         )
         audit_record(
             actor=actor,
-            kind=f"{workflow.audit_prefix or workflow.key + '.'}{move.name}",
+            kind=workflow.audit_kind(move)
+            if workflow.audit_kind is not None
+            else f"{workflow.audit_prefix or workflow.key + '.'}{move.name}",
             target=ctx.obj,
             payload={"from": state, "to": move.target, "note": note, **ctx.payload},
             on_behalf_of=on_behalf,
