@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from npohub.core.models import TimeStampedModel
 
+from .workflows import ApplicationState
+
 
 class DepartmentKind(models.TextChoices):
     APPROVAL = "approval", _("行政审批部门")
@@ -94,7 +96,9 @@ class Application(TimeStampedModel):
 
     number = models.CharField(_("申请编号"), max_length=20, unique=True)
     kind = models.CharField(_("申请事项"), max_length=24, db_index=True)
-    state = models.CharField(_("状态"), max_length=24, db_index=True)
+    state = models.CharField(
+        _("状态"), max_length=24, db_index=True, choices=ApplicationState.choices
+    )
     # The organisation concerned; empty for a new establishment or filing until approved.
     organization = models.ForeignKey(
         "orgs.Organization",
@@ -186,37 +190,6 @@ class Application(TimeStampedModel):
     @property
     def clock_paused(self) -> bool:
         return self.paused_since is not None
-
-
-class StateChange(models.Model):
-    """The status history of an application: one row per transition."""
-
-    application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="state_changes"
-    )
-    transition = models.CharField(_("操作"), max_length=32)
-    from_state = models.CharField(_("原状态"), max_length=24)
-    to_state = models.CharField(_("新状态"), max_length=24)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="registration_state_changes",
-    )
-    actor_label = models.CharField(_("操作人名称"), max_length=150)
-    on_behalf_of = models.CharField(_("代表"), max_length=200, blank=True, default="")
-    note = models.TextField(_("说明"), blank=True, default="")
-    occurred_at = models.DateTimeField(_("时间"), db_index=True)
-
-    class Meta:
-        verbose_name = _("状态变更")
-        verbose_name_plural = _("状态变更")
-        ordering = ["application_id", "occurred_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.application_id}: {self.from_state} → {self.to_state}"
 
 
 class Opinion(models.TextChoices):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from npohub.accounts.models import BUREAU_ROLES, Role
 from npohub.core.errors import NotFound
 from npohub.core.permissions import is_signed_in
+from npohub.core.workflows import HistoryRow, history_for
 from npohub.orgs.models import CLOSED_STATUSES, AccessReason, Organization, OrganizationAccess
 
 from .models import (
@@ -24,7 +25,6 @@ from .models import (
     Department,
     FilingDelegation,
     ReviewTask,
-    StateChange,
 )
 from .workflows import CLOCK_STATES, FINAL_STATES, S
 
@@ -320,8 +320,11 @@ def attachments_of(app: Application) -> QuerySet[Attachment]:
     return app.attachments.select_related("uploaded_by").order_by("uploaded_at", "id")
 
 
-def state_changes_of(app: Application) -> QuerySet[StateChange]:
-    return app.state_changes.order_by("occurred_at", "id")
+def state_changes_of(app: Application) -> list[HistoryRow]:
+    """The application's history, oldest first, states and moves as labels."""
+    from .services import APPLICATION_WORKFLOW
+
+    return history_for(APPLICATION_WORKFLOW, app)
 
 
 def attachment_get_for(user: Any, pk: int) -> Attachment:

@@ -1,9 +1,10 @@
 """Registration services: applications, the one transition path, joint review, filing.
 
-Every state change goes through :func:`application_transition`: it locks the application,
-checks the workflow table (``workflows.py``) and the actor's capacity, runs the named guards,
-applies the named effect (the registry change on approval happens here, in the same
-transaction), writes a ``StateChange`` row and an audit event, and notifies after commit.
+Every state change goes through :func:`application_transition`, which hands the move to the one
+workflow engine (``npohub.core.workflows.run_move``) with ``APPLICATION_WORKFLOW``: the table of
+the application's kind (``workflows.py``), the capacities from ``permissions.capacities_of``,
+the guards and effects below (the registry change on approval happens in an effect, in the same
+transaction) and the notifier.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -31,6 +31,8 @@ from npohub.core.errors import (
 )
 from npohub.core.permissions import require
 from npohub.core.validators import uscc_check_character
+from npohub.core.workflows import Capacities, MoveContext, record_event, register, run_move
+from npohub.core.workflows import Workflow as Engine
 from npohub.notifications.services import notify
 from npohub.orgs import services as org_services
 from npohub.orgs.models import (
@@ -60,7 +62,6 @@ from .models import (
     Opinion,
     ReviewRoute,
     ReviewTask,
-    StateChange,
 )
 from .permissions import (
     can_manage_delegation,
@@ -72,23 +73,20 @@ from .permissions import (
     federation_on_behalf,
 )
 from .policy import policy_for
-from .workflows import APPLICANT_EDITABLE, S, Transition, Workflow, state_label, workflow_for
+from .workflows import (
+    APPLICANT_EDITABLE,
+    CREATE,
+    ApplicationState,
+    S,
+    Transition,
+    Workflow,
+    every_move,
+    state_label,
+    workflow_for,
+)
 
-
-@dataclass
-class Context:
-    """What a guard or effect may read and record during one transition."""
-
-    actor: Any
-    app: Application
-    workflow: Workflow
-    transition: Transition
-    today: dt.date
-    note: str = ""
-    on_behalf_of: OnBehalfOf | None = None
-    # Filled by effects: the follow-up system transition and notifications to send.
-    follow_up: str = ""
-    payload: dict[str, Any] = field(default_factory=dict)
+# What a guard or effect reads: the application is ``ctx.obj``, the move ``ctx.move``.
+Context = MoveContext[Application]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,7 +292,9 @@ def application_create(
             continue
     else:  # pragma: no cover - five concurrent collisions
         raise Conflict(_("申请编号冲突，请重试"))
-    _record_state(app, actor=actor, transition="create", from_state="", to_state=S.DRAFT, note="")
+    record_event(
+        APPLICATION_WORKFLOW, app, move=CREATE.name, from_state="", to_state=S.DRAFT, actor=actor
+    )
     audit_record(
         actor=actor,
         kind="registration.application_created",
@@ -511,31 +511,25 @@ def _lock(app: Application) -> Application:
     )
 
 
-def _record_state(
-    app: Application,
-    *,
-    actor: Any,
-    transition: str,
-    from_state: str,
-    to_state: str,
-    note: str,
-    on_behalf_of: OnBehalfOf | None = None,
-) -> StateChange:
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return StateChange.objects.create(
-        application=app,
-        transition=transition,
-        from_state=from_state,
-        to_state=to_state,
-        actor=user,
-        actor_label=actor_label_for(actor)[:150],
-        on_behalf_of=on_behalf_of.label if on_behalf_of else "",
-        note=note,
-        occurred_at=timezone.now(),
-    )
+def _on_move(ctx: Context) -> None:
+    """Bookkeeping of every move: submission time, decision time and note."""
+    app = ctx.obj
+    if ctx.move.target in (S.APPROVED, S.REJECTED, S.FILED):
+        app.decided_at = timezone.now()
+        app.decision_note = ctx.note
+    if ctx.move.name in ("submit", "resubmit"):
+        app.submitted_at = timezone.now()
 
 
-@transaction.atomic
+def _table(app: Application) -> tuple[Transition, ...]:
+    return workflow_for(app.kind).transitions
+
+
+def _resolve(actor: Any, app: Application) -> Capacities:
+    held, on_behalf = capacities_of(actor, app)
+    return Capacities(frozenset(held), on_behalf)
+
+
 def application_transition(
     *,
     actor: Any,
@@ -544,77 +538,8 @@ def application_transition(
     note: str = "",
     today: dt.date | None = None,
 ) -> Application:
-    """Move an application along its workflow (the only path that changes ``state``)."""
-    app = _lock(app)
-    workflow = workflow_for(app.kind)
-    move = workflow.transition(transition)
-    if move is None:
-        raise InvalidTransition(
-            _("“%(kind)s”没有“%(move)s”这一步") % {"kind": workflow.label, "move": transition},
-            details={"transition": transition},
-        )
-    if app.state not in move.sources:
-        raise InvalidTransition(
-            _("申请处于“%(state)s”状态，不能“%(move)s”")
-            % {"state": state_label(app.state), "move": move.label},
-            details={"state": app.state, "transition": transition},
-        )
-    on_behalf: OnBehalfOf | None = None
-    if move.capacity == "system":
-        if actor is not None and getattr(actor, "is_authenticated", False):
-            raise PermissionDenied(_("该步骤由系统在联审意见齐备后自动完成"))
-    else:
-        held, on_behalf = capacities_of(actor, app)
-        if move.capacity not in held:
-            raise PermissionDenied(_CAPACITY_REFUSAL[move.capacity]())
-    note = (note or "").strip()
-    if move.needs_note and not note:
-        raise ValidationFailed(_("请填写理由"), details={"note": _("必填")})
-    ctx = Context(
-        actor=actor,
-        app=app,
-        workflow=workflow,
-        transition=move,
-        today=today or timezone.localdate(),
-        note=note,
-        on_behalf_of=on_behalf,
-    )
-    for guard in move.guards:
-        GUARDS[guard](ctx)
-    from_state = app.state
-    app.state = move.target
-    if move.target in (S.APPROVED, S.REJECTED, S.FILED):
-        app.decided_at = timezone.now()
-        app.decision_note = note
-    if move.name == "submit" or move.name == "resubmit":
-        app.submitted_at = timezone.now()
-    if move.effect:
-        EFFECTS[move.effect](ctx)
-    app.save()
-    _record_state(
-        app,
-        actor=actor,
-        transition=move.name,
-        from_state=from_state,
-        to_state=move.target,
-        note=note,
-        on_behalf_of=on_behalf,
-    )
-    audit_record(
-        actor=actor,
-        kind=f"registration.{move.name}",
-        target=app,
-        payload={"from": from_state, "to": move.target, "note": note, **ctx.payload},
-        on_behalf_of=on_behalf,
-        organization_id=app.organization_id,
-        region_code=app.address_code,
-    )
-    _notify_transition(app, move, actor)
-    if ctx.follow_up:
-        return application_transition(
-            actor=None, app=app, transition=ctx.follow_up, today=ctx.today
-        )
-    return app
+    """Move an application along the table of its kind (the only path that changes ``state``)."""
+    return run_move(APPLICATION_WORKFLOW, app, transition, actor=actor, note=note, today=today)
 
 
 _CAPACITY_REFUSAL: dict[str, Callable[[], str]] = {
@@ -631,7 +556,7 @@ _CAPACITY_REFUSAL: dict[str, Callable[[], str]] = {
 
 
 def _guard_rules(ctx: Context) -> None:
-    errors = rules.check_application(ctx.app)
+    errors = rules.check_application(ctx.obj)
     if errors:
         raise ValidationFailed(
             _("申请不符合登记规定：%(errors)s") % {"errors": "；".join(errors.values())},
@@ -641,8 +566,8 @@ def _guard_rules(ctx: Context) -> None:
 
 
 def _guard_documents(ctx: Context) -> None:
-    have = set(ctx.app.attachments.filter(review_task__isnull=True).values_list("kind", flat=True))
-    missing = [k for k in ctx.workflow.required_attachments if k not in have]
+    have = set(ctx.obj.attachments.filter(review_task__isnull=True).values_list("kind", flat=True))
+    missing = [k for k in workflow_for(ctx.obj.kind).required_attachments if k not in have]
     if missing:
         from .models import AttachmentKind
 
@@ -655,10 +580,10 @@ def _guard_documents(ctx: Context) -> None:
 
 
 def _guard_approval_documents(ctx: Context) -> None:
-    needed = list(ctx.workflow.approval_attachments)
-    if ctx.app.kind == "change" and rules.representative_changes(ctx.app):
+    needed = list(workflow_for(ctx.obj.kind).approval_attachments)
+    if ctx.obj.kind == "change" and rules.representative_changes(ctx.obj):
         needed.append("audit_report")
-    have = set(ctx.app.attachments.values_list("kind", flat=True))
+    have = set(ctx.obj.attachments.values_list("kind", flat=True))
     missing = [k for k in needed if k not in have]
     if missing:
         raise ValidationFailed(
@@ -669,7 +594,7 @@ def _guard_approval_documents(ctx: Context) -> None:
 
 
 def _guard_supervisory_consent(ctx: Context) -> None:
-    errors = rules.check_supervisory_consent(ctx.app)
+    errors = rules.check_supervisory_consent(ctx.obj)
     if errors:
         raise ValidationFailed(
             _("非直接登记类别须经业务主管单位同意后方可受理：%(errors)s")
@@ -725,7 +650,7 @@ def models_q_category(category_id: int | None) -> Any:
 
 
 def _create_tasks(ctx: Context, departments: Iterable[Department]) -> list[ReviewTask]:
-    app = ctx.app
+    app = ctx.obj
     due = ctx.today + dt.timedelta(days=int(policy_for(app.authority_region.code)["review_days"]))
     now = timezone.now()
     tasks = [
@@ -739,9 +664,9 @@ def _create_tasks(ctx: Context, departments: Iterable[Department]) -> list[Revie
 
 
 def _effect_start_review(ctx: Context) -> None:
-    app = ctx.app
+    app = ctx.obj
     app.accepted_on = ctx.today
-    app.deadline_days = _deadline_days(app, ctx.workflow.deadline_key)
+    app.deadline_days = _deadline_days(app, workflow_for(ctx.obj.kind).deadline_key)
     app.paused_days = 0
     app.paused_since = None
     app.review_round = (app.review_round or 0) + 1
@@ -756,7 +681,7 @@ def _effect_start_review(ctx: Context) -> None:
 
 
 def _effect_pause_clock(ctx: Context) -> None:
-    ctx.app.paused_since = ctx.today
+    ctx.obj.paused_since = ctx.today
 
 
 def _resume(app: Application, today: dt.date) -> None:
@@ -766,7 +691,7 @@ def _resume(app: Application, today: dt.date) -> None:
 
 
 def _effect_resume_review(ctx: Context) -> None:
-    app = ctx.app
+    app = ctx.obj
     _resume(app, ctx.today)
     asked = list(
         Department.objects.filter(
@@ -783,11 +708,11 @@ def _effect_resume_review(ctx: Context) -> None:
 
 
 def _effect_close_clock(ctx: Context) -> None:
-    _resume(ctx.app, ctx.today)
+    _resume(ctx.obj, ctx.today)
 
 
 def _effect_start_filing_clock(ctx: Context) -> None:
-    app = ctx.app
+    app = ctx.obj
     app.accepted_on = ctx.today
     app.deadline_days = _deadline_days(app, "filing_days")
     app.paused_days = 0
@@ -795,26 +720,26 @@ def _effect_start_filing_clock(ctx: Context) -> None:
 
 
 def _effect_reserve_name(ctx: Context) -> None:
-    _resume(ctx.app, ctx.today)
+    _resume(ctx.obj, ctx.today)
     until = ctx.today + dt.timedelta(days=183)
-    ctx.app.result = {"reserved_name": ctx.app.name, "valid_until": until.isoformat()}
+    ctx.obj.result = {"reserved_name": ctx.obj.name, "valid_until": until.isoformat()}
 
 
 def _effect_approve_preparation(ctx: Context) -> None:
-    _resume(ctx.app, ctx.today)
-    ctx.app.result = {"preparation_approved_on": ctx.today.isoformat()}
+    _resume(ctx.obj, ctx.today)
+    ctx.obj.result = {"preparation_approved_on": ctx.today.isoformat()}
 
 
 def _effect_approve_articles(ctx: Context) -> None:
-    _resume(ctx.app, ctx.today)
-    ctx.app.result = {"articles_approved_on": ctx.today.isoformat()}
+    _resume(ctx.obj, ctx.today)
+    ctx.obj.result = {"articles_approved_on": ctx.today.isoformat()}
 
 
 def _announce(ctx: Context, org: Organization, kind: str, detail: str = "") -> Announcement:
     from .models import AnnouncementKind
 
     label = str(AnnouncementKind(kind).label)
-    authority = ctx.app.authority_region
+    authority = ctx.obj.authority_region
     body = _(
         "%(org)s（统一社会信用代码：%(uscc)s）经%(authority)s民政局核准，%(what)s。%(detail)s"
     ) % {
@@ -827,7 +752,7 @@ def _announce(ctx: Context, org: Organization, kind: str, detail: str = "") -> A
     return Announcement.objects.create(
         kind=kind,
         organization=org,
-        application=ctx.app,
+        application=ctx.obj,
         title=f"{org.name}{label}",
         body=body.strip(),
         published_on=ctx.today,
@@ -909,7 +834,7 @@ def _input_for_registration(app: Application, uscc: str, today: dt.date) -> Orga
 
 
 def _effect_register(ctx: Context) -> None:
-    app = ctx.app
+    app = ctx.obj
     _resume(app, ctx.today)
     uscc = issue_uscc(app.org_kind, app.authority_region)
     data = _input_for_registration(app, uscc, ctx.today)
@@ -934,7 +859,7 @@ def _effect_register(ctx: Context) -> None:
 
 
 def _effect_change(ctx: Context) -> None:
-    app = ctx.app
+    app = ctx.obj
     _resume(app, ctx.today)
     org = app.organization
     assert org is not None
@@ -965,7 +890,7 @@ def _effect_change(ctx: Context) -> None:
 
 
 def _effect_reelect(ctx: Context) -> None:
-    app = ctx.app
+    app = ctx.obj
     _resume(app, ctx.today)
     org = app.organization
     assert org is not None
@@ -1007,11 +932,11 @@ def _effect_reelect(ctx: Context) -> None:
 
 
 def _effect_close_org(ctx: Context, status: str, announcement: str) -> None:
-    app = ctx.app
+    app = ctx.obj
     _resume(app, ctx.today)
     org = app.organization
     assert org is not None
-    reason = str((app.data or {}).get("reason", "") or ctx.note or ctx.workflow.label)
+    reason = str((app.data or {}).get("reason", "") or ctx.note or workflow_for(ctx.obj.kind).label)
     org_services.organization_change_status(
         actor=ctx.actor,
         org=org,
@@ -1022,7 +947,7 @@ def _effect_close_org(ctx: Context, status: str, announcement: str) -> None:
         workflow=True,
     )
     org.refresh_from_db()
-    certificate_void(org=org, today=ctx.today, reason=str(ctx.workflow.label))
+    certificate_void(org=org, today=ctx.today, reason=str(workflow_for(ctx.obj.kind).label))
     _announce(ctx, org, announcement)
 
 
@@ -1035,7 +960,7 @@ def _effect_revoke(ctx: Context) -> None:
 
 
 def _effect_file(ctx: Context) -> None:
-    app = ctx.app
+    app = ctx.obj
     _resume(app, ctx.today)
     data = app.data or {}
     values = {
@@ -1537,3 +1462,28 @@ def certificate_unseal(*, actor: Any, organization: Organization, on: dt.date, r
     return _certificate_seal_set(
         actor=actor, organization=organization, on=on, reason=reason, sealed=False
     )
+
+
+APPLICATION_WORKFLOW: Engine[Application] = register(
+    Engine(
+        key="registration.application",
+        label=_("申请"),
+        model=Application,
+        states=ApplicationState,
+        table=_table,
+        resolver=_resolve,
+        guards=GUARDS,
+        effects=EFFECTS,
+        on_move=_on_move,
+        notify=lambda ctx: _notify_transition(ctx.obj, ctx.move, ctx.actor),
+        audit_prefix="registration.",
+        organization_id=lambda app: app.organization_id,
+        region_code=lambda app: app.address_code,
+        refusals={
+            **_CAPACITY_REFUSAL,
+            "system": lambda: _("该步骤由系统在联审意见齐备后自动完成"),
+        },
+        lock_related=("authority_region", "organization", "category", "supervisory_department"),
+    ),
+    extra_moves=every_move(),
+)

@@ -721,12 +721,7 @@ def _detail_context(request: HttpRequest, app: Application) -> dict[str, Any]:
     held, behalf = capacities_of(user, app)
     workflow = WORKFLOWS[app.kind]
     tasks = list(review_tasks_of(app))
-    changes = list(state_changes_of(app))
-    for change in changes:
-        move = workflow.transition(change.transition)
-        change.label = move.label if move else _("创建申请")
-        change.from_text = state_label(change.from_state) if change.from_state else ""
-        change.to_text = state_label(change.to_state)
+    changes = state_changes_of(app)
     running = _running(app)
     days_left = app.days_left(today) if running else None
     last_note = ""

@@ -1,6 +1,8 @@
 """The registration workflows as data: states, transitions, who may make them.
 
-One transition service (``services.application_transition``) reads these tables. A transition
+The one workflow engine (``npohub.core.workflows.run_move``, called by
+``services.application_transition``) reads these tables: the table of an application is the
+one of its kind. A transition
 names the *capacity* that may make it (``applicant``, ``bureau``, ``community``, ``street``,
 ``system``), the checks (``guards``) that must pass first, and the registry ``effect`` of the
 move. Guards and effects are looked up by name in ``services.GUARDS`` / ``services.EFFECTS``,
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -20,35 +23,24 @@ from npohub.core.workflows import Transition as Transition
 from npohub.core.workflows import transition_named, transitions_from
 
 
-class S:
-    """State codes shared by the workflows."""
+class ApplicationState(models.TextChoices):
+    """The states of an application, with their labels."""
 
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    IN_REVIEW = "in_review"
-    SUPPLEMENT = "supplement"
-    REVIEWED = "reviewed"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-    COMMUNITY_CHECKED = "community_checked"
-    FILED = "filed"
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交待受理")
+    RETURNED = "returned", _("已退回")
+    IN_REVIEW = "in_review", _("联合审查中")
+    SUPPLEMENT = "supplement", _("补正材料中")
+    REVIEWED = "reviewed", _("联审完成待决定")
+    APPROVED = "approved", _("已核准")
+    REJECTED = "rejected", _("不予登记")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    COMMUNITY_CHECKED = "community_checked", _("社区初审通过")
+    FILED = "filed", _("已备案")
 
 
-STATE_LABELS: dict[str, Promise] = {
-    S.DRAFT: _("草稿"),
-    S.SUBMITTED: _("已提交待受理"),
-    S.RETURNED: _("已退回"),
-    S.IN_REVIEW: _("联合审查中"),
-    S.SUPPLEMENT: _("补正材料中"),
-    S.REVIEWED: _("联审完成待决定"),
-    S.APPROVED: _("已核准"),
-    S.REJECTED: _("不予登记"),
-    S.WITHDRAWN: _("已撤回"),
-    S.COMMUNITY_CHECKED: _("社区初审通过"),
-    S.FILED: _("已备案"),
-}
+S = ApplicationState  # the short name the registration code reads states by
+STATE_LABELS: dict[str, Promise] = {s.value: s.label for s in ApplicationState}
 FINAL_STATES = frozenset({S.APPROVED, S.REJECTED, S.WITHDRAWN, S.FILED})
 # States in which the applicant holds the application (may edit data and attachments).
 APPLICANT_EDITABLE = frozenset({S.DRAFT, S.RETURNED, S.SUPPLEMENT})
@@ -352,3 +344,16 @@ def workflow_for(kind: str) -> Workflow:
 
 def state_label(state: str) -> str:
     return str(STATE_LABELS.get(state, state))
+
+
+# Recorded when an application is created (a history row with no move out of a state).
+CREATE = Transition("create", _("创建申请"), frozenset(), S.DRAFT, "applicant")
+
+
+def every_move() -> list[Transition]:
+    """Every move of every kind once (labels for the history of any application)."""
+    moves: dict[str, Transition] = {CREATE.name: CREATE}
+    for workflow in WORKFLOWS.values():
+        for move in workflow.transitions:
+            moves.setdefault(move.name, move)
+    return list(moves.values())

@@ -23,6 +23,7 @@ from npohub.orgs.models import Category, Kind, Organization, Status
 from npohub.orgs.tests.factories import OrganizationFactory, grant
 from npohub.regions.tests.factories import jinan_tree
 from npohub.registration.models import Application, FilingDelegation
+from npohub.registration.tests.factories import app_history
 
 from .test_registration_flow import Walk, choose, move, pick_region
 
@@ -196,7 +197,7 @@ def test_a_street_federation_files_a_group_on_behalf_of_its_street(
         move(federation, "准予备案")
         app.refresh_from_db()
         assert app.state == "filed"
-        last = app.state_changes.order_by("-occurred_at", "-id").first()
+        last = app_history(app).order_by("-occurred_at", "-id").first()
         assert last.on_behalf_of == "千佛山街道（委托千佛山街道社会组织联合会办理）"
         history = federation.locator("section.card", has_text="办理记录").inner_text()
         assert "委托千佛山街道社会组织联合会办理" in history

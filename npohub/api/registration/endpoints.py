@@ -21,6 +21,7 @@ from npohub.accounts.models import BUREAU_ROLES
 from npohub.core.audit import actor_label_for
 from npohub.core.errors import NotFound, ValidationFailed
 from npohub.core.validators import mask_id_number, mask_phone
+from npohub.core.workflows import HistoryRow
 from npohub.orgs.models import Kind
 from npohub.orgs.selectors import organization_get_for
 from npohub.regions.codes import is_valid
@@ -31,7 +32,6 @@ from npohub.registration.models import (
     Department,
     DepartmentKind,
     ReviewTask,
-    StateChange,
 )
 from npohub.registration.permissions import can_review, capacities_of
 from npohub.registration.selectors import (
@@ -254,14 +254,15 @@ def task_of(task: ReviewTask, app: Application) -> dict[str, Any]:
     }
 
 
-def change_of(change: StateChange) -> dict[str, Any]:
+def change_of(change: HistoryRow) -> dict[str, Any]:
     return {
-        "transition": change.transition,
+        "transition": change.move,
+        "transition_label": change.move_label,
         "from_state": change.from_state,
-        "from_label": state_label(change.from_state) if change.from_state else "",
+        "from_label": change.from_label,
         "to_state": change.to_state,
-        "to_label": state_label(change.to_state),
-        "actor": change.actor_label,
+        "to_label": change.to_label,
+        "actor": change.actor_display,
         "on_behalf_of": change.on_behalf_of,
         "note": change.note,
         "occurred_at": change.occurred_at,

@@ -13,11 +13,12 @@ from django.test.utils import CaptureQueriesContext
 
 from npohub.accounts.services import api_token_create
 from npohub.orgs.models import Organization
-from npohub.registration.models import Application, Attachment, ReviewTask, StateChange
+from npohub.registration.models import Application, Attachment, ReviewTask
 from npohub.registration.tests.factories import (
     ASSOCIATION_DATA,
     ESTABLISHMENT_DOCS,
     PDF,
+    app_history,
     attach,
     departments,
     establishment,
@@ -112,7 +113,7 @@ def frozen(app: Application) -> tuple[Any, ...]:
         app.state,
         app.data,
         app.updated_at,
-        StateChange.objects.filter(application=app).count(),
+        app_history(app).count(),
         Attachment.objects.filter(application=app).count(),
         ReviewTask.objects.filter(application=app).count(),
     )

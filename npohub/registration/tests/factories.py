@@ -90,3 +90,12 @@ def ensure_category(code: str, name: str, direct: bool) -> Category:
         code=code, defaults={"name": name, "is_direct_registration": direct}
     )
     return category
+
+
+def app_history(app: Any, **filters: Any) -> Any:
+    """The application's history rows in the one history (core.WorkflowEvent)."""
+    from npohub.core.models import WorkflowEvent
+
+    return WorkflowEvent.objects.filter(
+        workflow="registration.application", object_id=app.pk, **filters
+    ).order_by("occurred_at", "id")

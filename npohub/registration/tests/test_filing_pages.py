@@ -12,7 +12,8 @@ from npohub.core.models import AuditEvent
 from npohub.orgs.models import Kind, Organization
 from npohub.orgs.tests.factories import CommunityGroupFactory
 from npohub.registration import services
-from npohub.registration.models import ActivityReport, Application, FilingDelegation, StateChange
+from npohub.registration.models import ActivityReport, Application, FilingDelegation
+from npohub.registration.tests.factories import app_history
 from npohub.registration.workflows import S
 
 pytestmark = pytest.mark.django_db
@@ -313,7 +314,7 @@ def test_the_federation_files_a_group_on_behalf_of_the_street_and_the_audit_says
     assert event.actor == cast["hub"]
     assert "解放路街道" in event.on_behalf_of and "解放路街道社会组织联合会" in event.on_behalf_of
     assert event.on_behalf_of_ref == "370102001000"
-    assert StateChange.objects.get(application=app, transition="file").on_behalf_of
+    assert app_history(app).get(move="file").on_behalf_of
     assert Organization.objects.get(name="解放桥社区合唱队").kind == Kind.COMMUNITY_GROUP
 
 

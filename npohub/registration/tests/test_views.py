@@ -9,9 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from npohub.core.models import WorkflowEvent
 from npohub.orgs.models import Kind, Organization
 from npohub.registration import services
-from npohub.registration.models import Application, Attachment, ReviewTask, StateChange
+from npohub.registration.models import Application, Attachment, ReviewTask
 from npohub.registration.workflows import S
 
 from .factories import ASSOCIATION_DATA, ESTABLISHMENT_DOCS, PDF, attach, departments, establishment
@@ -304,7 +305,7 @@ def test_the_detail_shows_readable_content_clock_and_the_moves_the_user_holds(cl
 
 def test_a_transition_posted_by_the_wrong_user_changes_nothing(client, cast, depts):
     app = submitted(cast)
-    history = StateChange.objects.count()
+    history = WorkflowEvent.objects.count()
     client.force_login(cast["resident"])
     response = client.post(f"{detail(app)}transition/", {"transition": "accept"}, follow=True)
     assert "只有辖区登记管理机关可以执行此操作" in response.content.decode()
@@ -317,7 +318,7 @@ def test_a_transition_posted_by_the_wrong_user_changes_nothing(client, cast, dep
     assert "请填写理由" in refused.content.decode()
     app.refresh_from_db()
     assert app.state == S.SUBMITTED and app.accepted_on is None
-    assert StateChange.objects.count() == history and not ReviewTask.objects.exists()
+    assert WorkflowEvent.objects.count() == history and not ReviewTask.objects.exists()
 
 
 def test_returning_with_a_reason_shows_it_to_the_applicant(client, cast, depts):

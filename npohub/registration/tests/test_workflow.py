@@ -16,8 +16,8 @@ from npohub.registration.models import (
     Application,
     Certificate,
     ReviewTask,
-    StateChange,
 )
+from npohub.registration.tests.factories import app_history
 from npohub.registration.workflows import S
 
 from .factories import ESTABLISHMENT_DOCS, attach, departments, establishment
@@ -63,7 +63,7 @@ def test_a_new_application_is_a_draft_with_a_number_and_an_audit_event(cast, dep
     assert app.state == S.DRAFT
     assert app.number.startswith("DJ")
     assert app.is_direct  # 城乡社区服务 is a direct-registration category
-    assert StateChange.objects.filter(application=app, to_state=S.DRAFT).count() == 1
+    assert app_history(app, to_state=S.DRAFT).count() == 1
     assert AuditEvent.objects.filter(kind="registration.application_created").count() == 1
 
 
@@ -171,7 +171,7 @@ def test_any_disagreement_returns_the_application_with_every_reason(cast, depts)
     )
     app.refresh_from_db()
     assert app.state == S.RETURNED
-    last = StateChange.objects.filter(application=app).last()
+    last = app_history(app).last()
     assert "住所证明与实际不符" in last.note and "缺少党员情况表" in last.note
     assert not Organization.objects.filter(name=app.name).exists()
 
