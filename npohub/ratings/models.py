@@ -51,22 +51,6 @@ class Round(TimeStampedModel):
         return self.name
 
 
-class RoundStateChange(models.Model):
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="history")
-    transition = models.CharField(_("操作"), max_length=32)
-    source = models.CharField(_("原状态"), max_length=16)
-    target = models.CharField(_("新状态"), max_length=16)
-    actor_label = models.CharField(_("操作人"), max_length=150)
-    note = models.CharField(_("说明"), max_length=500, blank=True, default="")
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.round_id} {self.transition}"
-
-
 class Indicator(models.Model):
     """One node of a round's indicator tree for one organisation kind; experts score leaves."""
 

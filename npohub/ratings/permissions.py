@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 
 from npohub.accounts.models import BUREAU_ROLES, Role
 from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
+from npohub.core.workflows import NO_CAPACITY, Capacities
 from npohub.orgs.models import AccessReason, OrganizationAccess
 
 from .models import Application, Assignment, Expert, Grade, Objection, ObjectionState, Round
-from .workflows import RS, TREE_EDITABLE
+from .workflows import BUREAU, RS, TREE_EDITABLE
 
 
 def is_bureau(user: Any) -> bool:
@@ -53,6 +54,13 @@ def can_manage_round(user: Any, round: Round) -> Decision:
     if not covers(user, round.region.code):
         return deny(_("只有组织本轮评估的民政部门可以执行此操作"))
     return ALLOW
+
+
+def round_capacities(user: Any, round: Round) -> Capacities:
+    """The workflow engine's resolver: the bureau that runs the round makes its moves."""
+    if can_manage_round(user, round):
+        return Capacities(held=frozenset({BUREAU}))
+    return NO_CAPACITY
 
 
 def can_edit_tree(user: Any, round: Round) -> Decision:

@@ -46,7 +46,7 @@ from .permissions import (
     covers,
     is_bureau,
 )
-from .workflows import RS, available
+from .workflows import RS, move_label
 
 T = TypeVar("T")
 
@@ -119,14 +119,14 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "round": round,
         "manages": manages,
-        "steps": available(round.state) if manages else [],
+        "steps": services.moves_for(request.user, round) if manages else [],
         "problems": services.tree_problems(round) if manages else [],
         "applications": selectors.application_list(round, request.user),
         "objections": selectors.objection_list(round) if manages else [],
         "level_counts": selectors.level_counts(round),
         "may_apply": round.state == RS.APPLICATIONS,
         "results_visible": manages or round.state in (RS.PUBLICATION, RS.OBJECTIONS, RS.FINAL),
-        "history": round.history.all(),
+        "history": services.round_history(round) if manages else [],
     }
     return render(request, "ratings/round_detail.html", context)
 
@@ -148,7 +148,7 @@ def round_transition(request: HttpRequest, pk: int, transition: str) -> HttpResp
         problems = exc.details.get("problems", []) if isinstance(exc.details, dict) else []
         messages.error(request, "；".join(problems) or exc.message)
     else:
-        messages.success(request, _("已完成：%(step)s") % {"step": transition})
+        messages.success(request, _("已完成：%(step)s") % {"step": move_label(transition)})
     return redirect("ratings:round-detail", pk=round.pk)
 
 

@@ -1,17 +1,22 @@
-"""The grade-assessment round as data: states, transitions, who may make them, guards, effects.
+"""The grade-assessment round as data: states, moves, who may make them, guards, effects.
 
-``services.round_transition`` is the only path that changes a round's state: it checks the
-table, the actor (the bureau that runs the round), runs the named guards and the named effect,
-and writes a ``RoundStateChange`` row and an audit event.
+The round follows one table of core ``Transition`` rows, made by the one workflow engine
+(``npohub.core.workflows.run_move``, called by ``services.round_transition`` with
+``services.ROUND_WORKFLOW``): the engine locks the round, checks the table and the actor's
+capacity (``bureau``: the bureau that runs the round, ``permissions.round_capacities``), runs
+the named guards and effect (``services.rounds``) and writes one history row
+(``core.WorkflowEvent`` under the key :data:`KEY`) and one audit event.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from npohub.core.workflows import Transition, transition_named, transitions_from
+
+KEY = "ratings.round"
+BUREAU = "bureau"  # the capacity of every move: the bureau whose region holds the round's
 
 
 class RS(models.TextChoices):
@@ -25,53 +30,65 @@ class RS(models.TextChoices):
     FINAL = "final", _("已公告")
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: Any  # a lazy translation
-    source: str
-    target: str
-    guards: tuple[str, ...] = ()
-    effect: str = ""
-
-
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("open_applications", _("开始受理申报"), RS.OPEN, RS.APPLICATIONS, ("tree_valid",)),
+    Transition(
+        "open_applications",
+        _("开始受理申报"),
+        frozenset({RS.OPEN}),
+        RS.APPLICATIONS,
+        BUREAU,
+        guards=("tree_valid",),
+    ),
     Transition(
         "close_applications",
         _("截止申报并审查资格"),
-        RS.APPLICATIONS,
+        frozenset({RS.APPLICATIONS}),
         RS.ELIGIBILITY,
-        ("has_applications",),
-        "check_eligibility",
+        BUREAU,
+        guards=("has_applications",),
+        effect="check_eligibility",
     ),
     Transition(
-        "start_scoring", _("开始专家评分"), RS.ELIGIBILITY, RS.SCORING, ("panels_complete",)
+        "start_scoring",
+        _("开始专家评分"),
+        frozenset({RS.ELIGIBILITY}),
+        RS.SCORING,
+        BUREAU,
+        guards=("panels_complete",),
     ),
     Transition(
         "close_scoring",
         _("结束评分，提交评估委员会"),
-        RS.SCORING,
+        frozenset({RS.SCORING}),
         RS.COMMITTEE,
-        ("scores_submitted",),
-        "compute_results",
+        BUREAU,
+        guards=("scores_submitted",),
+        effect="compute_results",
     ),
     Transition(
         "publish",
         _("公示评估结果"),
-        RS.COMMITTEE,
+        frozenset({RS.COMMITTEE}),
         RS.PUBLICATION,
-        ("all_finalised",),
-        "open_comment",
+        BUREAU,
+        guards=("all_finalised",),
+        effect="open_comment",
     ),
-    Transition("close_comment", _("公示期满，复核异议"), RS.PUBLICATION, RS.OBJECTIONS),
+    Transition(
+        "close_comment",
+        _("公示期满，复核异议"),
+        frozenset({RS.PUBLICATION}),
+        RS.OBJECTIONS,
+        BUREAU,
+    ),
     Transition(
         "finalise",
         _("公告并授予等级"),
-        RS.OBJECTIONS,
+        frozenset({RS.OBJECTIONS}),
         RS.FINAL,
-        ("objections_decided",),
-        "award_grades",
+        BUREAU,
+        guards=("objections_decided",),
+        effect="award_grades",
     ),
 )
 
@@ -83,12 +100,17 @@ RESULTS_VISIBLE = frozenset({RS.PUBLICATION, RS.OBJECTIONS, RS.FINAL})
 
 
 def available(state: str) -> list[Transition]:
-    return [t for t in TRANSITIONS if t.source == state]
+    return transitions_from(TRANSITIONS, state)
 
 
 def transition_for(name: str) -> Transition | None:
-    return BY_NAME.get(name)
+    return transition_named(TRANSITIONS, name)
 
 
 def state_label(state: str) -> str:
     return str(RS(state).label) if state in RS.values else state
+
+
+def move_label(name: str) -> str:
+    move = transition_for(name)
+    return str(move.label) if move is not None else name

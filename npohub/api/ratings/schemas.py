@@ -41,8 +41,30 @@ class RoundOut(Schema):
     finalised_on: dt.date | None
 
 
+class MoveOut(Schema):
+    name: str
+    label: str
+
+
+class HistoryOut(Schema):
+    """One move of a workflow record: codes and their labels, who made it, when."""
+
+    move: str
+    move_label: str
+    from_state: str
+    from_label: str
+    to_state: str
+    to_label: str
+    actor: str
+    on_behalf_of: str
+    note: str
+    occurred_at: dt.datetime
+
+
 class RoundDetailOut(RoundOut):
     transitions: list[str]
+    moves: list[MoveOut]
+    history: list[HistoryOut]
     tree_problems: list[str]
     level_counts: dict[str, int]
 

@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from npohub.core.errors import PermissionDenied
+from npohub.ratings import services
 from npohub.ratings.models import Application, Grade, Score
 from npohub.supervision.models import AnnualReport
 
@@ -80,3 +82,54 @@ def test_the_public_list_shows_the_highest_grades_first(client, regions):
         page.index(name) for name in ("历下区五级协会", "历下区三级协会", "历下区一级协会")
     ]
     assert positions == sorted(positions)
+
+
+def _history_block(page: str) -> str:
+    return page.split('id="round-history"', 1)[1].split("</section>", 1)[0]
+
+
+def test_a_round_move_is_named_in_words_in_the_message_and_the_history(client, cast, regions):
+    round = make_round(cast["district"], regions)
+    client.force_login(cast["district"])
+    url = reverse("ratings:round-transition", args=[round.pk, "open_applications"])
+    page = client.post(url, {"note": "按计划启动"}, follow=True).content.decode()
+    assert "已完成：开始受理申报" in page
+    history = _history_block(page)
+    for words in ("开始受理申报", "筹备（编制指标）", "受理申报", "按计划启动"):
+        assert words in history
+    for code in ("open_applications", "applications", "open"):
+        assert code not in history
+    client.cookies["django_language"] = "en"
+    english = _history_block(
+        client.get(reverse("ratings:round-detail", args=[round.pk])).content.decode()
+    )
+    assert "open_applications" not in english and "开始受理申报" not in english
+
+
+def test_the_round_api_gives_each_move_and_history_row_with_its_label(client, cast, regions):
+    round = make_round(cast["district"], regions)
+    advance(cast["district"], round, "open_applications")
+    client.force_login(cast["district"])
+    body = client.get(f"/api/v1/ratings/rounds/{round.pk}").json()
+    assert body["moves"] == [{"name": "close_applications", "label": "截止申报并审查资格"}]
+    [row] = body["history"]
+    assert (row["move"], row["move_label"]) == ("open_applications", "开始受理申报")
+    assert (row["from_state"], row["from_label"], row["to_state"], row["to_label"]) == (
+        "open",
+        "筹备（编制指标）",
+        "applications",
+        "受理申报",
+    )
+    assert row["actor"] == str(cast["district"])
+
+
+def test_a_move_another_bureau_tries_is_refused_and_changes_nothing(cast, regions):
+    round = make_round(cast["district"], regions)
+    with pytest.raises(PermissionDenied) as refused:
+        services.round_transition(
+            actor=cast["district_out"], round=round, transition="open_applications"
+        )
+    assert refused.value.message == "只有组织本轮评估的民政部门可以执行此操作"
+    round.refresh_from_db()
+    assert round.state == "open"
+    assert not services.round_history(round)
