@@ -28,7 +28,8 @@ from npohub.regions.models import Region
 from .models import ActivityEvidence, DormantCampaign, DormantCandidate, PenaltyCase, Sanction
 from .permissions import can_manage_campaign
 from .policy import policy_for
-from .services import _create_case, _revocation_kind, last_due_report_year
+from .services.cases import _create_case
+from .services.missing_reports import _revocation_kind, last_due_report_year
 from .workflows import DORMANT_OUTCOMES, LEGAL_BASES, PS
 
 

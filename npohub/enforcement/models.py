@@ -1,7 +1,8 @@
 """Complaints (投诉举报), penalty cases (行政处罚) and the dormant-organisation clean-up.
 
 The workflows (states, transitions, who may make them) and the penalty types with their legal
-basis are data in ``workflows.py``; the limits and time limits are in ``policy.py``.
+basis are data in ``workflows.py``; the limits and time limits are in ``policy.py``. The history
+of complaints and cases is the one history of every workflow (``core.WorkflowEvent``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.models import TimeStampedModel
+
+from .workflows import CaseState, ComplaintState
 
 
 class ComplaintCategory(models.TextChoices):
@@ -32,7 +35,9 @@ class Complaint(TimeStampedModel):
     """A complaint or report from the public, from intake to the reply and closing."""
 
     number = models.CharField(_("受理编号"), max_length=24, unique=True)
-    state = models.CharField(_("状态"), max_length=16, db_index=True)
+    state = models.CharField(
+        _("状态"), max_length=16, db_index=True, choices=ComplaintState.choices
+    )
     complainant_name = models.CharField(_("投诉人姓名"), max_length=50, blank=True, default="")
     contact = models.CharField(_("联系方式"), max_length=100)
     organization = models.ForeignKey(
@@ -115,7 +120,7 @@ class PenaltyCase(TimeStampedModel):
     """An administrative penalty case against one organisation (立案 → … → 结案)."""
 
     number = models.CharField(_("案件编号"), max_length=20, unique=True)
-    state = models.CharField(_("状态"), max_length=16, db_index=True)
+    state = models.CharField(_("状态"), max_length=16, db_index=True, choices=CaseState.choices)
     organization = models.ForeignKey(
         "orgs.Organization",
         verbose_name=_("当事组织"),
@@ -211,50 +216,6 @@ class Sanction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.kind}"
-
-
-class StateChange(models.Model):
-    """The history of a complaint or a case: one row per move."""
-
-    complaint = models.ForeignKey(
-        Complaint, null=True, blank=True, on_delete=models.CASCADE, related_name="state_changes"
-    )
-    case = models.ForeignKey(
-        PenaltyCase,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="state_changes",
-    )
-    transition = models.CharField(_("操作"), max_length=32)
-    from_state = models.CharField(_("原状态"), max_length=16)
-    to_state = models.CharField(_("新状态"), max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    actor_label = models.CharField(_("操作人名称"), max_length=150)
-    note = models.TextField(_("说明"), blank=True, default="")
-    occurred_at = models.DateTimeField(_("时间"))
-
-    class Meta:
-        verbose_name = _("办理记录")
-        verbose_name_plural = _("办理记录")
-        ordering = ["occurred_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(complaint__isnull=False, case__isnull=True)
-                | models.Q(complaint__isnull=True, case__isnull=False),
-                name="enforcement_statechange_one_owner",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.from_state} → {self.to_state}"
 
 
 class DormantCampaign(TimeStampedModel):

@@ -3,16 +3,25 @@
 Enforcement is the registering authority's business: bureau staff (city or district) whose
 region covers the place. A complaint may also be worked by the staff member it is assigned
 to (a street officer of that street, say). Organisations see the decisions about themselves.
+
+The workflow engine asks :func:`complaint_capacities` / :func:`case_capacities` which
+capacities (``bureau``, ``handler``) an actor holds on a record; a refused move gives the same
+reason as these checks (:func:`refusal_by`, within :func:`acting`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from npohub.accounts.models import BUREAU_ROLES, Role
 from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
+from npohub.core.workflows import NO_CAPACITY, Capacities
 from npohub.orgs.models import Organization
 
 # Roles a complaint may be assigned to (within their region).
@@ -100,3 +109,50 @@ def can_manage_campaign(user: Any, region_code: str) -> Decision:
     if user.role not in BUREAU_ROLES:
         return deny(_("只有民政部门可以组织清理整治行动"))
     return deny(_("行动范围不在您的辖区内"))
+
+
+# --- capacities for the workflow engine ---------------------------------------------------------
+
+
+def complaint_capacities(user: Any, complaint: Any) -> Capacities:
+    """``bureau``: triage, transfer, closing; ``handler``: investigation and the reply."""
+    held = set()
+    if can_manage_complaint(user, complaint.region_code):
+        held.add("bureau")
+    if can_handle_complaint(user, complaint):
+        held.add("handler")
+    return Capacities(held=frozenset(held))
+
+
+def case_capacities(user: Any, case: Any) -> Capacities:
+    """``bureau``: every move of a penalty case (the bureau of the organisation's place)."""
+    if can_manage_case(user, case.organization):
+        return Capacities(held=frozenset({"bureau"}))
+    return NO_CAPACITY
+
+
+# The actor and record of the move being run, so that a refusal can say why *this* actor may
+# not (a street officer is told that only the bureau may, a bureau elsewhere that the place is
+# outside its region), as these checks say; the engine's refusal takes no arguments.
+_ACTING: ContextVar[tuple[Any, Any] | None] = ContextVar("enforcement_acting", default=None)
+
+
+@contextmanager
+def acting(actor: Any, obj: Any) -> Iterator[None]:
+    """Run a move of ``actor`` on ``obj`` with :func:`refusal_by` knowing both."""
+    token = _ACTING.set((actor, obj))
+    try:
+        yield
+    finally:
+        _ACTING.reset(token)
+
+
+def refusal_by(check: Callable[[Any, Any], Decision], fallback: Promise) -> Callable[[], str]:
+    """A refusal message: the reason ``check(actor, obj)`` gives for the move being run."""
+
+    def message() -> str:
+        current = _ACTING.get()
+        reason = check(*current).reason if current is not None else ""
+        return reason or str(fallback)
+
+    return message

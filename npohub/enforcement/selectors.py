@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from npohub.accounts.models import BUREAU_ROLES, Role
 from npohub.core.errors import NotFound
 from npohub.core.permissions import is_signed_in
+from npohub.core.workflows import HistoryRow, history_for
 from npohub.orgs.models import (
     CLOSED_STATUSES,
     AccessReason,
@@ -29,7 +30,6 @@ from .models import (
     DormantCandidate,
     PenaltyCase,
     Sanction,
-    StateChange,
 )
 from .workflows import COMPLAINT_WAITING, CS, PS
 
@@ -125,11 +125,16 @@ def complaint_notes_of(complaint: Complaint) -> QuerySet[ComplaintNote]:
     return complaint.notes.select_related("author").order_by("created_at", "id")
 
 
-def history_of(*, complaint: Complaint | None = None, case: PenaltyCase | None = None) -> Any:
-    qs = StateChange.objects.select_related("actor")
+def history_of(
+    *, complaint: Complaint | None = None, case: PenaltyCase | None = None
+) -> list[HistoryRow]:
+    """The history of a complaint or a case, oldest first, every state and move as a label."""
+    from .services import CASE_WORKFLOW, COMPLAINT_WORKFLOW
+
     if complaint is not None:
-        return qs.filter(complaint=complaint).order_by("occurred_at", "id")
-    return qs.filter(case=case).order_by("occurred_at", "id")
+        return history_for(COMPLAINT_WORKFLOW, complaint)
+    assert case is not None
+    return history_for(CASE_WORKFLOW, case)
 
 
 def assignable_users_for(complaint: Complaint) -> QuerySet[Any]:

@@ -69,8 +69,6 @@ from .selectors import (
 )
 from .workflows import (
     CASE_EDITABLE,
-    CASE_TRANSITIONS,
-    COMPLAINT_TRANSITIONS,
     DORMANT_CRITERIA,
     DORMANT_OUTCOMES,
     LEGAL_BASES,
@@ -150,11 +148,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     manages = bool(can_manage_complaint(request.user, complaint.region_code))
     handles = bool(can_handle_complaint(request.user, complaint))
-    moves = [
-        t
-        for t in COMPLAINT_TRANSITIONS
-        if complaint.state in t.sources and (manages if t.capacity == "bureau" else handles)
-    ]
+    moves = services.COMPLAINT_WORKFLOW.moves_for(request.user, complaint)
     org_cases = (
         case_list_for(request.user, CaseFilters()).filter(
             organization_id=complaint.organization_id
@@ -349,7 +343,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "state_text": case_state_label(case.state),
         "manages": manages,
-        "moves": [t for t in CASE_TRANSITIONS if case.state in t.sources] if manages else [],
+        "moves": services.CASE_WORKFLOW.moves_for(request.user, case),
         "sanctions": sanctions,
         "editable": manages and case.state in CASE_EDITABLE,
         "sanction_form": SanctionForm(),

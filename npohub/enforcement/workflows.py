@@ -1,45 +1,47 @@
 """Enforcement as data: complaint and penalty-case workflows, penalty types and legal bases.
 
-One service per workflow (``services.complaint_transition`` / ``services.case_transition``)
-reads these tables: a transition names its sources, target, the *capacity* that may make it
-(``bureau``: the registering authority's bureau in scope; ``handler``: that bureau or the staff
-member the complaint is assigned to), whether a note is required, the guards to pass and the
-effect to apply (looked up by name in the services).
+The states (``ComplaintState``, ``CaseState``) and the tables of moves are read by the one
+workflow engine (``npohub.core.workflows.run_move``), through the ``COMPLAINT_WORKFLOW`` and
+``CASE_WORKFLOW`` built in ``services.complaints`` / ``services.cases`` next to their guards and
+effects. A move names its sources, target, the *capacity* that may make it (``bureau``: the
+registering authority's bureau in scope; ``handler``: that bureau or the staff member the
+complaint is assigned to), whether a note is required, the guards
+to pass and the effect to apply (looked up by name in the services).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 # Capacities here: bureau | handler.
+from npohub.core.workflows import SYSTEM, transition_named
 from npohub.core.workflows import Transition as Transition
-from npohub.core.workflows import transition_named
+
+# The keys under which the history of each workflow is kept (``core.WorkflowEvent.workflow``).
+COMPLAINT_KEY = "enforcement.complaint"
+CASE_KEY = "enforcement.case"
 
 # --- complaints (投诉举报) ------------------------------------------------------------------------
 
 
-class CS:
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    INVESTIGATING = "investigating"
-    REPLIED = "replied"
-    CLOSED = "closed"
-    NOT_ACCEPTED = "not_accepted"
-    TRANSFERRED = "transferred"
+class ComplaintState(models.TextChoices):
+    """The states of a complaint, with their labels."""
+
+    SUBMITTED = "submitted", _("待受理")
+    ACCEPTED = "accepted", _("已受理")
+    INVESTIGATING = "investigating", _("核查中")
+    REPLIED = "replied", _("已答复")
+    CLOSED = "closed", _("已办结")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+    TRANSFERRED = "transferred", _("已转办")
 
 
-COMPLAINT_STATES: dict[str, Promise] = {
-    CS.SUBMITTED: _("待受理"),
-    CS.ACCEPTED: _("已受理"),
-    CS.INVESTIGATING: _("核查中"),
-    CS.REPLIED: _("已答复"),
-    CS.CLOSED: _("已办结"),
-    CS.NOT_ACCEPTED: _("不予受理"),
-    CS.TRANSFERRED: _("已转办"),
-}
+CS = ComplaintState
+COMPLAINT_STATES: dict[str, Promise] = {s.value: s.label for s in ComplaintState}
 # States in which the complainant is still waiting for an answer (the reply clock runs).
 COMPLAINT_WAITING = frozenset({CS.SUBMITTED, CS.ACCEPTED, CS.INVESTIGATING})
 COMPLAINT_FINAL = frozenset({CS.CLOSED, CS.NOT_ACCEPTED, CS.TRANSFERRED})
@@ -60,6 +62,7 @@ COMPLAINT_TRANSITIONS: tuple[Transition, ...] = (
         frozenset({CS.SUBMITTED, CS.ACCEPTED}),
         CS.TRANSFERRED,
         "bureau",
+        guards=("transferred_to",),
         needs_note=True,
     ),
     Transition(
@@ -81,6 +84,8 @@ COMPLAINT_TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition("close", _("办结"), frozenset({CS.REPLIED}), CS.CLOSED, "bureau"),
 )
+# How a complaint comes in (written by ``complaint_submit``, not a move of the table).
+COMPLAINT_SUBMIT = Transition("submit", _("收到投诉举报"), frozenset(), CS.SUBMITTED, SYSTEM)
 
 
 def complaint_transition_for(name: str) -> Transition | None:
@@ -94,29 +99,22 @@ def complaint_state_label(state: str) -> str:
 # --- penalty cases (行政处罚) ---------------------------------------------------------------------
 
 
-class PS:
-    PROPOSED = "proposed"
-    FILED = "filed"
-    INVESTIGATING = "investigating"
-    NOTIFIED = "notified"
-    HEARING = "hearing"
-    DECIDED = "decided"
-    EXECUTING = "executing"
-    CLOSED = "closed"
-    DROPPED = "dropped"
+class CaseState(models.TextChoices):
+    """The states of a penalty case, with their labels."""
+
+    PROPOSED = "proposed", _("拟立案")
+    FILED = "filed", _("已立案")
+    INVESTIGATING = "investigating", _("调查取证")
+    NOTIFIED = "notified", _("已事先告知")
+    HEARING = "hearing", _("陈述申辩/听证")
+    DECIDED = "decided", _("已作出决定")
+    EXECUTING = "executing", _("执行中")
+    CLOSED = "closed", _("已结案")
+    DROPPED = "dropped", _("不予立案/不予处罚")
 
 
-CASE_STATES: dict[str, Promise] = {
-    PS.PROPOSED: _("拟立案"),
-    PS.FILED: _("已立案"),
-    PS.INVESTIGATING: _("调查取证"),
-    PS.NOTIFIED: _("已事先告知"),
-    PS.HEARING: _("陈述申辩/听证"),
-    PS.DECIDED: _("已作出决定"),
-    PS.EXECUTING: _("执行中"),
-    PS.CLOSED: _("已结案"),
-    PS.DROPPED: _("不予立案/不予处罚"),
-}
+PS = CaseState
+CASE_STATES: dict[str, Promise] = {s.value: s.label for s in CaseState}
 # An open case: the organisation is "under investigation" (rule 40).
 CASE_OPEN = frozenset({PS.FILED, PS.INVESTIGATING, PS.NOTIFIED, PS.HEARING})
 # A decided penalty not yet carried out.
@@ -189,6 +187,8 @@ CASE_TRANSITIONS: tuple[Transition, ...] = (
         effect="close",
     ),
 )
+# How a case is opened (written by ``_create_case``, straight into 已立案 or 拟立案).
+CASE_OPEN_MOVE = Transition("open", _("创建案件"), frozenset(), PS.FILED, "bureau")
 
 
 def case_transition_for(name: str) -> Transition | None:
@@ -197,6 +197,15 @@ def case_transition_for(name: str) -> Transition | None:
 
 def case_state_label(state: str) -> str:
     return str(CASE_STATES.get(state, state))
+
+
+# Where a case came from (``PenaltyCase.source``).
+CASE_SOURCES: dict[str, Promise] = {
+    "staff": _("执法人员立案"),
+    "complaint": _("投诉举报"),
+    "missing_reports": _("连续未报送年度工作报告"),
+    "dormant": _("僵尸型社会组织清理"),
+}
 
 
 # --- penalty types and their legal basis (rule 44) ----------------------------------------------

@@ -15,6 +15,7 @@ from ninja import Query, Router, Status
 
 from npohub.accounts.models import User
 from npohub.core.errors import NotFound, ValidationFailed
+from npohub.core.workflows import HistoryRow
 from npohub.enforcement import dormant, services
 from npohub.enforcement.models import (
     Complaint,
@@ -41,6 +42,7 @@ from npohub.enforcement.selectors import (
     sanction_get_for,
 )
 from npohub.enforcement.workflows import (
+    CASE_SOURCES,
     CASE_STATES,
     CASE_TRANSITIONS,
     COMPLAINT_STATES,
@@ -115,13 +117,18 @@ def complaint_of(c: Complaint) -> dict[str, Any]:
     }
 
 
-def history_rows(rows: Any) -> list[dict[str, Any]]:
+def history_rows(rows: list[HistoryRow]) -> list[dict[str, Any]]:
+    """History rows with the codes and their labels (in the request's language)."""
     return [
         {
-            "transition": h.transition,
+            "transition": h.move,
+            "transition_label": h.move_label,
             "from_state": h.from_state,
+            "from_label": h.from_label,
             "to_state": h.to_state,
-            "actor": h.actor_label,
+            "to_label": h.to_label,
+            "actor": h.actor_display,
+            "on_behalf_of": h.on_behalf_of,
             "note": h.note,
             "occurred_at": h.occurred_at,
         }
@@ -158,6 +165,7 @@ def case_of(case: PenaltyCase) -> dict[str, Any]:
         "organization": case.organization.name,
         "title": case.title,
         "source": case.source,
+        "source_label": str(CASE_SOURCES.get(case.source, case.source)),
         "filed_on": case.filed_on,
         "decided_on": case.decided_on,
     }

@@ -174,9 +174,13 @@ class NoteOut(Schema):
 
 class HistoryOut(Schema):
     transition: str
+    transition_label: str
     from_state: str
+    from_label: str
     to_state: str
+    to_label: str
     actor: str
+    on_behalf_of: str
     note: str
     occurred_at: dt.datetime
 
@@ -216,6 +220,7 @@ class CaseOut(Schema):
     organization: str
     title: str
     source: str
+    source_label: str
     filed_on: dt.date | None
     decided_on: dt.date | None
 

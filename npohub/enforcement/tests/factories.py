@@ -29,6 +29,16 @@ def complaint(org: Organization | None = None, *, ip: str = IP, **extra: Any) ->
     return made
 
 
+def history(obj: Complaint | PenaltyCase, **filters: Any) -> Any:
+    """The complaint's or case's history rows in the one history (core.WorkflowEvent)."""
+    from npohub.core.models import WorkflowEvent
+
+    key = "enforcement.complaint" if isinstance(obj, Complaint) else "enforcement.case"
+    return WorkflowEvent.objects.filter(workflow=key, object_id=obj.pk, **filters).order_by(
+        "occurred_at", "id"
+    )
+
+
 def file_report(org: Organization, year: int, user: Any) -> Any:
     from npohub.supervision.models import AnnualReport
 

@@ -11,13 +11,13 @@ from npohub.core.errors import InvalidTransition, PermissionDenied, ValidationFa
 from npohub.core.models import AuditEvent
 from npohub.credit.models import BarredPerson, CreditFact
 from npohub.enforcement import services
-from npohub.enforcement.models import PenaltyCase, Sanction, StateChange
+from npohub.enforcement.models import PenaltyCase, Sanction
 from npohub.enforcement.selectors import case_list_for
 from npohub.notifications.models import Notification
 from npohub.orgs.models import FieldChange, Kind
 from npohub.orgs.tests.factories import OrganizationFactory
 
-from .factories import FINE, case_ready_to_decide, certificate, complaint, decided
+from .factories import FINE, case_ready_to_decide, certificate, complaint, decided, history
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_a_case_moves_from_filing_to_closing_with_its_history(cast, orgs):
     assert case.payment_due_on is None  # no fine
     case = services.case_transition(actor=district, case=case, transition="close", today=ON)
     assert case.state == "closed"
-    assert list(StateChange.objects.filter(case=case).values_list("transition", flat=True)) == [
+    assert list(history(case).values_list("move", flat=True)) == [
         "open",
         "investigate",
         "notify",
