@@ -38,7 +38,6 @@ from .permissions import (
     can_manage_credit,
     can_manage_rules,
     can_record_contact,
-    is_bureau,
 )
 from .workflows import STATE_LABELS, available
 
@@ -61,7 +60,9 @@ def _fail(form: forms.Form, exc: DomainError) -> None:
 
 
 def _bureau_only(user: Any) -> None:
-    if not is_bureau(user):
+    """The bureau's credit desk (requests, rules, barred persons, contacts, late entries): the
+    same permission decides the list page's buttons (``may_manage``) and the pages."""
+    if not can_manage_credit(user):
         raise Http404(_("页面不存在"))
 
 
@@ -74,7 +75,7 @@ def listing_list(request: HttpRequest) -> HttpResponse:
     form = ListingFilterForm(request.GET or None)
     listings = selectors.listing_list_for(request.user, form.to_filters())
     page = Paginator(listings, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page_obj": page}
+    context = {"form": form, "page_obj": page, "may_manage": bool(can_manage_credit(request.user))}
     template = (
         "credit/partials/listing_table.html" if _htmx(request) else "credit/listing_list.html"
     )

@@ -27,6 +27,7 @@ from npohub.core.errors import Conflict, InvalidTransition, PermissionDenied, Va
 from npohub.core.models import AuditEvent
 from npohub.core.permissions import require
 from npohub.notifications.services import notify
+from npohub.orgs.access import access_end, access_grant, access_sync
 from npohub.orgs.models import (
     AccessReason,
     Category,
@@ -173,36 +174,13 @@ def _sync_hub_access(user_ids: Iterable[int]) -> dict[str, int]:
                     end = None if old_end is None or end is None else max(end, old_end)
                 desired[key] = (start, end)
 
-    existing = {
-        (g.user_id, g.organization_id): g
-        for g in OrganizationAccess.objects.filter(user_id__in=ids, reason=AccessReason.HUB_MEMBER)
-    }
-    create, update = [], []
-    for key, (start, end) in desired.items():
-        grant = existing.pop(key, None)
-        if grant is None:
-            create.append(
-                OrganizationAccess(
-                    user_id=key[0],
-                    organization_id=key[1],
-                    reason=AccessReason.HUB_MEMBER,
-                    valid_from=start,
-                    valid_until=end,
-                )
-            )
-        elif (grant.valid_from, grant.valid_until) != (start, end):
-            grant.valid_from, grant.valid_until = start, end
-            update.append(grant)
-    if create:
-        OrganizationAccess.objects.bulk_create(create, batch_size=1000)
-    if update:
-        OrganizationAccess.objects.bulk_update(
-            update, ["valid_from", "valid_until"], batch_size=1000
-        )
-    stale = [g.pk for key, g in existing.items() if key in universe]
-    if stale:
-        OrganizationAccess.objects.filter(pk__in=stale).delete()
-    return {"created": len(create), "updated": len(update), "deleted": len(stale)}
+    return access_sync(
+        reason=AccessReason.HUB_MEMBER,
+        user_ids=ids,
+        desired=desired,
+        universe=universe,
+        cause="hub_rosters",
+    )
 
 
 def _staff_ids(hub: Hub) -> set[int]:
@@ -549,17 +527,15 @@ def hub_staff_add(*, actor: Any, hub: Hub, user: Any, valid_from: dt.date | None
             details={"user": _("无效")},
         )
     start = valid_from or timezone.localdate()
-    grant, created = OrganizationAccess.objects.get_or_create(
+    grant, opened = access_grant(
+        actor=actor,
         user=user,
-        organization_id=hub.organization_id,
+        organization=hub.organization,
         reason=AccessReason.OWN,
-        defaults={"valid_from": start, "can_edit": False},
+        valid_from=start,
     )
-    if not created:
-        if grant.valid_until is None or grant.valid_until >= timezone.localdate():
-            raise Conflict(_("该账号已是本枢纽工作人员"), code="already_staff")
-        grant.valid_from, grant.valid_until = start, None
-        grant.save(update_fields=["valid_from", "valid_until"])
+    if not opened:
+        raise Conflict(_("该账号已是本枢纽工作人员"), code="already_staff")
     counts = _sync_hub_access({user.pk})
     audit_record(
         actor=actor,
@@ -577,20 +553,11 @@ def hub_staff_remove(*, actor: Any, hub: Hub, user: Any) -> None:
     """End a staff account's OWN grant (yesterday) and, with it, its delegated access."""
     hub = Hub.objects.select_related("organization").get(pk=hub.pk)
     require(can_govern_hub(actor, hub))
-    today = timezone.localdate()
-    grant = (
-        OrganizationAccess.objects.filter(
-            user=user, organization_id=hub.organization_id, reason=AccessReason.OWN
-        )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .first()
+    grant = access_end(
+        actor=actor, user=user, organization=hub.organization, reason=AccessReason.OWN
     )
     if grant is None:
         raise InvalidTransition(_("该账号不是本枢纽工作人员"), code="not_staff")
-    grant.valid_until = today - ONE_DAY
-    if grant.valid_from is not None and grant.valid_from > grant.valid_until:
-        grant.valid_from = grant.valid_until
-    grant.save(update_fields=["valid_from", "valid_until"])
     counts = _sync_hub_access({user.pk})
     audit_record(
         actor=actor,

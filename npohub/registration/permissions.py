@@ -8,6 +8,7 @@ decides a filing for its street office).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
@@ -19,6 +20,7 @@ from npohub.core.audit import OnBehalfOf
 from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
 from npohub.hubs.selectors import is_federation_staff_for_street
 from npohub.orgs.models import AccessReason, Kind, Organization, OrganizationAccess
+from npohub.orgs.scope import scope_of
 
 from .models import Application, FilingDelegation, ReviewTask
 from .workflows import WORKFLOWS
@@ -216,4 +218,62 @@ def federation_on_behalf(user: Any, org: Organization) -> OnBehalfOf | None:
         label=_("%(street)s（委托%(federation)s办理）")
         % {"street": delegation.street.name, "federation": delegation.federation.name},
         ref=delegation.street.code,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One view of an application for the page and the API
+
+
+# Capacities that act on the application itself (``system`` moves are nobody's button).
+ACTING = frozenset({"applicant", "bureau", "community", "street"})
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    """What one user may do with one application and see of it; pages and API read this."""
+
+    held: frozenset[str]
+    on_behalf_of: OnBehalfOf | None
+    sees_personal_data: bool  # ID numbers and phones unmasked
+    editable: bool  # may change its content (the service's rule)
+    may_upload: bool
+
+    @property
+    def acts(self) -> bool:
+        return bool(self.held & ACTING)
+
+
+def editable_by(held: frozenset[str] | set[str], app: Application) -> bool:
+    """The starter capacity (applicant, or bureau for bureau-started kinds) in an editable state."""
+    from .workflows import APPLICANT_EDITABLE
+
+    starter = "bureau" if WORKFLOWS[app.kind].started_by == "bureau" else "applicant"
+    return starter in held and app.state in APPLICANT_EDITABLE
+
+
+def application_view(user: Any, app: Application) -> ApplicationView:
+    """The one answer to "what may this user do with this application, what is masked"."""
+    from .selectors import reviews_application
+    from .workflows import APPLICANT_EDITABLE, FINAL_STATES
+
+    held, on_behalf = capacities_of(user, app)
+    acting = frozenset(held)
+    # ID numbers and phones: whoever acts on the application, the bureau of its place and the
+    # reviewing departments; others (a street seeing a decided application …) see them masked.
+    sees = bool(acting) or (
+        is_signed_in(user)
+        and (scope_of(user).is_bureau_for(app.address_code) or reviews_application(user, app))
+    )
+    may_upload = (
+        bool(acting & ACTING)
+        and app.state not in FINAL_STATES
+        and ("bureau" in acting or app.state in APPLICANT_EDITABLE)
+    )
+    return ApplicationView(
+        held=acting,
+        on_behalf_of=on_behalf,
+        sees_personal_data=sees,
+        editable=editable_by(acting, app),
+        may_upload=may_upload,
     )

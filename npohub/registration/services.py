@@ -35,6 +35,7 @@ from npohub.core.workflows import Capacities, MoveContext, record_event, registe
 from npohub.core.workflows import Workflow as Engine
 from npohub.notifications.services import notify
 from npohub.orgs import services as org_services
+from npohub.orgs.access import organization_account_grant
 from npohub.orgs.models import (
     AccessReason,
     Category,
@@ -801,18 +802,16 @@ def certificate_void(*, org: Organization, today: dt.date, reason: str) -> int:
     )
 
 
-def _grant_own(app: Application, org: Organization) -> None:
-    applicant = app.applicant
+def _grant_own(ctx: Context, org: Organization) -> None:
+    """The applicant becomes an account of the organisation it founded (orgs' audited grant)."""
+    applicant = ctx.obj.applicant
     if applicant.role in BUREAU_ROLES or applicant.is_superuser:
         return  # window staff applied for someone; no organisation account to grant
     if applicant.role in (Role.COMMUNITY_WORKER, Role.STREET_OFFICER):
         return
-    OrganizationAccess.objects.get_or_create(
-        user=applicant, organization=org, reason=AccessReason.OWN, defaults={"can_edit": True}
+    organization_account_grant(
+        actor=ctx.actor, user=applicant, organization=org, on_behalf_of=ctx.on_behalf_of
     )
-    if applicant.role == Role.RESIDENT:
-        applicant.role = Role.ORG_USER
-        applicant.save(update_fields=["role"])
 
 
 def _input_for_registration(app: Application, uscc: str, today: dt.date) -> OrganizationInput:
@@ -853,7 +852,7 @@ def _effect_register(ctx: Context) -> None:
         app.organization = org
     certificate = certificate_issue(org=org, app=app, today=ctx.today)
     _announce(ctx, org, "establishment")
-    _grant_own(app, org)
+    _grant_own(ctx, org)
     app.result = {"organization": org.pk, "uscc": uscc, "certificate": certificate.number}
     ctx.payload["organization"] = org.pk
 
@@ -981,7 +980,7 @@ def _effect_file(ctx: Context) -> None:
         workflow=True,
     )
     app.organization = org
-    _grant_own(app, org)
+    _grant_own(ctx, org)
     app.result = {"organization": org.pk}
     ctx.payload["organization"] = org.pk
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from npohub.accounts.models import BUREAU_ROLES, Role
 from npohub.core.errors import DomainError, NotFound
+from npohub.core.params import parse_int
 from npohub.core.permissions import is_signed_in
 from npohub.core.templatetags.npohub import cn_date, yuan
 from npohub.core.validators import mask_id_number, mask_phone
@@ -60,7 +61,13 @@ from .forms import (
     values_of,
 )
 from .models import Application, AttachmentKind, ReviewTask
-from .permissions import FILING_STARTER_ROLES, FOUNDER_ROLES, capacities_of
+from .permissions import (
+    ACTING,
+    FILING_STARTER_ROLES,
+    FOUNDER_ROLES,
+    application_view,
+    capacities_of,
+)
 from .selectors import (
     application_attachments_of,
     application_counts_for,
@@ -89,8 +96,6 @@ from .workflows import (
 
 PAGE_SIZE = 20
 ORG_CHOICES_LIMIT = 20
-# Capacities that act on an application (``system`` moves are made by the service itself).
-ACTING = frozenset({"applicant", "bureau", "community", "street"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,10 +320,11 @@ def _org_choices(user: Any, workflow: Workflow, q: str) -> list[Organization]:
 
 
 def _chosen_org(user: Any, value: str) -> Organization | None:
-    if not str(value or "").isdigit():
+    pk = parse_int(value, None, minimum=1)
+    if pk is None:
         return None
     try:
-        return organization_get_for(user, int(value))
+        return organization_get_for(user, pk)
     except NotFound:
         return None
 
@@ -523,11 +529,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _may_edit(user: Any, app: Application) -> bool:
-    held, _behalf = capacities_of(user, app)
-    starter = "bureau" if WORKFLOWS[app.kind].started_by == "bureau" else "applicant"
-    if starter == "bureau":
-        return app.applicant_id == user.pk and app.state in APPLICANT_EDITABLE
-    return starter in held and app.state in APPLICANT_EDITABLE
+    return application_view(user, app).editable
 
 
 # ---------------------------------------------------------------------------------------------
@@ -680,12 +682,6 @@ def _org_kind_label(org_kind: str) -> str:
     return str(dict(Kind.choices).get(org_kind, org_kind))
 
 
-def _may_upload(app: Application, held: set[str]) -> bool:
-    if app.state in FINAL_STATES or not held & ACTING:
-        return False
-    return "bureau" in held or app.state in APPLICANT_EDITABLE
-
-
 def _attachments_context(request: HttpRequest, app: Application, held: set[str]) -> dict[str, Any]:
     attachments = list(application_attachments_of(app))
     have = {a.kind for a in attachments}
@@ -708,7 +704,7 @@ def _attachments_context(request: HttpRequest, app: Application, held: set[str])
         "app": app,
         "attachments": attachments,
         "required": required,
-        "may_upload": _may_upload(app, held),
+        "may_upload": application_view(request.user, app).may_upload,
         "upload_form": AttachmentForm(
             kinds=[k for k in AttachmentKind.values if k != AttachmentKind.OPINION]
         ),
@@ -718,7 +714,8 @@ def _attachments_context(request: HttpRequest, app: Application, held: set[str])
 def _detail_context(request: HttpRequest, app: Application) -> dict[str, Any]:
     user = request.user
     today = timezone.localdate()
-    held, behalf = capacities_of(user, app)
+    view = application_view(user, app)
+    held, behalf = set(view.held), view.on_behalf_of
     workflow = WORKFLOWS[app.kind]
     tasks = list(review_tasks_of(app))
     changes = state_changes_of(app)
@@ -745,8 +742,8 @@ def _detail_context(request: HttpRequest, app: Application) -> dict[str, Any]:
         "held": held,
         "on_behalf_of": behalf.label if behalf else "",
         "actions": _actions(app, held),
-        "may_edit": _may_edit(user, app),
-        "content": content_of(app, show_personal=bool(held & ACTING)),
+        "may_edit": view.editable,
+        "content": content_of(app, show_personal=view.sees_personal_data),
         "rounds": _rounds(tasks, today),
         "history": changes,
         "clock": {
@@ -979,7 +976,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "kind_label": WORKFLOWS[full.kind].label,
         "state_text": state_label(full.state),
-        "content": content_of(full, show_personal=False),
+        "content": content_of(
+            full, show_personal=application_view(request.user, full).sees_personal_data
+        ),
         "rounds": _rounds(list(review_tasks_of(full)), timezone.localdate()),
         "attachments": list(application_attachments_of(full)),
         "today": timezone.localdate(),

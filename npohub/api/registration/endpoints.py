@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
-from npohub.accounts.models import BUREAU_ROLES
 from npohub.core.audit import actor_label_for
 from npohub.core.errors import NotFound, ValidationFailed
 from npohub.core.validators import mask_id_number, mask_phone
@@ -33,7 +32,7 @@ from npohub.registration.models import (
     DepartmentKind,
     ReviewTask,
 )
-from npohub.registration.permissions import can_review, capacities_of
+from npohub.registration.permissions import application_view, can_review, capacities_of
 from npohub.registration.selectors import (
     ApplicationFilters,
     application_get_for,
@@ -46,7 +45,6 @@ from npohub.registration.selectors import (
     review_inbox_for,
     review_task_get_for,
     review_tasks_of,
-    reviews_application,
     state_changes_of,
 )
 from npohub.registration.services import (
@@ -269,17 +267,6 @@ def change_of(change: HistoryRow) -> dict[str, Any]:
     }
 
 
-def _sees_personal_data(user: Any, app: Application, held: set[str]) -> bool:
-    """ID numbers and phones: whoever acts on the application, the bureau of its place, and the
-    reviewing departments; others (a street seeing a decided application) get them masked."""
-    if held or user.is_superuser:
-        return True
-    prefix = user.scope_prefix or ""
-    if user.role in BUREAU_ROLES and prefix and app.address_code.startswith(prefix):
-        return True
-    return reviews_application(user, app)
-
-
 def masked(value: Any) -> Any:
     """``data`` with every ``*id_number`` and ``*phone`` value masked, at any depth."""
     if isinstance(value, list):
@@ -303,7 +290,7 @@ def detail_of(user: Any, app: Application) -> dict[str, Any]:
     workflow: Workflow = WORKFLOWS[app.kind]
     held, _behalf = capacities_of(user, app)
     starter = "bureau" if workflow.started_by == "bureau" else "applicant"
-    show = _sees_personal_data(user, app, held)
+    show = application_view(user, app).sees_personal_data
     attachments = list(attachments_of(app))
     by_task: dict[int, list[dict[str, Any]]] = {}
     for attachment in attachments:
