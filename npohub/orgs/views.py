@@ -99,6 +99,11 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_change_status": bool(can_change_status(request.user, org))
         and bool(STATUS_TRANSITIONS[org.status]),
         "today": timezone.localdate(),
+        # The download link only when the platform has issued a certificate that is still
+        # valid (organisations registered before the platform hold paper ones).
+        "has_certificate": org.is_registered
+        and not org.is_closed
+        and org.certificates.filter(voided_on__isnull=True).exists(),  # type: ignore[attr-defined]
     }
     if tab == "history":
         context["history"] = history_rows(org, list(organization_history(org)[:HISTORY_LIMIT]))

@@ -255,8 +255,9 @@ def test_id_number_is_shown_in_full_to_the_bureau(client, cast, orgs):
 def test_detail_page_query_count_is_fixed(client, cast, orgs, django_assert_num_queries):
     client.force_login(cast["city"])
 
-    # session, user, organisation with its relations, officers with persons
-    with django_assert_num_queries(4):
+    # session, user, organisation with its relations, whether a certificate is current,
+    # officers with persons
+    with django_assert_num_queries(5):
         response = client.get(detail(orgs["assoc"]))
 
     assert response.status_code == 200
