@@ -429,9 +429,12 @@ def federation_list(request: HttpRequest) -> HttpResponse:
     if not user.is_superuser and own and not prefix.startswith(own):
         prefix = own
     qs = selectors.federation_visible_to(user).filter(street_code__startswith=prefix)
+    page = _page(request, qs)
     context = {
         "coverage": selectors.federation_coverage(prefix) if prefix else None,
-        "page_obj": _page(request, qs),
+        "page_obj": page,
+        # The 三项清单 link only where the user may open the lists (the page's own check).
+        "list_codes": {f.street_code for f in page if can_keep_street_lists(user, f.street_code)},
         "prefix": prefix,
         "may_create": user.is_superuser or user.role in (*BUREAU_ROLES, "street_officer"),
     }
@@ -770,6 +773,7 @@ def federation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members": list(selectors.hub_members(fed.hub)[:500]),
         "external": list(fed.external_members.all()),
         "may_manage": bool(can_manage_federation(request.user, fed.street_code)),
+        "may_keep_lists": bool(can_keep_street_lists(request.user, fed.street_code)),
         "chair_form": forms.ChairForm(
             initial={
                 "chair_name": chair.name if chair else "",
