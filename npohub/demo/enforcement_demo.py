@@ -119,8 +119,10 @@ def load_enforcement_demo() -> Summary:
         {"kind": "suspension", "suspend_until": today + dt.timedelta(days=90)},
         "违规收取会员费用",
     )
+    # A ground the demo's own data bears out: the platform holds annual reports from last year
+    # only, so "three years without an annual inspection" is not something it can show.
     summary.cases["revocation"] = _decide(
-        district, orgs[8], {"kind": "revocation"}, "连续三年未参加年度检查"
+        district, orgs[8], {"kind": "revocation"}, "出租、出借登记证书和印章，情节严重"
     )
     campaign = dormant.campaign_create(
         actor=district,
@@ -145,6 +147,8 @@ def load_enforcement_demo() -> Summary:
         )
         summary.outcomes[outcome] = summary.outcomes.get(outcome, 0) + 1
     _unreachable(district, orgs[9:11], today)
+    # The daily credit run also runs the missing-report detector: it proposes revocations only
+    # for years the platform holds reports for, so the demo holds none for years before them.
     summary.listed = credit_evaluate(on=today).listed
     return summary
 

@@ -5,7 +5,7 @@ workflow engine (``npohub.core.workflows.run_move``), through the ``COMPLAINT_WO
 ``CASE_WORKFLOW`` built in ``services.complaints`` / ``services.cases`` next to their guards and
 effects. A move names its sources, target, the *capacity* that may make it (``bureau``: the
 registering authority's bureau in scope; ``handler``: that bureau or the staff member the
-complaint is assigned to), whether a note is required, the guards
+complaint is assigned to; ``system``: the daily jobs), whether a note is required, the guards
 to pass and the effect to apply (looked up by name in the services).
 """
 
@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-# Capacities here: bureau | handler.
+# Capacities here: bureau | handler | system.
 from npohub.core.workflows import SYSTEM, transition_named
 from npohub.core.workflows import Transition as Transition
 
@@ -185,6 +185,16 @@ CASE_TRANSITIONS: tuple[Transition, ...] = (
         "bureau",
         guards=("fines_paid",),
         effect="close",
+    ),
+    # The missing-report detector withdraws its own proposal when the years it named turn out
+    # not to be missing years (before the platform's first report year or the registration).
+    Transition(
+        "withdraw",
+        _("撤回拟立案"),
+        frozenset({PS.PROPOSED}),
+        PS.DROPPED,
+        SYSTEM,
+        needs_note=True,
     ),
 )
 # How a case is opened (written by ``_create_case``, straight into 已立案 or 拟立案).

@@ -6,7 +6,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from npohub.core.forms import DateInput
 from npohub.orgs.models import Kind
 
 from .models import Level
@@ -26,7 +25,7 @@ class RoundForm(forms.Form):
         label=_("参评组织类型"), choices=KIND_CHOICES, widget=forms.CheckboxSelectMultiple
     )
     applications_until = forms.DateField(
-        label=_("申报截止日期"), required=False, widget=DateInput()
+        label=_("申报截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     copy_from = forms.ChoiceField(label=_("沿用指标体系"), required=False)
 

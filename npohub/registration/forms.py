@@ -16,7 +16,6 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.errors import DomainError, is_terse_note
-from npohub.core.forms import DateInput
 from npohub.core.i18n import labelled
 from npohub.orgs.forms import FUNDS_LABELS
 from npohub.orgs.models import (
@@ -138,7 +137,9 @@ def _count(label: Any) -> forms.IntegerField:
 
 
 def _date(label: Any) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=DateInput())
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 def category_choices() -> list[tuple[str, str]]:

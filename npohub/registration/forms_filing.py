@@ -13,12 +13,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from npohub.core.forms import DateInput
 from npohub.core.forms import apply_service_errors as apply_service_errors
 from npohub.orgs.models import Organization
 from npohub.regions.models import Region
 
-DATE_INPUT = DateInput()
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_MESSAGES = {"invalid": _("日期格式应为 年-月-日，如 2025-05-01")}
 
 

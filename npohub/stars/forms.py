@@ -10,8 +10,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from npohub.core.forms import DateInput
-
 from .models import AwardKind, ScorecardItem
 from .selectors import month_start, shift_month
 
@@ -74,9 +72,11 @@ class AppealDecisionForm(forms.Form):
 
 
 class InterviewRecordForm(forms.Form):
-    held_on = forms.DateField(label=_("约谈日期"), widget=DateInput())
+    held_on = forms.DateField(label=_("约谈日期"), widget=forms.DateInput(attrs={"type": "date"}))
     outcome = forms.CharField(label=_("约谈情况"), widget=forms.Textarea(attrs={"rows": 3}))
-    rectification_due = forms.DateField(label=_("整改期限"), required=False, widget=DateInput())
+    rectification_due = forms.DateField(
+        label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class InterviewResolveForm(forms.Form):
@@ -112,8 +112,12 @@ class AwardRoundForm(forms.Form):
     winners = forms.IntegerField(
         label=_("评选名额"), required=False, min_value=1, help_text=_("十佳默认10名")
     )
-    vote_opens = forms.DateField(label=_("投票开始"), widget=DateInput())
-    vote_closes = forms.DateField(label=_("投票截止"), widget=DateInput())
+    vote_opens = forms.DateField(
+        label=_("投票开始"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    vote_closes = forms.DateField(
+        label=_("投票截止"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class NominationForm(forms.Form):

@@ -31,6 +31,7 @@ from .complaints import (
 from .missing_reports import (
     _revocation_kind,
     case_propose_missing_reports,
+    first_report_years,
     last_due_report_year,
     missing_reports_detector,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "complaint_remind_due",
     "complaint_submit",
     "complaint_transition",
+    "first_report_years",
     "last_due_report_year",
     "missing_reports_detector",
     "sanction_add",

@@ -1,8 +1,16 @@
-"""Rule 25: N consecutive report years without an annual report → a revocation case (拟立案)."""
+"""Rule 25: N consecutive report years without an annual report → a revocation case (拟立案).
+
+A year counts as missing only when the platform could have held its report: not before the
+platform's first report year (supervision's ``first_report_year``: the policy's value, else the
+earliest annual-report year held at all) and not a year the organisation did not have to report
+for (registered later, or exempt under rule 22: supervision's ``is_due``). A proposal the
+detector made for years that turn out not to be missing years is withdrawn by the next run.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -12,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from npohub.accounts.models import BUREAU_ROLES
 from npohub.core.permissions import require
+from npohub.core.workflows import run_move
 from npohub.notifications.services import notify
 from npohub.orgs.models import CLOSED_STATUSES, Organization
 
@@ -19,8 +28,10 @@ from ..models import PenaltyCase, Sanction
 from ..permissions import can_manage_campaign
 from ..policy import policy_for
 from ..workflows import CASE_FINAL, LEGAL_BASES, PS
-from .cases import _create_case
+from .cases import CASE_WORKFLOW, _create_case
 from .common import _region_users, _user
+
+REF_PREFIX = "missing-reports:"
 
 
 def last_due_report_year(on: dt.date, policy: dict[str, Any]) -> int:
@@ -33,15 +44,66 @@ def _revocation_kind(case: PenaltyCase) -> str:
     return "certificate_revocation" if case.basis_key == "charity" else "revocation"
 
 
+def first_report_years() -> Callable[[Organization], int | None]:
+    """The platform's first report year for an organisation (None: no report held at all).
+
+    Supervision's policy may set it per province; otherwise it is the earliest report year
+    held, read once however many organisations are asked about."""
+    from npohub.supervision.selectors import first_report_year
+
+    known: dict[str, int | None] = {}
+
+    def first(org: Organization) -> int | None:
+        province = org.address_code[:2]
+        if province not in known:
+            known[province] = first_report_year(org.address_code)
+        return known[province]
+
+    return first
+
+
+def _span(years: list[int]) -> str:
+    return f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+
+
+def _not_missing_reason(org: Organization, years: list[int], first: int | None) -> str:
+    """Why some of ``years`` cannot be missing years for ``org`` ("" when all can be)."""
+    from npohub.supervision.selectors import is_due
+
+    if first is None:
+        return _("平台尚未保存任何年度报告，不能认定未报送")
+    if years[0] < first:
+        return _("平台自 %(first)s 年度起才有年度报告数据，%(span)s 年度不能全部认定为未报送") % {
+            "first": first,
+            "span": _span(years),
+        }
+    if not all(is_due(org, y) for y in years):
+        return _("%(span)s 年度中有该组织登记前或依规定免于报送的年度，不能认定为连续未报送") % {
+            "span": _span(years)
+        }
+    return ""
+
+
+def _years_of(ref: str) -> list[int]:
+    """The report years a proposal names ("missing-reports:2022-2024" → 2022, 2023, 2024)."""
+    try:
+        start, end = (int(part) for part in ref.removeprefix(REF_PREFIX).split("-"))
+    except ValueError:
+        return []
+    return list(range(start, end + 1))
+
+
 @transaction.atomic
 def case_propose_missing_reports(
     *, actor: Any, on: dt.date | None = None, region_prefix: str = ""
 ) -> list[PenaltyCase]:
     """Propose (拟立案) a revocation case for each open registered organisation that filed no
     annual report for N consecutive due years (N per place: policy
-    ``revocation_missing_report_years``). Idempotent: an organisation already proposed for the
-    same years, or with an open revocation case, gets no second one."""
-    from npohub.supervision.selectors import deadlines_for, is_due, report_years_filed
+    ``revocation_missing_report_years``), every one of them a year the platform holds reports
+    for. Idempotent: an organisation already proposed for the same years, or with an open
+    revocation case, gets no second one. A proposal still awaiting filing whose years are not
+    all missing years (see the module) is withdrawn by the system."""
+    from npohub.supervision.selectors import deadlines_for, report_years_filed
 
     if _user(actor) is not None:
         region_prefix = region_prefix or ("" if actor.is_superuser else actor.scope_prefix)
@@ -53,6 +115,7 @@ def case_propose_missing_reports(
         .filter(address_code__startswith=region_prefix)
         .select_related("authority_region")
     )
+    first_year = first_report_years()
     windows: dict[int, list[int]] = {}
     for org in orgs:
         # The annual-report calendar (rules 21-22) is supervision's: the latest year whose
@@ -69,19 +132,24 @@ def case_propose_missing_reports(
     )
     proposed: dict[tuple[int, str], PenaltyCase] = {}
     for case in PenaltyCase.objects.filter(
-        source_ref__startswith="missing-reports:",
+        source_ref__startswith=REF_PREFIX,
         organization__address_code__startswith=region_prefix,
     ):  # newest first: the one ``.first()`` would give
         proposed.setdefault((case.organization_id, case.source_ref), case)
+    by_id = {org.pk: org for org in orgs}
+    withdrawn = _withdraw_unfounded(proposed.values(), by_id, first_year, on)
     result: list[PenaltyCase] = []
     for org in orgs:
         years = windows[org.pk]
-        if not all(is_due(org, y) for y in years) or filed.get(org.pk, set()) & set(years):
+        if _not_missing_reason(org, years, first_year(org)) or filed.get(org.pk, set()) & set(
+            years
+        ):
             continue
-        ref = f"missing-reports:{years[0]}-{years[-1]}"
+        ref = f"{REF_PREFIX}{years[0]}-{years[-1]}"
         existing = proposed.get((org.pk, ref))
         if existing is not None:
-            result.append(existing)
+            if existing.pk not in withdrawn:
+                result.append(existing)
             continue
         if org.pk in open_revocations:
             continue
@@ -89,10 +157,38 @@ def case_propose_missing_reports(
     return result
 
 
+def _withdraw_unfounded(
+    cases: Any,
+    orgs: dict[int, Organization],
+    first_year: Callable[[Organization], int | None],
+    on: dt.date,
+) -> set[int]:
+    """Withdraw (a system move) the proposals not yet filed whose years are not all missing
+    years; returns their ids."""
+    withdrawn: set[int] = set()
+    for case in cases:
+        org = orgs.get(case.organization_id)
+        years = _years_of(case.source_ref)
+        if case.state != PS.PROPOSED or org is None or not years:
+            continue
+        reason = _not_missing_reason(org, years, first_year(org))
+        if reason:
+            run_move(
+                CASE_WORKFLOW,
+                case,
+                "withdraw",
+                actor=None,
+                note=_("%(reason)s，撤回拟立案。") % {"reason": reason},
+                today=on,
+            )
+            withdrawn.add(case.pk)
+    return withdrawn
+
+
 def _propose_revocation(
     *, org: Organization, years: list[int], ref: str, actor: Any, on: dt.date
 ) -> PenaltyCase:
-    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    span = _span(years)
     case = _create_case(
         actor=actor,
         organization=org,

@@ -89,6 +89,30 @@ def test_the_case_log_names_moves_and_states_in_words(cast, orgs, language, expe
         assert words in block
 
 
+def test_a_withdrawn_proposal_shows_the_system_and_the_reason_in_the_log(cast, orgs, regions):
+    from npohub.enforcement.services.missing_reports import _propose_revocation
+
+    from .factories import file_report
+
+    file_report(orgs["assoc"], 2025, cast["district"])
+    case = _propose_revocation(
+        org=orgs["other"],
+        years=[2022, 2023, 2024],
+        ref="missing-reports:2022-2024",
+        actor=None,
+        on=dt.date(2026, 5, 31),
+    )
+    services.case_propose_missing_reports(actor=None, on=dt.date(2026, 5, 31))
+
+    page = _client(cast["district"], "zh-hans").get(
+        reverse("enforcement:case-detail", args=[case.pk])
+    )
+
+    block = _history_block(page)
+    assert _raw_codes(block, services.CASE_WORKFLOW) == []
+    assert "撤回拟立案" in block and "平台自 2025 年度起才有年度报告数据" in block
+
+
 def test_the_api_gives_each_history_row_its_labels(cast, orgs):
     c = complaint(orgs["assoc"])
     services.complaint_transition(actor=cast["district"], complaint=c, transition="accept")

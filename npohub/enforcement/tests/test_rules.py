@@ -102,10 +102,13 @@ def test_jinan_proposes_revocation_after_three_years_without_a_report(cast, orgs
 def test_running_again_reads_the_same_queries_however_many_proposals_exist(
     cast, orgs, regions, silent, django_assert_num_queries
 ):
+    file_report(orgs["assoc"], 2022, cast["district"])  # the platform holds reports from 2022
     for n in range(silent):
         _org(regions, name=f"历下区沉默协会{n}")
     first = services.case_propose_missing_reports(actor=None, on=ON, region_prefix="3701")
-    with django_assert_num_queries(6):  # savepoint pair, orgs, reports, revocations, cases
+    assert len(first) >= silent
+    # savepoint pair, orgs, the platform's first report year, reports, revocations, cases
+    with django_assert_num_queries(7):
         again = services.case_propose_missing_reports(actor=None, on=ON, region_prefix="3701")
     assert [c.pk for c in again] == [c.pk for c in first]
     assert PenaltyCase.objects.count() == len(first)
@@ -123,10 +126,101 @@ def test_the_threshold_is_configurable(cast, orgs, regions):
 
 
 def test_a_bureau_runs_the_detector_only_for_its_region(cast, orgs, regions):
+    file_report(orgs["assoc"], 2022, cast["district"])  # the platform holds reports from 2022
     with pytest.raises(PermissionDenied):
         services.case_propose_missing_reports(actor=cast["street"], on=ON)
     found = services.case_propose_missing_reports(actor=cast["district_out"], on=ON)
     assert {c.organization for c in found} == {orgs["far"]}
+
+
+def test_years_before_the_platforms_first_report_year_are_not_missing_years(cast, orgs, regions):
+    """Issue 13: on 2026-05-31 the detector proposed revocations for "连续 3 年未报送
+    （2022–2024）" while the platform held reports from 2025 only."""
+    for org in (orgs["assoc"], orgs["other"], orgs["far"]):
+        file_report(org, 2025, cast["district"])
+    silent = _org(regions, name="历下区沉默协会", registration_date=dt.date(2010, 5, 1))
+
+    found = services.case_propose_missing_reports(
+        actor=None, on=dt.date(2026, 5, 31), region_prefix="3701"
+    )
+
+    assert found == []
+    assert not PenaltyCase.objects.filter(organization=silent).exists()
+    assert services.missing_reports_detector(dt.date(2026, 5, 31), None) == 0
+
+
+def test_nothing_is_missing_while_the_platform_holds_no_report_at_all(cast, orgs, regions):
+    _org(regions, name="历下区沉默协会", registration_date=dt.date(2010, 5, 1))
+    assert services.case_propose_missing_reports(actor=None, on=ON, region_prefix="3701") == []
+    assert not PenaltyCase.objects.exists()
+
+
+@override_settings(SUPERVISION_POLICY={"default": {"first_report_year": 2022}})
+def test_the_platforms_first_report_year_is_configurable(cast, orgs, regions):
+    for org in (orgs["assoc"], orgs["other"], orgs["far"]):
+        file_report(org, 2024, cast["district"])
+    silent = _org(regions, name="历下区沉默协会", registration_date=dt.date(2010, 5, 1))
+
+    found = services.case_propose_missing_reports(actor=None, on=ON, region_prefix="3701")
+
+    assert [(c.organization, c.source_ref) for c in found] == [
+        (silent, "missing-reports:2022-2024")
+    ]
+
+
+def test_years_before_the_organisations_registration_are_not_missing_years(cast, orgs, regions):
+    file_report(orgs["assoc"], 2020, cast["district"])  # the platform holds reports from 2020
+    young = _org(regions, name="历下区新设协会", registration_date=dt.date(2023, 3, 1))
+    old = _org(regions, name="历下区沉默协会", registration_date=dt.date(2010, 5, 1))
+
+    found = services.case_propose_missing_reports(actor=None, on=ON, region_prefix="3701")
+
+    assert young not in {c.organization for c in found}
+    assert old in {c.organization for c in found}
+
+
+def test_a_proposal_for_years_the_platform_holds_no_report_for_is_withdrawn(cast, orgs, regions):
+    """Proposals the old detector made for years before the platform's data are dropped by the
+    system on the next run, with the reason in the history; one already filed is left alone."""
+    from npohub.core.models import AuditEvent
+    from npohub.core.workflows import history_for
+    from npohub.enforcement.services.missing_reports import _propose_revocation
+
+    for org in (orgs["assoc"], orgs["other"], orgs["far"]):
+        file_report(org, 2025, cast["district"])
+    silent = _org(regions, name="历下区沉默协会", registration_date=dt.date(2010, 5, 1))
+    filed_one = _org(regions, name="历下区已立案协会", registration_date=dt.date(2010, 5, 1))
+    on = dt.date(2026, 5, 31)
+    wrong = _propose_revocation(
+        org=silent, years=[2022, 2023, 2024], ref="missing-reports:2022-2024", actor=None, on=on
+    )
+    kept = _propose_revocation(
+        org=filed_one, years=[2022, 2023, 2024], ref="missing-reports:2022-2024", actor=None, on=on
+    )
+    services.case_transition(actor=cast["district"], case=kept, transition="file", today=on)
+
+    found = services.case_propose_missing_reports(actor=None, on=on, region_prefix="3701")
+
+    assert found == []
+    wrong.refresh_from_db()
+    kept.refresh_from_db()
+    assert (wrong.state, wrong.closed_on) == ("dropped", on)
+    assert kept.state == "filed"
+    last = history_for(services.CASE_WORKFLOW, wrong)[-1]
+    assert (last.move_label, last.from_label, last.to_label, last.actor_display) == (
+        "撤回拟立案",
+        "拟立案",
+        "不予立案/不予处罚",
+        "系统",
+    )
+    assert last.note == (
+        "平台自 2025 年度起才有年度报告数据，2022–2024 年度不能全部认定为未报送，撤回拟立案。"
+    )
+    assert wrong.decision_note == last.note
+    assert AuditEvent.objects.filter(kind="enforcement.case_withdraw").count() == 1
+    # Running again changes nothing more.
+    services.case_propose_missing_reports(actor=None, on=on, region_prefix="3701")
+    assert AuditEvent.objects.filter(kind="enforcement.case_withdraw").count() == 1
 
 
 # --- dormant criteria (rule 45) ---------------------------------------------------------------
