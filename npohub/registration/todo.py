@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from npohub.accounts.models import BUREAU_ROLES, Role
 from npohub.core.permissions import is_signed_in
-from npohub.core.todo import SOON_DAYS, TodoItem, register
+from npohub.core.todo import SOON_DAYS, TodoItem, Urgency, register
 
 from .models import Application
 from .selectors import _delegated_streets, _own_org_ids, review_inbox_for
@@ -171,9 +171,13 @@ def filings_waiting(user: Any, today: dt.date) -> list[TodoItem]:
     return items
 
 
+# Submitted and not yet decided: the applicant follows their progress (nothing to do but wait).
+WAITING_ON_OTHERS = frozenset({S.SUBMITTED, S.IN_REVIEW, S.REVIEWED, S.COMMUNITY_CHECKED})
+
+
 def applicant_applications(user: Any, today: dt.date) -> list[TodoItem]:
-    """The user's drafts, and applications returned to the applicant (theirs or their
-    organisation's) for more documents or corrections."""
+    """The user's drafts, applications returned to the applicant (theirs or their
+    organisation's) for more documents or corrections, and those submitted and in progress."""
     if user.role not in (Role.RESIDENT, Role.ORG_USER, Role.COMMUNITY_WORKER):
         return []
     mine = Q(applicant_id=user.pk)
@@ -181,6 +185,7 @@ def applicant_applications(user: Any, today: dt.date) -> list[TodoItem]:
         drafts=Count("id", filter=mine & Q(state=S.DRAFT)),
         returned=Count("id", filter=Q(state=S.RETURNED)),
         supplement=Count("id", filter=Q(state=S.SUPPLEMENT)),
+        waiting=Count("id", filter=Q(state__in=list(WAITING_ON_OTHERS))),
     )
     return [
         TodoItem.make(
@@ -206,6 +211,13 @@ def applicant_applications(user: Any, today: dt.date) -> list[TodoItem]:
             _url("registration:application-list", state=S.SUPPLEMENT),
             None,
             today,
+        ),
+        TodoItem(
+            label=_("已提交、正在办理的申请"),
+            count=row["waiting"],
+            url=_url("registration:application-list", open="on"),
+            urgency=Urgency.INFO,
+            key="registration.in_progress",
         ),
     ]
 

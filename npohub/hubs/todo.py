@@ -1,0 +1,69 @@
+"""Hub work waiting for a user, for the home page (see ``npohub.core.todo``).
+
+- the member organisation: notices from its hubs not read yet;
+- the bureau: problems hubs raised (问题上报) to assign, and those assigned to the user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from npohub.accounts.models import BUREAU_ROLES, Role
+from npohub.core.todo import TodoItem, register
+
+from .models import EscalationState
+from .selectors import escalation_visible_to, notice_receipts_for
+
+
+def unread_notices(user: Any, today: dt.date) -> list[TodoItem]:
+    if user.role != Role.ORG_USER:
+        return []
+    n = notice_receipts_for(user).filter(read_at__isnull=True).count()
+    return [
+        TodoItem.make(
+            "hubs.notices", _("未读的枢纽组织通知"), n, reverse("hubs:notice-inbox"), None, today
+        )
+    ]
+
+
+def escalations(user: Any, today: dt.date) -> list[TodoItem]:
+    if not (user.is_superuser or user.role in BUREAU_ROLES):
+        return []
+    url = reverse("hubs:escalation-list")
+    row = escalation_visible_to(user).aggregate(
+        open=Count("id", filter=Q(state=EscalationState.OPEN)),
+        mine=Count("id", filter=Q(state=EscalationState.ASSIGNED, assignee_id=user.pk)),
+    )
+    return [
+        TodoItem.make(
+            "hubs.escalations_open",
+            _("枢纽组织上报、待分派的问题"),
+            row["open"],
+            f"{url}?{urlencode({'state': EscalationState.OPEN})}",
+            None,
+            today,
+        ),
+        TodoItem.make(
+            "hubs.escalations_mine",
+            _("分派给我、待办结的上报问题"),
+            row["mine"],
+            f"{url}?{urlencode({'state': EscalationState.ASSIGNED})}",
+            None,
+            today,
+        ),
+    ]
+
+
+def hubs_todos(user: Any, today: dt.date) -> list[TodoItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [*unread_notices(user, today), *escalations(user, today)]
+
+
+register("hubs", hubs_todos)
