@@ -36,6 +36,7 @@ class NavGroup:
 GROUPS: dict[str, NavGroup] = {
     g.key: g
     for g in (
+        NavGroup("home", _("工作台"), 0),
         NavGroup("registry", _("组织名录"), 10),
         NavGroup("registration", _("登记备案"), 20),
         NavGroup("supervision", _("监督管理"), 30),

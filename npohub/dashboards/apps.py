@@ -6,7 +6,13 @@ class DashboardsConfig(AppConfig):
     label = "dashboards"
 
     def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
         from django.utils.translation import gettext_lazy as _
+
+        from npohub.core.permissions import is_signed_in
+
+        # Each app's to-do providers for the home page (npohub.core.todo) live in its todo.py.
+        autodiscover_modules("todo")
 
         from npohub.core.navigation import NavItem, register
 
@@ -18,5 +24,14 @@ class DashboardsConfig(AppConfig):
                 url_name="dashboards:region",
                 visible=lambda user: bool(can_view_region_dashboards(user)),
                 order=50,
+            )
+        )
+        register(
+            NavItem(
+                label=_("工作台"),  # type: ignore[arg-type]
+                url_name="dashboards:home",
+                visible=is_signed_in,
+                order=0,
+                group="home",
             )
         )

@@ -10,12 +10,12 @@ PASSWORD = "pass-Word-123"
 LOGIN = "/accounts/login/"
 
 
-def test_login_with_the_right_password_goes_to_the_organisation_list(client, cast):
-    response = client.post(LOGIN, {"username": "city", "password": PASSWORD})
+def test_login_with_the_right_password_goes_to_the_home_page(client, cast):
+    response = client.post(LOGIN, {"username": "street", "password": PASSWORD})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("orgs:organization-list")
-    assert client.session["_auth_user_id"] == str(cast["city"].pk)
+    assert response["Location"] == reverse("dashboards:home")
+    assert client.session["_auth_user_id"] == str(cast["street"].pk)
 
 
 def test_login_page_is_in_chinese(client, db):
