@@ -51,10 +51,12 @@ def attempt(
     *,
     form: forms.Form | None = None,
     success: str = "",
+    refused: str = "",
 ) -> T | None:
     """Run ``call`` (one service); None when it was refused, the refusal shown to the user.
 
-    ``NotFound`` is not a refusal to show: it propagates (→ 404).
+    ``refused`` frames the message (``_("未能上传：%(reason)s")``). ``NotFound`` is not a
+    refusal to show: it propagates (→ 404).
     """
     try:
         result = call()
@@ -64,7 +66,7 @@ def attempt(
         if form is not None:
             apply_service_errors(form, exc)
         else:
-            messages.error(request, exc.message)
+            messages.error(request, refused % {"reason": exc.message} if refused else exc.message)
         return None
     if success:
         messages.success(request, success)

@@ -18,16 +18,16 @@ class RegistrationConfig(AppConfig):
         register_kind("registration.deadline", _("法定时限提醒"), default_email=True)
         register_kind("registration.activity_report", _("重大活动报告"))
 
-        # The registration pages in the staff menu (who sees which item: views.py).
+        # The registration pages in the staff menu (who sees which item: permissions.py).
         from npohub.core.navigation import NavItem, register
 
-        from . import views
+        from . import permissions
 
         register(
             NavItem(
                 label=_("登记审批"),  # type: ignore[arg-type]
                 url_name="registration:overview",
-                visible=views.is_bureau_user,
+                visible=permissions.is_bureau_user,
                 order=20,
             )
         )
@@ -36,7 +36,7 @@ class RegistrationConfig(AppConfig):
                 label=_("登记申请"),  # type: ignore[arg-type]
                 url_name="registration:application-list",
                 visible=lambda user: (
-                    views.sees_applications(user) and not views.is_bureau_user(user)
+                    permissions.sees_applications(user) and not permissions.is_bureau_user(user)
                 ),
                 order=21,
             )
@@ -45,7 +45,7 @@ class RegistrationConfig(AppConfig):
             NavItem(
                 label=_("联审任务"),  # type: ignore[arg-type]
                 url_name="registration:review-list",
-                visible=lambda user: views.is_reviewer(user) and not user.is_superuser,
+                visible=lambda user: permissions.is_reviewer(user) and not user.is_superuser,
                 order=22,
             )
         )

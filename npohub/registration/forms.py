@@ -15,8 +15,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from npohub.core.errors import DomainError, is_terse_note
-from npohub.core.i18n import labelled
+from npohub.core.forms import DateInput
 from npohub.orgs.forms import FUNDS_LABELS
 from npohub.orgs.models import (
     Category,
@@ -137,9 +136,7 @@ def _count(label: Any) -> forms.IntegerField:
 
 
 def _date(label: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    return forms.DateField(label=label, required=False, widget=DateInput())
 
 
 def category_choices() -> list[tuple[str, str]]:
@@ -245,7 +242,25 @@ def officers_from_values(values: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-class ApplicationForm(forms.Form):
+class ServiceErrorsOnFields:
+    """Where a registration service's ``details`` show on the application forms
+    (``core.forms.apply_service_errors`` reads these hooks)."""
+
+    fields: dict[str, Any]
+    # One detail: the service's sentence explains it best; several: each detail its own message.
+    service_message_when = "single"
+
+    def detail_field(self, key: str) -> str:
+        name = ERROR_ALIASES.get(key, key)
+        if name not in self.fields and CHANGE_PREFIX + name in self.fields:
+            return CHANGE_PREFIX + name
+        return name
+
+    def detail_label(self, key: str) -> Any:
+        return DATA_LABELS.get(key)
+
+
+class ApplicationForm(ServiceErrorsOnFields, forms.Form):
     """The content of one application, for its kind, organisation kind and category.
 
     ``org_kind``, ``category`` and ``authority_code`` decide which fields appear; on the create
@@ -606,27 +621,6 @@ def _current_value(org: Organization | None, name: str) -> str:
     return "" if value in (None, "") else str(value)
 
 
-def apply_service_errors(form: forms.Form, exc: DomainError) -> None:
-    """Show a DomainError: ``details`` next to their fields, anything else above the form."""
-    details = exc.details if isinstance(exc.details, dict) else {}
-    placed = False
-    for key, message in details.items():
-        text = str(message)
-        name = ERROR_ALIASES.get(key, key)
-        if name not in form.fields and CHANGE_PREFIX + name in form.fields:
-            name = CHANGE_PREFIX + name
-        if name in form.fields:
-            # One detail: the message explains it best; several: each detail is its own message.
-            full = is_terse_note(text) or len(details) == 1
-            form.add_error(name, exc.message if full else text)
-            placed = True
-        elif key in DATA_LABELS and not is_terse_note(text):
-            form.add_error(None, labelled(DATA_LABELS[key], text))
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-
-
 # ---------------------------------------------------------------------------------------------
 # Lists, attachments, transitions, opinions
 
@@ -678,7 +672,7 @@ class TransitionForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000)
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(ServiceErrorsOnFields, forms.Form):
     opinion = forms.ChoiceField(
         label=_("审查意见"),
         choices=Opinion.choices,

@@ -13,11 +13,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from npohub.core.forms import DateInput
 from npohub.core.forms import apply_service_errors as apply_service_errors
 from npohub.orgs.models import Organization
 from npohub.regions.models import Region
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = DateInput()
 DATE_MESSAGES = {"invalid": _("日期格式应为 年-月-日，如 2025-05-01")}
 
 
@@ -73,6 +74,10 @@ class ActivityActionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def detail_field(self, key: str) -> str:
+        """Only the text is shown at its field; a refused action (a button) goes on top."""
+        return key if key == "text" else ""
 
 
 class StateFilterForm(forms.Form):

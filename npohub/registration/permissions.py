@@ -19,7 +19,7 @@ from npohub.accounts.models import BUREAU_ROLES, Role
 from npohub.core.audit import OnBehalfOf
 from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
 from npohub.hubs.selectors import is_federation_staff_for_street
-from npohub.orgs.models import AccessReason, Kind, Organization, OrganizationAccess
+from npohub.orgs.models import Kind, Organization, OrganizationAccess
 from npohub.orgs.scope import scope_of
 
 from .models import Application, FilingDelegation, ReviewTask
@@ -31,34 +31,6 @@ FOUNDER_ROLES = frozenset({Role.RESIDENT, Role.ORG_USER, *BUREAU_ROLES})
 FILING_STARTER_ROLES = frozenset(
     {Role.RESIDENT, Role.ORG_USER, Role.COMMUNITY_WORKER, Role.STREET_OFFICER}
 )
-
-
-def _prefix_covers(user: Any, code: str) -> bool:
-    prefix = getattr(user, "scope_prefix", "") or ""
-    return bool(prefix) and code.startswith(prefix)
-
-
-def is_bureau_for(user: Any, authority_code: str) -> bool:
-    if not is_signed_in(user):
-        return False
-    if user.is_superuser:
-        return True
-    return user.role in BUREAU_ROLES and _prefix_covers(user, authority_code)
-
-
-def owns_organization(user: Any, org_id: int | None, *, on: dt.date | None = None) -> bool:
-    """An organisation account of ``org_id`` (an OWN grant that is valid today)."""
-    if org_id is None or not is_signed_in(user):
-        return False
-    today = on or timezone.localdate()
-    return (
-        OrganizationAccess.objects.filter(
-            user_id=user.pk, organization_id=org_id, reason=AccessReason.OWN
-        )
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .exists()
-    )
 
 
 def delegation_for(
@@ -85,21 +57,21 @@ def capacities_of(user: Any, app: Application) -> tuple[set[str], OnBehalfOf | N
         return held, None
     workflow = WORKFLOWS[app.kind]
     if app.applicant_id == user.pk or (
-        workflow.started_by == "applicant" and owns_organization(user, app.organization_id)
+        workflow.started_by == "applicant" and scope_of(user).owns(app.organization_id)
     ):
         held.add("applicant")
-    if is_bureau_for(user, app.authority_region.code):
+    if scope_of(user).is_bureau_for(app.authority_region.code):
         held.add("bureau")
         if workflow.started_by == "bureau" and app.applicant_id == user.pk:
             held.add("applicant")
     if app.kind == "filing":
         if user.is_superuser or (
-            user.role == Role.COMMUNITY_WORKER and _prefix_covers(user, app.address_code)
+            user.role == Role.COMMUNITY_WORKER and scope_of(user).covers(app.address_code)
         ):
             held.add("community")
         if user.is_superuser or (
             user.role in (Role.STREET_OFFICER, *BUREAU_ROLES)
-            and _prefix_covers(user, app.address_code)
+            and scope_of(user).covers(app.address_code)
         ):
             held.add("street")
         else:
@@ -130,23 +102,23 @@ def can_start_application(
     if user.is_superuser:
         return ALLOW
     if workflow.started_by == "bureau":
-        if is_bureau_for(user, authority_code):
+        if scope_of(user).is_bureau_for(authority_code):
             return ALLOW
         return deny(_("撤销登记只能由辖区登记管理机关发起"))
-    if is_bureau_for(user, authority_code):
+    if scope_of(user).is_bureau_for(authority_code):
         return ALLOW  # window staff start applications for walk-in applicants
     if kind == "filing":
         if user.role not in FILING_STARTER_ROLES:
             return deny(_("您的角色不能申请备案"))
-        if user.role in (Role.COMMUNITY_WORKER, Role.STREET_OFFICER) and not _prefix_covers(
-            user, address_code
+        if user.role in (Role.COMMUNITY_WORKER, Role.STREET_OFFICER) and not scope_of(user).covers(
+            address_code
         ):
             return deny(_("该社区不在您的辖区内"))
         return ALLOW
     if workflow.needs_organization or organization is not None:
         if organization is None:
             return deny(_("请选择要办理的组织"))
-        if owns_organization(user, organization.pk):
+        if scope_of(user).owns(organization.pk):
             return ALLOW
         return deny(_("只有本组织的账号或登记管理机关可以为该组织提出申请"))
     if user.role in FOUNDER_ROLES:
@@ -172,7 +144,7 @@ def can_manage_delegation(user: Any, street_code: str) -> Decision:
     if not is_signed_in(user):
         return deny(_("请先登录"))
     if user.is_superuser or (
-        user.role in (Role.STREET_OFFICER, *BUREAU_ROLES) and _prefix_covers(user, street_code)
+        user.role in (Role.STREET_OFFICER, *BUREAU_ROLES) and scope_of(user).covers(street_code)
     ):
         return ALLOW
     return deny(_("只有本街道或上级民政部门可以委托备案"))
@@ -185,9 +157,9 @@ def can_report_activity(user: Any, org: Organization) -> Decision:
         return deny(_("重大活动报告适用于备案社区社会组织"))
     if org.is_closed:
         return deny(_("该组织已注销或撤销"))
-    if user.is_superuser or owns_organization(user, org.pk):
+    if user.is_superuser or scope_of(user).owns(org.pk):
         return ALLOW
-    if user.role == Role.COMMUNITY_WORKER and _prefix_covers(user, org.address_code):
+    if user.role == Role.COMMUNITY_WORKER and scope_of(user).covers(org.address_code):
         return ALLOW
     return deny(_("只有本组织账号或所在社区可以报告活动"))
 
@@ -198,7 +170,9 @@ def federation_capacity(user: Any, org: Organization) -> bool:
         return False
     if user.is_superuser:
         return True
-    if user.role in (Role.STREET_OFFICER, *BUREAU_ROLES) and _prefix_covers(user, org.address_code):
+    if user.role in (Role.STREET_OFFICER, *BUREAU_ROLES) and scope_of(user).covers(
+        org.address_code
+    ):
         return True
     street_code = org.address_code[:9].ljust(12, "0")
     if is_federation_staff_for_street(user, street_code):
@@ -277,3 +251,100 @@ def application_view(user: Any, app: Application) -> ApplicationView:
         editable=editable_by(acting, app),
         may_upload=may_upload,
     )
+
+
+# Roles that have activity reports at all: groups and their community report, the street
+# (or its delegated federation) answers, the bureau looks on.
+ACTIVITY_ROLES = frozenset(
+    {
+        *BUREAU_ROLES,
+        Role.STREET_OFFICER,
+        Role.COMMUNITY_WORKER,
+        Role.HUB_STAFF,
+        Role.ORG_USER,
+    }
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Which registration pages a user may open (the menu and the pages agree; the services decide
+# every action)
+
+
+def is_bureau_user(user: Any) -> bool:
+    return is_signed_in(user) and (user.is_superuser or user.role in BUREAU_ROLES)
+
+
+def sees_deadlines(user: Any) -> bool:
+    return is_bureau_user(user) or (is_signed_in(user) and user.role == Role.STREET_OFFICER)
+
+
+def sees_applications(user: Any) -> bool:
+    """Roles that apply for, or act on, applications (others have nothing to list)."""
+    return is_signed_in(user) and (
+        user.is_superuser
+        or user.role
+        in (
+            *BUREAU_ROLES,
+            Role.STREET_OFFICER,
+            Role.COMMUNITY_WORKER,
+            Role.HUB_STAFF,
+            Role.ORG_USER,
+        )
+        or user.role == Role.RESIDENT
+    )
+
+
+def is_reviewer(user: Any) -> bool:
+    return is_signed_in(user) and (user.is_superuser or user.role == Role.REVIEWER)
+
+
+def _owned_organizations(user: Any, *, kinds: Any = None) -> Any:
+    from .selectors import owned_organizations
+
+    return owned_organizations(user, kinds=kinds)
+
+
+def startable_kinds(user: Any) -> list[str]:
+    """The kinds the user may plausibly start (offered on the page; the service decides)."""
+    if not is_signed_in(user):
+        return []
+    bureau = is_bureau_user(user)
+    owns: bool | None = None
+    kinds = []
+    for kind, workflow in WORKFLOWS.items():
+        if workflow.started_by == "bureau":
+            allowed = bureau
+        elif kind == "filing":
+            allowed = bureau or user.role in FILING_STARTER_ROLES
+        elif workflow.needs_organization:
+            if owns is None:
+                owns = _owned_organizations(user, kinds=workflow.org_kinds).exists()
+            allowed = bureau or owns
+        else:
+            allowed = user.is_superuser or user.role in FOUNDER_ROLES
+        if allowed:
+            kinds.append(kind)
+    return kinds
+
+
+def can_use_activity_reports(user: Any) -> Decision:
+    """The activity-report pages exist for groups, communities, streets, hubs and bureaus."""
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    if user.is_superuser or user.role in ACTIVITY_ROLES:
+        return ALLOW
+    return deny(_("您的角色没有重大活动报告"))
+
+
+def can_view_delegations(user: Any) -> Decision:
+    """Street offices and bureaus manage delegations in their region; hub staff see theirs."""
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    if user.role == Role.HUB_STAFF or can_manage_delegation(user, user.scope_prefix or ""):
+        return ALLOW
+    return deny(_("只有街道、民政部门或受托联合会可以查看备案委托"))
+
+
+def may_manage_delegations(user: Any) -> bool:
+    return is_signed_in(user) and bool(can_manage_delegation(user, user.scope_prefix or ""))

@@ -23,10 +23,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from npohub.accounts.models import BUREAU_ROLES, Role
-from npohub.core.errors import DomainError, NotFound
+from npohub.core.errors import NotFound
+from npohub.core.http import attempt
 from npohub.core.params import parse_int
-from npohub.core.permissions import is_signed_in
 from npohub.core.templatetags.npohub import cn_date, yuan
 from npohub.core.validators import mask_id_number, mask_phone
 from npohub.orgs.models import (
@@ -53,7 +52,6 @@ from .forms import (
     AttachmentForm,
     OpinionForm,
     TransitionForm,
-    apply_service_errors,
     officer_formset,
     officer_rows_sent,
     officers_from_values,
@@ -63,10 +61,13 @@ from .forms import (
 from .models import Application, AttachmentKind, ReviewTask
 from .permissions import (
     ACTING,
-    FILING_STARTER_ROLES,
-    FOUNDER_ROLES,
     application_view,
     capacities_of,
+    is_bureau_user,
+    is_reviewer,
+    sees_applications,
+    sees_deadlines,
+    startable_kinds,
 )
 from .selectors import (
     application_attachments_of,
@@ -102,57 +103,6 @@ ORG_CHOICES_LIMIT = 20
 # Who sees which page (the menu and the pages agree; the services decide every action)
 
 
-def is_bureau_user(user: Any) -> bool:
-    return is_signed_in(user) and (user.is_superuser or user.role in BUREAU_ROLES)
-
-
-def sees_deadlines(user: Any) -> bool:
-    return is_bureau_user(user) or (is_signed_in(user) and user.role == Role.STREET_OFFICER)
-
-
-def sees_applications(user: Any) -> bool:
-    """Roles that apply for, or act on, applications (others have nothing to list)."""
-    return is_signed_in(user) and (
-        user.is_superuser
-        or user.role
-        in (
-            *BUREAU_ROLES,
-            Role.STREET_OFFICER,
-            Role.COMMUNITY_WORKER,
-            Role.HUB_STAFF,
-            Role.ORG_USER,
-        )
-        or user.role == Role.RESIDENT
-    )
-
-
-def is_reviewer(user: Any) -> bool:
-    return is_signed_in(user) and (user.is_superuser or user.role == Role.REVIEWER)
-
-
-def startable_kinds(user: Any) -> list[str]:
-    """The kinds the user may plausibly start (offered on the page; the service decides)."""
-    if not is_signed_in(user):
-        return []
-    bureau = is_bureau_user(user)
-    owns: bool | None = None
-    kinds = []
-    for kind, workflow in WORKFLOWS.items():
-        if workflow.started_by == "bureau":
-            allowed = bureau
-        elif kind == "filing":
-            allowed = bureau or user.role in FILING_STARTER_ROLES
-        elif workflow.needs_organization:
-            if owns is None:
-                owns = owned_organizations(user, kinds=workflow.org_kinds).exists()
-            allowed = bureau or owns
-        else:
-            allowed = user.is_superuser or user.role in FOUNDER_ROLES
-        if allowed:
-            kinds.append(kind)
-    return kinds
-
-
 def tabs_for(user: Any) -> list[tuple[str, str, str]]:
     """The registration pages' tabs the user may open: (key, label, url)."""
     tabs = []
@@ -176,10 +126,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
 
 
 def _visible(request: HttpRequest, pk: int) -> Application:
-    try:
-        return application_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return application_get_for(request.user, pk)  # NotFound → 404 (core.http)
 
 
 def _running(app: Application) -> bool:
@@ -202,10 +149,6 @@ def _annotate_clock(apps: Any, today: dt.date) -> None:
 
 def _htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
-
-
-def _error_text(exc: DomainError) -> str:
-    return exc.message
 
 
 # ---------------------------------------------------------------------------------------------
@@ -432,8 +375,9 @@ def application_create(request: HttpRequest) -> HttpResponse:
             data = form.to_data()
             if officers is not None:
                 data["officers"] = officer_rows
-            try:
-                app = services.application_create(
+            app = attempt(
+                request,
+                lambda: services.application_create(
                     actor=user,
                     kind=kind,
                     org_kind=form.chosen_org_kind(),
@@ -442,10 +386,10 @@ def application_create(request: HttpRequest) -> HttpResponse:
                     category_code=form.cleaned_data.get("category_code") or "",
                     data=data,
                     **form.supervision(),
-                )
-            except DomainError as exc:
-                apply_service_errors(form, exc)
-            else:
+                ),
+                form=form,
+            )
+            if app is not None:
                 messages.success(
                     request,
                     _("已保存申请草稿 %(number)s，请上传材料后提交") % {"number": app.number},
@@ -505,12 +449,15 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             supervision: dict[str, Any] = {}
             if "supervisory_department" in form.fields:
                 supervision = form.supervision()
-            try:
-                services.application_update(actor=request.user, app=app, data=data, **supervision)
-            except DomainError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("已保存修改"))
+            saved = attempt(
+                request,
+                lambda: services.application_update(
+                    actor=request.user, app=app, data=data, **supervision
+                ),
+                form=form,
+                success=_("已保存修改"),
+            )
+            if saved is not None:
                 return redirect("registration:application-detail", pk=app.pk)
     context: dict[str, Any] = {
         "form": form,
@@ -779,17 +726,17 @@ def application_transition(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("registration:application-detail", pk=app.pk)
     name = form.cleaned_data["transition"]
     move = WORKFLOWS[app.kind].transition(name)
-    try:
-        app = services.application_transition(
+    moved = attempt(
+        request,
+        lambda: services.application_transition(
             actor=request.user, app=app, transition=name, note=form.cleaned_data["note"]
-        )
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-    else:
+        ),
+    )
+    if moved is not None:
         messages.success(
             request,
             _("已完成“%(move)s”，申请现为“%(state)s”")
-            % {"move": move.label if move else name, "state": state_label(app.state)},
+            % {"move": move.label if move else name, "state": state_label(moved.state)},
         )
     return redirect("registration:application-detail", pk=app.pk)
 
@@ -817,17 +764,18 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("未能上传：%(errors)s") % {"errors": errors})
         return _attachments_response(request, app)
     upload = form.cleaned_data["file"]
-    try:
-        attachment = services.attachment_add(
+    attachment = attempt(
+        request,
+        lambda: services.attachment_add(
             actor=request.user,
             app=app,
             kind=form.cleaned_data["kind"],
             name=upload.name,
             stream=upload,
-        )
-    except DomainError as exc:
-        messages.error(request, _("未能上传：%(reason)s") % {"reason": exc.message})
-    else:
+        ),
+        refused=_("未能上传：%(reason)s"),
+    )
+    if attachment is not None:
         messages.success(request, _("已上传“%(name)s”") % {"name": attachment.original_name})
     return _attachments_response(request, app)
 
@@ -836,10 +784,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """The stored file, always as a download (never shown inline, never sniffed)."""
-    try:
-        attachment = attachment_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    attachment = attachment_get_for(request.user, pk)
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError) as exc:
@@ -860,19 +805,16 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove one's own upload while the application (or the opinion) is still open."""
-    try:
-        attachment = attachment_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    attachment = attachment_get_for(request.user, pk)
     app = attachment.application
     task = attachment.review_task
     name = attachment.original_name
-    try:
-        services.attachment_remove(actor=request.user, attachment=attachment)
-    except DomainError as exc:
-        messages.error(request, _("未能删除：%(reason)s") % {"reason": exc.message})
-    else:
-        messages.success(request, _("已删除“%(name)s”") % {"name": name})
+    attempt(
+        request,
+        lambda: services.attachment_remove(actor=request.user, attachment=attachment),
+        success=_("已删除“%(name)s”") % {"name": name},
+        refused=_("未能删除：%(reason)s"),
+    )
     if task is not None:
         if _htmx(request):
             return render(
@@ -918,10 +860,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 
 def _task_or_404(request: HttpRequest, pk: int) -> ReviewTask:
-    try:
-        return review_task_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return review_task_get_for(request.user, pk)  # NotFound → 404 (core.http)
 
 
 def _task_open(task: ReviewTask) -> bool:
@@ -950,21 +889,19 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = task.application
     form = OpinionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.review_opinion_give(
+        given = attempt(
+            request,
+            lambda: services.review_opinion_give(
                 actor=request.user,
                 task=task,
                 opinion=form.cleaned_data["opinion"],
                 reasons=form.cleaned_data["reasons"],
-            )
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("已提交%(department)s对 %(number)s 的意见")
-                % {"department": task.department.name, "number": app.number},
-            )
+            ),
+            form=form,
+            success=_("已提交%(department)s对 %(number)s 的意见")
+            % {"department": task.department.name, "number": app.number},
+        )
+        if given is not None:
             return redirect("registration:review-list")
     try:
         full = application_get_for(request.user, app.pk)
@@ -1001,19 +938,19 @@ def review_attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("未能上传：%(errors)s") % {"errors": errors})
     else:
         upload = form.cleaned_data["file"]
-        try:
-            services.attachment_add(
+        attempt(
+            request,
+            lambda: services.attachment_add(
                 actor=request.user,
                 app=task.application,
                 kind=form.cleaned_data["kind"],
                 name=upload.name,
                 stream=upload,
                 review_task=task,
-            )
-        except DomainError as exc:
-            messages.error(request, _("未能上传：%(reason)s") % {"reason": exc.message})
-        else:
-            messages.success(request, _("已上传“%(name)s”") % {"name": upload.name})
+            ),
+            success=_("已上传“%(name)s”") % {"name": upload.name},
+            refused=_("未能上传：%(reason)s"),
+        )
     if _htmx(request):
         return render(
             request,

@@ -7,10 +7,8 @@ see ``certificates.certificate_verify_url`` for how its address is built.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
-
-from npohub.core.errors import NotFound
 
 from .certificates import certificate_verify_url, render_certificate_pdf
 from .models import Certificate
@@ -30,10 +28,7 @@ def _pdf_response(request: HttpRequest, cert: Certificate) -> HttpResponse:
 @require_GET
 def current_certificate_pdf(request: HttpRequest, org_pk: int) -> HttpResponse:
     """The organisation's current certificate (404 when it has none or it was voided)."""
-    try:
-        cert = current_certificate_for(request.user, org_pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    cert = current_certificate_for(request.user, org_pk)
     return _pdf_response(request, cert)
 
 
@@ -41,8 +36,5 @@ def current_certificate_pdf(request: HttpRequest, org_pk: int) -> HttpResponse:
 @require_GET
 def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """One version of a certificate (a voided version is marked 已作废 across the page)."""
-    try:
-        cert = certificate_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    cert = certificate_get_for(request.user, pk)
     return _pdf_response(request, cert)

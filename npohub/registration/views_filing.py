@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from npohub.accounts.models import BUREAU_ROLES, Role
-from npohub.core.errors import DomainError, NotFound
+from npohub.accounts.models import Role
+from npohub.core.http import attempt
 from npohub.core.navigation import NavItem, register
-from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
+from npohub.core.params import parse_int
+from npohub.core.permissions import is_signed_in
 from npohub.orgs.models import (
     CLOSED_STATUSES,
     AccessReason,
@@ -42,7 +43,6 @@ from .forms_filing import (
     DelegationEndForm,
     DelegationForm,
     StateFilterForm,
-    apply_service_errors,
 )
 from .models import (
     ACTIVITY_REPORT_TRANSITIONS,
@@ -50,23 +50,19 @@ from .models import (
     ActivityReportState,
     FilingDelegation,
 )
-from .permissions import can_manage_delegation, can_report_activity, federation_capacity
+from .permissions import (
+    can_manage_delegation,
+    can_report_activity,
+    can_use_activity_reports,
+    can_view_delegations,
+    federation_capacity,
+    may_manage_delegations,
+)
 from .selectors import activity_report_get_for, activity_reports_for, filing_delegations_for
 
 PAGE_SIZE = 20
 MAX_GROUP_CHOICES = 500
 
-# Roles that have activity reports at all: groups and their community report, the street
-# (or its delegated federation) answers, the bureau looks on.
-ACTIVITY_ROLES = frozenset(
-    {
-        *BUREAU_ROLES,
-        Role.STREET_OFFICER,
-        Role.COMMUNITY_WORKER,
-        Role.HUB_STAFF,
-        Role.ORG_USER,
-    }
-)
 
 ACTION_LABELS = {
     "acknowledge": gettext_lazy("知悉"),
@@ -77,28 +73,6 @@ ROLE_LABELS = {"federation": gettext_lazy("街道/联合会"), "group": gettext_
 
 
 # --- who may open the pages (the services check each action again) -------------------------
-
-
-def can_use_activity_reports(user: Any) -> Decision:
-    """The activity-report pages exist for groups, communities, streets, hubs and bureaus."""
-    if not is_signed_in(user):
-        return deny(_("请先登录"))
-    if user.is_superuser or user.role in ACTIVITY_ROLES:
-        return ALLOW
-    return deny(_("您的角色没有重大活动报告"))
-
-
-def can_view_delegations(user: Any) -> Decision:
-    """Street offices and bureaus manage delegations in their region; hub staff see theirs."""
-    if not is_signed_in(user):
-        return deny(_("请先登录"))
-    if user.role == Role.HUB_STAFF or can_manage_delegation(user, user.scope_prefix or ""):
-        return ALLOW
-    return deny(_("只有街道、民政部门或受托联合会可以查看备案委托"))
-
-
-def may_manage_delegations(user: Any) -> bool:
-    return is_signed_in(user) and bool(can_manage_delegation(user, user.scope_prefix or ""))
 
 
 def register_filing_navigation() -> None:
@@ -240,18 +214,19 @@ def activity_report_list(request: HttpRequest) -> HttpResponse:
 def activity_report_create(request: HttpRequest) -> HttpResponse:
     """Report a major activity for one of the user's filed groups (``?org=`` preselects it)."""
     groups = reportable_groups(request.user)
-    chosen = request.POST.get("organization") or request.GET.get("org", "")
-    if request.user.is_superuser and chosen.isdigit() and groups.filter(pk=chosen).exists():
+    chosen = parse_int(request.POST.get("organization") or request.GET.get("org"), minimum=1)
+    if request.user.is_superuser and chosen and groups.filter(pk=chosen).exists():
         groups = groups.filter(pk=chosen)
     group_list = list(groups[:MAX_GROUP_CHOICES])
     if not group_list:
         raise Http404(_("页面不存在"))
-    initial = {"organization": chosen} if chosen else {}
+    initial = {"organization": str(chosen)} if chosen else {}
     form = ActivityReportForm(request.POST or None, groups=group_list, initial=initial)
     if request.method == "POST" and form.is_valid():
         org = next(g for g in group_list if str(g.pk) == form.cleaned_data["organization"])
-        try:
-            report = services.activity_report_create(
+        report = attempt(
+            request,
+            lambda: services.activity_report_create(
                 actor=request.user,
                 org=org,
                 title=form.cleaned_data["title"],
@@ -259,10 +234,10 @@ def activity_report_create(request: HttpRequest) -> HttpResponse:
                 location=form.cleaned_data["location"],
                 participants=form.cleaned_data["participants"],
                 description=form.cleaned_data["description"],
-            )
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if report is not None:
             messages.success(request, _("已向街道报告“%(title)s”") % {"title": report.title})
             return redirect("community:activity-report-detail", pk=report.pk)
     return render(request, "registration/activity_report_form.html", {"form": form})
@@ -272,24 +247,19 @@ def activity_report_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activity_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The report, its thread, and the answers the user may give (知悉 / 提出疑问 / 说明)."""
-    try:
-        report = activity_report_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    report = activity_report_get_for(request.user, pk)
     form = ActivityActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         action = form.cleaned_data["action"]
-        try:
-            report = services.activity_report_act(
+        acted = attempt(
+            request,
+            lambda: services.activity_report_act(
                 actor=request.user, report=report, action=action, text=form.cleaned_data["text"]
-            )
-        except DomainError as exc:
-            details = exc.details if isinstance(exc.details, dict) else {}
-            if details and set(details) <= {"text"}:
-                apply_service_errors(form, exc)
-            else:
-                form.add_error(None, exc.message)
-        else:
+            ),
+            form=form,
+        )
+        if acted is not None:
+            report = acted
             messages.success(
                 request,
                 _("已%(action)s：%(state)s")
@@ -338,17 +308,18 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             street = next(s for s in streets if s.code == form.cleaned_data["street"])
             federation = Organization.objects.get(pk=form.cleaned_data["federation"])
-            try:
-                delegation = services.filing_delegation_create(
+            delegation = attempt(
+                request,
+                lambda: services.filing_delegation_create(
                     actor=request.user,
                     street=street,
                     federation=federation,
                     valid_from=form.cleaned_data["valid_from"],
                     valid_until=form.cleaned_data["valid_until"],
-                )
-            except DomainError as exc:
-                apply_service_errors(form, exc)
-            else:
+                ),
+                form=form,
+            )
+            if delegation is not None:
                 messages.success(
                     request,
                     _("%(street)s已委托%(federation)s办理备案")
@@ -401,13 +372,13 @@ def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, str(error))
         return redirect("community:delegation-list")
-    try:
-        services.filing_delegation_end(
+    done = attempt(
+        request,
+        lambda: services.filing_delegation_end(
             actor=request.user, delegation=delegation, valid_until=form.cleaned_data["valid_until"]
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+        ),
+    )
+    if done is not None:
         last_day = form.cleaned_data["valid_until"]
         names = {"federation": delegation.federation.name, "street": delegation.street.name}
         if last_day < timezone.localdate():
