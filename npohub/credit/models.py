@@ -3,9 +3,12 @@ contact attempts and barred persons."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,6 +61,17 @@ FACT_CATEGORY: dict[str, str] = {
 }
 
 
+class FactSource(models.TextChoices):
+    """Where a credit fact came from (the app or hand that recorded it), in words."""
+
+    SUPERVISION = "supervision", _("年度报告（年检）")
+    ENFORCEMENT = "enforcement", _("行政执法")
+    INSPECTIONS = "inspections", _("抽查检查")
+    PARTY = "party", _("党建工作")
+    CREDIT = "credit", _("信用管理（联系记录）")
+    MANUAL = "manual", _("人工录入")
+
+
 class CreditFact(models.Model):
     """One piece of credit information about an organisation (XY60 art. 6–7)."""
 
@@ -76,7 +90,7 @@ class CreditFact(models.Model):
         _("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     evidence = models.JSONField(_("证据"), default=dict, blank=True)
-    source = models.CharField(_("来源"), max_length=40)
+    source = models.CharField(_("来源"), max_length=40, choices=FactSource.choices)
     source_ref = models.CharField(_("来源标识"), max_length=120)
     resolved_on = models.DateField(_("履行/整改日期"), null=True, blank=True)
     resolved_note = models.CharField(_("履行/整改说明"), max_length=500, blank=True, default="")
@@ -108,6 +122,11 @@ class CreditFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.arose_on}"
+
+    @property
+    def source_label(self) -> str:
+        """Where the fact came from, in words (issue 12: not the app's code)."""
+        return str(self.get_source_display())
 
 
 class CreditList(models.TextChoices):
@@ -153,6 +172,39 @@ class CreditRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def parameters_text(self) -> str:
+        """The rule's parameters in words (罚款金额低于5.00万元；3年内不少于2次)."""
+        return describe_parameters(self.parameters or {})
+
+
+def describe_parameters(parameters: dict[str, Any]) -> str:
+    """A listing rule's parameters as a sentence a bureau reads (never the stored dictionary)."""
+    from npohub.core.templatetags.npohub import yuan
+
+    params = dict(parameters)
+    parts: list[str] = []
+    if "amount_below" in params:
+        parts.append(
+            gettext("罚款金额低于%(amount)s") % {"amount": yuan(params.pop("amount_below"))}
+        )
+    if "amount_at_least" in params:
+        parts.append(
+            gettext("罚款金额不低于%(amount)s") % {"amount": yuan(params.pop("amount_at_least"))}
+        )
+    count, window = params.pop("min_count", None), params.pop("window_years", None)
+    if count is not None and window is not None:
+        parts.append(gettext("%(years)s年内不少于%(count)s次") % {"years": window, "count": count})
+    elif count is not None:
+        parts.append(gettext("不少于%(count)s次") % {"count": count})
+    elif window is not None:
+        parts.append(gettext("统计%(years)s年") % {"years": window})
+    if "years" in params:
+        parts.append(gettext("列入活动异常名录满%(years)s年") % {"years": params.pop("years")})
+    for key, value in params.items():  # not settable through the service; shown, never hidden
+        parts.append(gettext("其他参数%(name)s：%(value)s") % {"name": key, "value": value})
+    return gettext("；").join(parts) if parts else "—"
 
 
 class Listing(models.Model):
@@ -256,6 +308,16 @@ class RequestKind(models.TextChoices):
     REPAIR = "repair", _("信用修复")
 
 
+class RequestState(models.TextChoices):
+    """The states of an objection or a repair application (tables in ``workflows.py``)."""
+
+    FILED = "filed", _("待处理")
+    UPHELD = "upheld", _("异议成立")
+    APPROVED = "approved", _("准予修复")
+    REJECTED = "rejected", _("不予支持")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
 class CreditRequest(models.Model):
     """An objection (异议) or a credit-repair application (信用修复) filed by the organisation."""
 
@@ -269,7 +331,9 @@ class CreditRequest(models.Model):
     fact = models.ForeignKey(
         CreditFact, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
     )
-    state = models.CharField(_("状态"), max_length=12, default="filed")
+    state = models.CharField(
+        _("状态"), max_length=12, choices=RequestState.choices, default=RequestState.FILED
+    )
     reasons = models.TextField(_("理由"))
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -293,29 +357,11 @@ class CreditRequest(models.Model):
 
     @property
     def state_label(self) -> str:
-        """The state in words (the workflow table's label)."""
-        from .workflows import STATE_LABELS
-
-        return str(STATE_LABELS.get(self.state, self.state))
-
-
-class CreditRequestStateChange(models.Model):
-    request = models.ForeignKey(CreditRequest, on_delete=models.CASCADE, related_name="history")
-    transition = models.CharField(_("操作"), max_length=20)
-    from_state = models.CharField(_("原状态"), max_length=12)
-    to_state = models.CharField(_("新状态"), max_length=12)
-    note = models.TextField(_("说明"), blank=True, default="")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    actor_label = models.CharField(_("操作人"), max_length=150)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_state} → {self.to_state}"
+        """The state in words."""
+        try:
+            return str(RequestState(self.state).label)
+        except ValueError:
+            return self.state
 
 
 class ContactMethod(models.TextChoices):

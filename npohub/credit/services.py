@@ -14,18 +14,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from npohub.core.audit import actor_label_for, audit_record
-from npohub.core.errors import (
-    Conflict,
-    InvalidTransition,
-    PermissionDenied,
-    ValidationFailed,
-)
+from npohub.core.audit import audit_record
+from npohub.core.errors import Conflict, PermissionDenied, ValidationFailed
 from npohub.core.permissions import require
 from npohub.core.validators import IdentifierError, id_number_validate
+from npohub.core.workflows import record_event, run_move
 from npohub.orgs.models import Organization
 
-from .evaluation import EvaluationResult, compute_next_action, needs_rectification
+from .evaluation import EvaluationResult
 from .evaluation import credit_evaluate as _evaluate
 from .models import (
     FACT_CATEGORY,
@@ -33,27 +29,21 @@ from .models import (
     ContactAttempt,
     ContactMethod,
     CreditFact,
-    CreditList,
     CreditRequest,
-    CreditRequestStateChange,
     CreditRule,
     FactKind,
     Listing,
-    ListingEvent,
-    ListingEventKind,
     RequestKind,
 )
-from .notices import notify_organization
 from .permissions import (
-    can_decide_request,
     can_enter_fact,
     can_file_request,
     can_manage_credit,
     can_manage_rules,
     can_record_contact,
 )
-from .policy import add_working_days, add_years, policy_for, working_days_between
-from .workflows import OPEN_STATES, RS, STATE_LABELS, transition_for
+from .policy import policy_for, working_days_between
+from .workflows import FILE_MOVES, OPEN_STATES, RS, repair_refusal, workflow_of
 
 __all__ = ["EvaluationResult"]
 
@@ -227,29 +217,6 @@ def credit_evaluate(*, on: dt.date, actor: Any = None) -> EvaluationResult:
 # --- objections and repair ----------------------------------------------------------------
 
 
-def _repair_refusal(listing: Listing, on: dt.date) -> str | None:
-    """Rules 33–34: what still stands in the way of removing the listing on ``on``."""
-    policy = policy_for(listing.organization.address_code)
-    facts = list(listing.facts.all())
-    if listing.credit_list == CreditList.SERIOUS:
-        kinds = set(policy["removal_on_deregistration_kinds"])
-        if kinds & set(listing.rule.fact_kinds or []):
-            return _("因撤销登记或吊销证书列入的，办理注销登记后方可移出")
-        earliest = add_years(listing.clock_started_on, policy["serious_clean_years"])
-        if on < earliest:
-            return _(
-                "列入严重违法失信名单满%(years)s年且期间未再发生列入情形后方可申请移出（最早%(date)s）"
-            ) % {"years": policy["serious_clean_years"], "date": earliest.isoformat()}
-        if listing.escalated_from_id is None:
-            return None
-    open_items = [f for f in facts if needs_rectification(f, policy) and f.resolved_on is None]
-    if open_items:
-        return _("尚有未履行义务或未完成整改的事项：%(items)s") % {
-            "items": "、".join(sorted({f.get_kind_display() for f in open_items}))
-        }
-    return None
-
-
 @transaction.atomic
 def credit_request_file(
     *, actor: Any, listing: Listing, kind: str, reasons: str, fact: CreditFact | None = None
@@ -268,7 +235,7 @@ def credit_request_file(
         raise Conflict(_("已有待处理的同类申请"), code="credit.request_pending")
     today = timezone.localdate()
     if kind == RequestKind.REPAIR:
-        refusal = _repair_refusal(listing, today)
+        refusal = repair_refusal(listing, today)
         if refusal:
             raise ValidationFailed(
                 refusal, code="credit.repair_not_allowed", details={"listing": refusal}
@@ -283,14 +250,14 @@ def credit_request_file(
         filed_by=actor,
         filed_on=today,
     )
-    CreditRequestStateChange.objects.create(
-        request=request,
-        transition="file",
+    record_event(
+        workflow_of(request),
+        request,
+        move=FILE_MOVES[kind].name,
         from_state="",
         to_state=RS.FILED,
-        note=reasons,
         actor=actor,
-        actor_label=actor_label_for(actor),
+        note=reasons,
     )
     audit_record(
         actor=actor,
@@ -303,119 +270,12 @@ def credit_request_file(
     return request
 
 
-def _effect_remove_listing(request: CreditRequest, actor: Any, on: dt.date, note: str) -> None:
-    listing = Listing.objects.select_for_update().get(pk=request.listing_id or 0)
-    _listing_event(listing, ListingEventKind.OBJECTION_UPHELD, on, note, actor)
-    listing.removed_on = max(on, listing.listed_on)
-    listing.removal_reason = (_("异议成立：%(note)s") % {"note": note})[:500]
-    listing.next_action_on = None
-    listing.save(update_fields=["removed_on", "removal_reason", "next_action_on"])
-    _listing_event(
-        listing, ListingEventKind.REMOVED, listing.removed_on, listing.removal_reason, actor
-    )
-
-
-def _effect_schedule_removal(request: CreditRequest, actor: Any, on: dt.date, note: str) -> None:
-    listing = Listing.objects.select_for_update().get(pk=request.listing_id or 0)
-    policy = policy_for(listing.organization.address_code)
-    listing.removal_due_on = add_working_days(on, policy["abnormal_removal_working_days"], policy)
-    rules = list(CreditRule.objects.filter(is_active=True))
-    listing.next_action_on = compute_next_action(listing, list(listing.facts.all()), rules, policy)
-    listing.save(update_fields=["removal_due_on", "next_action_on"])
-    _listing_event(
-        listing,
-        ListingEventKind.REMOVAL_SCHEDULED,
-        on,
-        _("核实通过，定于%(date)s移出") % {"date": listing.removal_due_on.isoformat()},
-        actor,
-    )
-
-
-def _listing_event(listing: Listing, kind: str, on: dt.date, note: str, actor: Any) -> None:
-    ListingEvent.objects.create(
-        listing=listing,
-        kind=kind,
-        on=on,
-        note=note[:500],
-        actor=_user_or_none(actor),
-        actor_label=actor_label_for(actor) if _user_or_none(actor) else "系统",
-    )
-
-
-EFFECTS = {"remove_listing": _effect_remove_listing, "schedule_removal": _effect_schedule_removal}
-
-
-@transaction.atomic
 def credit_request_transition(
     *, actor: Any, request: CreditRequest, transition: str, note: str = ""
 ) -> CreditRequest:
-    """Move an objection or repair application along its workflow table."""
-    request = (
-        CreditRequest.objects.select_for_update(of=("self",))
-        .select_related("organization__authority_region", "listing__rule", "listing__organization")
-        .get(pk=request.pk)
-    )
-    step = transition_for(request.kind, transition)
-    if step is None or request.state not in step.sources:
-        raise InvalidTransition(
-            _("当前状态“%(state)s”不能执行该操作")
-            % {"state": STATE_LABELS.get(request.state, request.state)},
-            details={"state": request.state, "transition": transition},
-        )
-    org = request.organization
-    if step.capacity == "bureau":
-        require(can_decide_request(actor, org))
-    else:
-        require(can_file_request(actor, org))
-    note = (note or "").strip()
-    if step.needs_note and not note:
-        raise ValidationFailed(_("请填写处理理由"), details={"note": _("必填")})
-    today = timezone.localdate()
-    listing = request.listing
-    if "listing_open" in step.guards and (listing is None or listing.removed_on is not None):
-        raise Conflict(_("该名单记录已移出"), code="credit.listing_removed")
-    if "repair_conditions" in step.guards and listing is not None:
-        refusal = _repair_refusal(listing, today)
-        if refusal:
-            raise ValidationFailed(
-                refusal, code="credit.repair_not_allowed", details={"listing": refusal}
-            )
-    if step.effect:
-        EFFECTS[step.effect](request, actor, today, note or str(step.label))
-    old = request.state
-    request.state = step.target
-    if step.capacity == "bureau":
-        request.decided_by = actor
-        request.decided_on = today
-        request.decision_note = note
-    request.save(update_fields=["state", "decided_by", "decided_on", "decision_note"])
-    CreditRequestStateChange.objects.create(
-        request=request,
-        transition=step.name,
-        from_state=old,
-        to_state=step.target,
-        note=note,
-        actor=actor,
-        actor_label=actor_label_for(actor),
-    )
-    audit_record(
-        actor=actor,
-        kind=f"credit.{request.kind}_{step.name}",
-        target=request,
-        payload={"from": old, "to": step.target, "note": note},
-        organization_id=org.pk,
-        region_code=org.address_code,
-    )
-    if step.capacity == "bureau":
-        notify_organization(
-            org,
-            kind="credit.request_decided",
-            title=_("您的%(kind)s申请：%(state)s")
-            % {"kind": request.get_kind_display(), "state": STATE_LABELS[step.target]},
-            body=note,
-            actor=actor,
-        )
-    return request
+    """Move an objection or repair application along its workflow table (core's engine runs
+    it: row locked, capacity, note, guards, effect, history, audit, notification)."""
+    return run_move(workflow_of(request), request, transition, actor=actor, note=note)
 
 
 # --- contact attempts ---------------------------------------------------------------------

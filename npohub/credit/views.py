@@ -32,14 +32,13 @@ from .forms import (
 from .models import BarredPerson, CreditRule
 from .navigation import sees_credit_lists
 from .permissions import (
-    can_decide_request,
     can_enter_fact,
     can_file_request,
     can_manage_credit,
     can_manage_rules,
     can_record_contact,
 )
-from .workflows import STATE_LABELS, available
+from .workflows import STATE_LABELS, history_of, workflow_of
 
 PAGE_SIZE = 30
 
@@ -183,19 +182,12 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         item = selectors.request_get_for(request.user, pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    may_decide = bool(can_decide_request(request.user, item.organization))
-    may_withdraw = bool(can_file_request(request.user, item.organization))
-    steps = [
-        t
-        for t in available(item.kind, item.state)
-        if (t.capacity == "bureau" and may_decide) or (t.capacity == "applicant" and may_withdraw)
-    ]
     context = {
         "item": item,
-        "steps": steps,
+        "steps": workflow_of(item).moves_for(request.user, item),
         "form": DecisionForm(),
         "state_labels": STATE_LABELS,
-        "history": item.history.all(),
+        "history": history_of(item),
     }
     return render(request, "credit/request_detail.html", context)
 

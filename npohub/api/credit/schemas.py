@@ -87,6 +87,7 @@ class FactOut(Schema):
     legal_basis: str
     amount: Decimal | None
     source: str
+    source_label: str = Field("", description="来源（中文名称）")
     resolved_on: dt.date | None
 
 
@@ -119,6 +120,7 @@ class RequestOut(Schema):
     organization_id: int
     listing_id: int | None
     state: str
+    state_label: str = Field("", description="状态（中文名称）")
     reasons: str
     filed_on: dt.date
     decided_on: dt.date | None
@@ -133,6 +135,7 @@ class RuleOut(Schema):
     trigger: str
     fact_kinds: list[str]
     parameters: dict[str, Any]
+    parameters_text: str = Field("", description="参数（文字说明）")
     legal_basis: str
     confirmation: str
     is_active: bool

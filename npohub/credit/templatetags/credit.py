@@ -14,7 +14,7 @@ from django import template
 from django.db.models import Prefetch
 
 from npohub.credit.models import CreditRequest, Listing
-from npohub.credit.workflows import RS, STATE_LABELS
+from npohub.credit.workflows import RS
 
 register = template.Library()
 
@@ -38,7 +38,7 @@ def credit_public_status(org: Any) -> dict[str, Any]:
         listing.public_requests = [
             {
                 "kind": request.get_kind_display(),
-                "state": STATE_LABELS.get(request.state, request.state),
+                "state": request.state_label,
                 "filed_on": request.filed_on,
                 "decided_on": request.decided_on,
             }
