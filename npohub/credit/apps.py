@@ -29,6 +29,9 @@ class CreditConfig(AppConfig):
         )
         if barred_person_message not in org_services.PERSON_CHECKS:
             org_services.PERSON_CHECKS.append(barred_person_message)
-        from . import navigation
+        from . import (
+            navigation,
+            workflows,  # noqa: F401 - registers objection and repair with the engine
+        )
 
         navigation.register_items()
