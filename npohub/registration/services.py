@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from npohub.accounts.models import BUREAU_ROLES, Role, User
 from npohub.core.audit import OnBehalfOf, actor_label_for, audit_record
@@ -1466,7 +1467,7 @@ def certificate_unseal(*, actor: Any, organization: Organization, on: dt.date, r
 APPLICATION_WORKFLOW: Engine[Application] = register(
     Engine(
         key="registration.application",
-        label=_("申请"),
+        label=gettext_lazy("申请"),
         model=Application,
         states=ApplicationState,
         table=_table,
