@@ -25,7 +25,7 @@ class RegistrationConfig(AppConfig):
 
         register(
             NavItem(
-                label=_("登记审批"),  # type: ignore[arg-type]
+                label=_("登记审批"),
                 url_name="registration:overview",
                 visible=permissions.is_bureau_user,
                 order=20,
@@ -33,7 +33,7 @@ class RegistrationConfig(AppConfig):
         )
         register(
             NavItem(
-                label=_("登记申请"),  # type: ignore[arg-type]
+                label=_("登记申请"),
                 url_name="registration:application-list",
                 visible=lambda user: (
                     permissions.sees_applications(user) and not permissions.is_bureau_user(user)
@@ -43,7 +43,7 @@ class RegistrationConfig(AppConfig):
         )
         register(
             NavItem(
-                label=_("联审任务"),  # type: ignore[arg-type]
+                label=_("联审任务"),
                 url_name="registration:review-list",
                 visible=lambda user: permissions.is_reviewer(user) and not user.is_superuser,
                 order=22,

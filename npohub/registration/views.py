@@ -230,9 +230,10 @@ def deadline_board(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = deadline_board_for(request.user, today=today)
     for row in rows:
-        row.application.kind_text = KIND_LABELS.get(row.application.kind, "")
-        row.application.state_text = state_label(row.application.state)
-        row.application.over = -(row.days_left or 0)
+        shown: Any = row.application  # decorated for the template
+        shown.kind_text = KIND_LABELS.get(row.application.kind, "")
+        shown.state_text = state_label(row.application.state)
+        shown.over = -(row.days_left or 0)
     context: dict[str, Any] = {
         "rows": rows,
         "today": today,
@@ -617,7 +618,8 @@ def _actions(app: Application, held: set[str]) -> list[dict[str, Any]]:
 def _rounds(tasks: list[ReviewTask], today: dt.date) -> list[dict[str, Any]]:
     rounds: dict[int, list[ReviewTask]] = defaultdict(list)
     for task in tasks:
-        task.overdue = task.is_pending and task.due_on is not None and task.due_on < today
+        shown: Any = task  # decorated for the template
+        shown.overdue = task.is_pending and task.due_on is not None and task.due_on < today
         rounds[task.round].append(task)
     return [
         {"round": n, "tasks": rounds[n], "pending": sum(1 for t in rounds[n] if t.is_pending)}
@@ -646,7 +648,8 @@ def _attachments_context(request: HttpRequest, app: Application, held: set[str])
         )
     editable = app.state in APPLICANT_EDITABLE
     for a in attachments:
-        a.deletable = a.uploaded_by_id == request.user.pk and editable
+        shown: Any = a  # decorated for the template
+        shown.deletable = a.uploaded_by_id == request.user.pk and editable
     return {
         "app": app,
         "attachments": attachments,
@@ -872,7 +875,8 @@ def _task_attachments_context(request: HttpRequest, task: ReviewTask) -> dict[st
     open_ = _task_open(task)
     attachments = list(task.attachments.select_related("uploaded_by"))
     for a in attachments:
-        a.deletable = open_ and a.uploaded_by_id == request.user.pk
+        shown: Any = a  # decorated for the template
+        shown.deletable = open_ and a.uploaded_by_id == request.user.pk
     return {
         "task": task,
         "task_attachments": attachments,

@@ -79,7 +79,7 @@ def register_filing_navigation() -> None:
     """The staff menu item "重大活动报告" (call from ``RegistrationConfig.ready``)."""
     register(
         NavItem(
-            label=gettext_lazy("重大活动报告"),  # type: ignore[arg-type]
+            label=gettext_lazy("重大活动报告"),
             url_name="community:activity-report-list",
             visible=lambda user: bool(can_use_activity_reports(user)),
             order=60,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
+from npohub.api.request import api_user
 from npohub.core.audit import actor_label_for
 from npohub.core.errors import NotFound, ValidationFailed
 from npohub.core.validators import mask_id_number, mask_phone
@@ -419,7 +420,7 @@ def application_list(
     _check_kind(filters.kind)
     _check_state(filters.state)
     qs = application_list_for(
-        request.auth,
+        api_user(request),
         ApplicationFilters(
             kind=filters.kind,
             state=filters.state,
@@ -438,9 +439,9 @@ def application_list(
     response={201: ApplicationDetailOut, **ERRORS},
     operation_id="registration_applications_create",
 )
-def application_create_endpoint(request: HttpRequest, payload: ApplicationCreateIn) -> Status:
+def application_create_endpoint(request: HttpRequest, payload: ApplicationCreateIn) -> Status[Any]:
     """Start an application: a draft the applicant fills, attaches documents to and submits."""
-    user = request.auth
+    user = api_user(request)
     app = application_create(
         actor=user,
         kind=payload.kind,
@@ -463,7 +464,7 @@ def application_create_endpoint(request: HttpRequest, payload: ApplicationCreate
 def application_detail(request: HttpRequest, app_id: int) -> dict[str, Any]:
     """One application with its clock, the moves open to the caller, every review opinion, the
     state history and the documents; 404 for a missing id and one outside the scope alike."""
-    return detail_of(request.auth, application_get_for(request.auth, app_id))
+    return detail_of(api_user(request), application_get_for(api_user(request), app_id))
 
 
 @router.patch(
@@ -474,7 +475,7 @@ def application_detail(request: HttpRequest, app_id: int) -> dict[str, Any]:
 def application_patch(request: HttpRequest, app_id: int, payload: ApplicationPatchIn) -> Any:
     """Change the content while the applicant holds the application (draft, returned, 补正).
     ``data`` is merged into the current content; a key sent as ``null`` is removed."""
-    user = request.auth
+    user = api_user(request)
     app = application_get_for(user, app_id)
     sent = payload.dict(exclude_unset=True)
     changes: dict[str, Any] = {}
@@ -497,7 +498,7 @@ def application_transition_endpoint(
 ) -> Any:
     """Make one move of the workflow (submit, accept, approve …); an unknown move or one the
     state does not allow is a 409 ``invalid_transition``, a refused guard a 422 naming it."""
-    user = request.auth
+    user = api_user(request)
     app = application_get_for(user, app_id)
     application_transition(actor=user, app=app, transition=payload.transition, note=payload.note)
     return detail_of(user, application_get_for(user, app_id))
@@ -513,7 +514,7 @@ def application_transition_endpoint(
 )
 def attachment_list(request: HttpRequest, app_id: int) -> list[dict[str, Any]]:
     """The application's documents (and the reviewing departments' opinion attachments)."""
-    app = application_get_for(request.auth, app_id)
+    app = application_get_for(api_user(request), app_id)
     return [attachment_of(a) for a in attachments_of(app)]
 
 
@@ -527,10 +528,10 @@ def attachment_upload(
     app_id: int,
     form: Form[AttachmentIn],
     file: File[UploadedFile | None] = None,
-) -> Status:
+) -> Status[Any]:
     """Upload a document (multipart: ``kind``, ``file``). PDF, PNG/JPG/GIF and .docx/.xlsx/.pptx
     only, checked by content; a reviewer attaches to an opinion with ``review_task_id``."""
-    user = request.auth
+    user = api_user(request)
     app = application_get_for(user, app_id)
     if not form.kind:
         raise _invalid("kind", _("请选择材料类型"))
@@ -561,7 +562,7 @@ def attachment_upload(
 )
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """The stored file, to whoever may see the application (404 to everyone else)."""
-    attachment = attachment_get_for(request.auth, attachment_id)
+    attachment = attachment_get_for(api_user(request), attachment_id)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -578,10 +579,10 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
     response={204: None, **ERRORS},
     operation_id="registration_attachments_delete",
 )
-def attachment_delete(request: HttpRequest, attachment_id: int) -> Status:
+def attachment_delete(request: HttpRequest, attachment_id: int) -> Status[Any]:
     """Remove a document one uploaded, while the application (or the opinion) is still open."""
-    attachment = attachment_get_for(request.auth, attachment_id)
-    attachment_remove(actor=request.auth, attachment=attachment)
+    attachment = attachment_get_for(api_user(request), attachment_id)
+    attachment_remove(actor=api_user(request), attachment=attachment)
     return Status(204, None)
 
 
@@ -599,7 +600,7 @@ def review_list(
     """The review tasks of the caller's departments, earliest due first."""
     _check_kind(filters.kind)
     qs = review_inbox_for(
-        request.auth, pending_only=filters.pending_only, kind=filters.kind
+        api_user(request), pending_only=filters.pending_only, kind=filters.kind
     ).select_related("department__region", "application__organization")
     return paginate(request, qs, page, render=review_of)
 
@@ -612,7 +613,7 @@ def review_list(
 def review_detail(request: HttpRequest, task_id: int) -> dict[str, Any]:
     """One task of the caller's department; the application itself is at
     ``/registration/applications/{application.id}``."""
-    return review_detail_of(request.auth, review_task_get_for(request.auth, task_id))
+    return review_detail_of(api_user(request), review_task_get_for(api_user(request), task_id))
 
 
 @router.post(
@@ -622,7 +623,7 @@ def review_detail(request: HttpRequest, task_id: int) -> dict[str, Any]:
 )
 def review_opinion(request: HttpRequest, task_id: int, payload: OpinionIn) -> dict[str, Any]:
     """The department's opinion; the last one of the round moves the application on."""
-    user = request.auth
+    user = api_user(request)
     task = review_task_get_for(user, task_id)
     review_opinion_give(actor=user, task=task, opinion=payload.opinion, reasons=payload.reasons)
     return review_detail_of(user, review_task_get_for(user, task_id))
@@ -639,7 +640,7 @@ def review_opinion(request: HttpRequest, task_id: int, payload: OpinionIn) -> di
 def deadline_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """Applications whose statutory clock runs, in the caller's scope: overdue first, then the
     fewest days left; paused (补正) clocks last."""
-    rows = deadline_board_for(request.auth)
+    rows = deadline_board_for(api_user(request))
     result = paginate(request, rows, page)
     result["results"] = [
         {

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from npohub.api.request import api_user
 from npohub.core.errors import NotFound, ValidationFailed
 from npohub.core.permissions import require
 from npohub.orgs.selectors import organization_get_for
@@ -19,16 +20,13 @@ from npohub.regions.codes import is_valid, pad
 from npohub.regions.models import Region
 from npohub.registration import services
 from npohub.registration.models import ActivityReport, FilingDelegation
+from npohub.registration.permissions import can_use_activity_reports, can_view_delegations
 from npohub.registration.selectors import (
     activity_report_get_for,
     activity_reports_for,
     filing_delegations_for,
 )
-from npohub.registration.views_filing import (
-    can_use_activity_reports,
-    can_view_delegations,
-    report_actions,
-)
+from npohub.registration.views_filing import report_actions
 
 from ..orgs.schemas import ErrorOut
 from ..pagination import Page, PageParams, paginate
@@ -108,14 +106,14 @@ def activity_report_list(
     request: HttpRequest, filters: Query[ActivityReportFilterIn], page: Query[PageParams]
 ) -> dict[str, Any]:
     """Reports in the caller's scope: a group's own, a street's (or delegated federation's)."""
-    require(can_use_activity_reports(request.auth))
-    qs = activity_reports_for(request.auth)
+    require(can_use_activity_reports(api_user(request)))
+    qs = activity_reports_for(api_user(request))
     if filters.state:
         qs = qs.filter(state=filters.state)
     if filters.organization_id is not None:
         qs = qs.filter(organization_id=filters.organization_id)
     result = paginate(request, qs.order_by("-starts_on", "-id"), page)
-    result["results"] = [report_of(request.auth, r) for r in result["results"]]
+    result["results"] = [report_of(api_user(request), r) for r in result["results"]]
     return result
 
 
@@ -127,13 +125,13 @@ def activity_report_list(
 def activity_report_create(request: HttpRequest, payload: ActivityReportIn) -> Any:
     """Report a major activity of a filed group (its own account or its community)."""
     try:
-        org = organization_get_for(request.auth, payload.organization_id)
+        org = organization_get_for(api_user(request), payload.organization_id)
     except NotFound as exc:
         raise NotFound(
             _("组织不存在"), details={"organization_id": _("不存在或不在您的范围内")}
         ) from exc
     report = services.activity_report_create(
-        actor=request.auth,
+        actor=api_user(request),
         org=org,
         title=payload.title,
         starts_on=payload.starts_on,
@@ -141,7 +139,9 @@ def activity_report_create(request: HttpRequest, payload: ActivityReportIn) -> A
         participants=payload.participants,
         description=payload.description,
     )
-    return Status(201, report_of(request.auth, activity_report_get_for(request.auth, report.pk)))
+    return Status(
+        201, report_of(api_user(request), activity_report_get_for(api_user(request), report.pk))
+    )
 
 
 @router.get(
@@ -151,7 +151,7 @@ def activity_report_create(request: HttpRequest, payload: ActivityReportIn) -> A
 )
 def activity_report_detail(request: HttpRequest, report_id: int) -> dict[str, Any]:
     """One report with its thread; 404 for a missing id and one outside the scope alike."""
-    return report_of(request.auth, activity_report_get_for(request.auth, report_id))
+    return report_of(api_user(request), activity_report_get_for(api_user(request), report_id))
 
 
 @router.post(
@@ -163,11 +163,11 @@ def activity_report_act(
     request: HttpRequest, report_id: int, payload: ActivityActionIn
 ) -> dict[str, Any]:
     """知悉 / 提出疑问 (the street or its delegated federation), 说明 (the group)."""
-    report = activity_report_get_for(request.auth, report_id)
+    report = activity_report_get_for(api_user(request), report_id)
     services.activity_report_act(
-        actor=request.auth, report=report, action=payload.action, text=payload.text
+        actor=api_user(request), report=report, action=payload.action, text=payload.text
     )
-    return report_of(request.auth, activity_report_get_for(request.auth, report_id))
+    return report_of(api_user(request), activity_report_get_for(api_user(request), report_id))
 
 
 # --- filing delegation ---------------------------------------------------------------------
@@ -180,8 +180,8 @@ def activity_report_act(
 )
 def delegation_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """Delegations in the caller's region (street offices, bureaus) or to its federation (hubs)."""
-    require(can_view_delegations(request.auth))
-    return paginate(request, filing_delegations_for(request.auth), page, render=delegation_of)
+    require(can_view_delegations(api_user(request)))
+    return paginate(request, filing_delegations_for(api_user(request)), page, render=delegation_of)
 
 
 @router.post(
@@ -201,14 +201,14 @@ def delegation_create(request: HttpRequest, payload: DelegationIn) -> Any:
             details={"street_code": _("未知的区划代码")},
         )
     try:
-        federation = organization_get_for(request.auth, payload.federation_id)
+        federation = organization_get_for(api_user(request), payload.federation_id)
     except NotFound as exc:
         raise NotFound(
             _("组织不存在"), details={"federation_id": _("不存在或不在您的范围内")}
         ) from exc
     try:
         delegation = services.filing_delegation_create(
-            actor=request.auth,
+            actor=api_user(request),
             street=street,
             federation=federation,
             valid_from=payload.valid_from,
@@ -230,10 +230,10 @@ def delegation_create(request: HttpRequest, payload: DelegationIn) -> Any:
 )
 def delegation_end(request: HttpRequest, delegation_id: int, payload: DelegationEndIn) -> Any:
     """End a delegation: ``valid_until`` becomes its last valid day (never extended)."""
-    delegation = filing_delegations_for(request.auth).filter(pk=delegation_id).first()
+    delegation = filing_delegations_for(api_user(request)).filter(pk=delegation_id).first()
     if delegation is None:
         raise NotFound(_("备案委托不存在"))
     delegation = services.filing_delegation_end(
-        actor=request.auth, delegation=delegation, valid_until=payload.valid_until
+        actor=api_user(request), delegation=delegation, valid_until=payload.valid_until
     )
     return delegation_of(delegation)
