@@ -7,6 +7,9 @@ does not check the authority/category pair (domain-rules rules 1–4).
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from stdnum import exceptions as stdnum_exceptions
@@ -126,6 +129,71 @@ def id_number_validate(value: str) -> str:
         raise IdentifierError(_("身份证号中的出生日期或地区码无效"), code="id_component") from exc
     except stdnum_exceptions.ValidationError as exc:
         raise IdentifierError(_("身份证号格式错误"), code="id_format") from exc
+
+
+MOBILE = re.compile(r"1[3-9]\d{9}")
+SERVICE = re.compile(r"([48]00)(\d{3})(\d{4})")
+_SEPARATORS = re.compile(r"[\s\-()]+")
+_EXTENSION = re.compile(r"转|ext\.?|#")
+
+
+def _without_country_code(digits: str) -> str:
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            return digits[len(prefix) :]
+    return digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
+
+
+def _phone_readings(value: str) -> list[tuple[str, str]]:
+    """The ways to read a typed number: (digits without country code, extension digits)."""
+    text = unicodedata.normalize("NFKC", value or "").strip().lower()  # full-width digits too
+    split = _EXTENSION.split(text, maxsplit=1)
+    pieces = [(split[0], split[1])] if len(split) == 2 else [(text, "")]
+    if len(split) == 1 and text.count("-") >= 2:
+        head, tail = text.rsplit("-", 1)  # 0531-86123456-801: the last group is an extension
+        pieces.append((head, tail))
+    return [(_without_country_code(_SEPARATORS.sub("", a)), b.strip()) for a, b in pieces]
+
+
+def phone_validate(value: str, *, mobile: bool = False) -> str:
+    """Return the phone number written one way, or raise :class:`IdentifierError`.
+
+    A mobile number is 11 digits starting 13–19 (``13812345678``); a landline is an area code
+    (010 and 02x three digits, the others four) and a 7–8 digit number (``0531-86123456``, an
+    extension as ``-801``); 400/800 service numbers are 10 digits (``400-123-4567``). Spaces,
+    hyphens, brackets, full-width digits and the +86 country code are accepted as typed.
+    ``mobile``: mobile numbers only (负责人手机).
+    """
+    for digits, extension in _phone_readings(value):
+        if extension and not (extension.isdigit() and len(extension) <= 6):
+            continue
+        if MOBILE.fullmatch(digits) and not extension:
+            return digits
+        if mobile or not digits.isdigit():
+            continue
+        service = SERVICE.fullmatch(digits)
+        if service and not extension:
+            return "-".join(service.groups())
+        if digits.startswith("0") and len(digits) > 2:
+            area = digits[:3] if digits[1] in "12" else digits[:4]
+            local = digits[len(area) :]
+            if 7 <= len(local) <= 8 and local[0] != "0":
+                return f"{area}-{local}" + (f"-{extension}" if extension else "")
+    typed = (value or "").strip()
+    if mobile:
+        raise IdentifierError(
+            _("手机号码应为11位数字，以13–19开头（如 13812345678），当前为“%(value)s”")
+            % {"value": typed},
+            code="mobile_invalid",
+        )
+    raise IdentifierError(
+        _(
+            "电话号码格式不正确：手机为11位数字（如 13812345678），固定电话为区号加7–8位号码"
+            "（如 0531-86123456），当前为“%(value)s”"
+        )
+        % {"value": typed},
+        code="phone_invalid",
+    )
 
 
 def mask_id_number(value: str) -> str:

@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from npohub.core.i18n import in_source_language, short_label
-from npohub.core.validators import IdentifierError, id_number_validate, uscc_validate
+from npohub.core.validators import (
+    IdentifierError,
+    id_number_validate,
+    phone_validate,
+    uscc_validate,
+)
 from npohub.regions.models import Level, Region
 
 from .models import (
@@ -415,6 +420,15 @@ def clean_organization(
             id_number = id_number_validate(id_number)
         except IdentifierError as exc:
             errors["legal_representative_id_number"] = exc.message
+
+    # The legal representative's number is a mobile (法定代表人手机); the contact phone may also
+    # be a landline or a 400/800 number. Both are stored written one way.
+    for field_name, mobile in (("legal_representative_phone", True), ("phone", False)):
+        if values[field_name]:
+            try:
+                values[field_name] = phone_validate(values[field_name], mobile=mobile)
+            except IdentifierError as exc:
+                errors[field_name] = exc.message
 
     if errors:
         return None, errors

@@ -9,6 +9,7 @@ to the field it names.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -16,6 +17,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.forms import DateInput
+from npohub.core.validators import IdentifierError, phone_validate
 from npohub.orgs.forms import FUNDS_LABELS
 from npohub.orgs.models import (
     Category,
@@ -139,6 +141,15 @@ def _date(label: Any) -> forms.DateField:
     return forms.DateField(label=label, required=False, widget=DateInput())
 
 
+def amount_of(value: str) -> Decimal | None:
+    """An amount in yuan as typed ("50000", "50,000.00"); None when it is not one."""
+    try:
+        amount = Decimal(value.replace(",", "").replace("，", "").strip())
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() and amount >= 0 else None
+
+
 def category_choices() -> list[tuple[str, str]]:
     return [(c.code, c.name) for c in Category.objects.filter(is_active=True)]
 
@@ -195,6 +206,11 @@ class OfficerForm(forms.Form):
             "name"
         ):
             self.add_error("name", _("请填写姓名"))
+        if data.get("phone"):
+            try:
+                data["phone"] = phone_validate(data["phone"], mobile=True)
+            except IdentifierError as exc:
+                self.add_error("phone", exc.message)
         if data.get("name") and not data.get("position"):
             self.add_error("position", _("请选择职务"))
         return data
@@ -518,7 +534,33 @@ class ApplicationForm(ServiceErrorsOnFields, forms.Form):
             value = (data.get(name) or "").strip()
             if value and not is_region_code(value):
                 self.add_error(name, _("区划代码应为12位数字"))
+        self._clean_amounts_and_phones(data)
         return data
+
+    def _clean_amounts_and_phones(self, data: dict[str, Any]) -> None:
+        """Checked when the draft is saved, beside the field (not first on submission): the
+        registered funds are an amount in yuan, phones go through core's phone check."""
+        for name in ("registered_funds", CHANGE_PREFIX + "registered_funds"):
+            value = str(data.get(name) or "").strip()
+            if name in self.fields and value and amount_of(value) is None:
+                label = str(self.fields[name].label or "").replace("（元）", "")
+                self.add_error(
+                    name,
+                    _("%(field)s应为以元为单位的金额，如 50000；“%(value)s”不是金额")
+                    % {"field": label, "value": value},
+                )
+        for name in (
+            "phone",
+            "legal_representative_phone",
+            CHANGE_PREFIX + "legal_representative_phone",
+        ):
+            value = str(data.get(name) or "").strip()
+            if name not in self.fields or not value:
+                continue
+            try:
+                data[name] = phone_validate(value, mobile=name != "phone")
+            except IdentifierError as exc:
+                self.add_error(name, exc.message)
 
     def chosen_org_kind(self) -> str:
         return self.cleaned_data.get("org_kind") or self.org_kind
