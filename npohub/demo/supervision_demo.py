@@ -74,6 +74,9 @@ def content(org: Organization, n: int) -> dict[str, dict[str, Any]]:
             "uscc": org.uscc or "",
             "legal_representative": rep,
             "address": org.address or org.address_code,
+            "contact_phone": org.phone or "",
+            # From the registry, as the report's pre-fill (issue 13: it showed "—").
+            "supervisory_unit": org.supervisory_unit or "",
         },
         "governance": {
             "officers": f"法定代表人：{rep}",

@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from npohub.orgs.models import REGISTERED_KINDS, Kind
 
 from . import sections as sec
-from .models import Conclusion
-from .workflows import STATE_LABELS
+from .models import AttachmentKind, Conclusion, ReportState
 
 KIND_CHOICES = [("", _("全部类型"))] + [
     (k.value, k.label) for k in Kind if k.value in REGISTERED_KINDS
@@ -21,7 +20,7 @@ KIND_CHOICES = [("", _("全部类型"))] + [
 class ReportFilterForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
     state = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部状态")), *STATE_LABELS.items()]
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *ReportState.choices]
     )
     kind = forms.ChoiceField(label=_("组织类型"), required=False, choices=KIND_CHOICES)
     conclusion = forms.ChoiceField(
@@ -47,6 +46,18 @@ class TransitionForm(forms.Form):
     note = forms.CharField(
         label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("材料类型"), choices=AttachmentKind.choices)
+    file = forms.FileField(label=_("文件"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg,.gif,.docx,.xlsx,.pptx"
+        self.fields["file"].help_text = _(
+            "接受 PDF、图片（PNG/JPG/GIF）和 Word/Excel/PowerPoint（.docx/.xlsx/.pptx）文件"
+        )
 
 
 class CreateForm(forms.Form):

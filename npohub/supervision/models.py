@@ -13,7 +13,23 @@ from django.utils.translation import gettext_lazy as _
 
 from npohub.core.models import TimeStampedModel
 
-from .workflows import STATE_LABELS, S
+
+class ReportState(models.TextChoices):
+    """The states of an annual report (the workflow table is in ``workflows.py``)."""
+
+    DRAFT = "draft", _("填报中")
+    SUPERVISOR_REVIEW = "supervisor_review", _("待业务主管单位初审")
+    SUBMITTED = "submitted", _("待登记管理机关审查")
+    RETURNED = "returned", _("已退回修改")
+    CONCLUDED = "concluded", _("已作出结论")
+    PUBLISHED = "published", _("结论已公告")
+
+
+S = ReportState
+# The organisation holds the report (may edit sections and attachments) in these states.
+EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
+# The report has reached the registering authority in these states.
+AT_BUREAU_STATES = frozenset({S.SUBMITTED, S.CONCLUDED, S.PUBLISHED})
 
 
 class Conclusion(models.TextChoices):
@@ -39,7 +55,7 @@ class AnnualReport(TimeStampedModel):
     state = models.CharField(
         _("状态"),
         max_length=20,
-        choices=list(STATE_LABELS.items()),
+        choices=ReportState.choices,
         default=S.DRAFT,
         db_index=True,
     )
@@ -107,27 +123,48 @@ class AnnualReport(TimeStampedModel):
 
     @property
     def state_label(self) -> str:
-        return str(STATE_LABELS.get(self.state, self.state))
+        try:
+            return str(ReportState(self.state).label)
+        except ValueError:
+            return self.state
 
 
-class ReportStateChange(models.Model):
-    """One move of a report along its workflow (the history shown on the detail page)."""
+class AttachmentKind(models.TextChoices):
+    FINANCIAL_STATEMENTS = "financial_statements", _("财务会计报告")
+    ACCOUNTS_NOTE = "accounts_note", _("财务报表附注/情况说明")
+    AUDIT_REPORT = "audit_report", _("审计报告")
+    RECTIFICATION = "rectification", _("整改证明材料")
+    OTHER = "other", _("其他材料")
 
-    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="history")
-    transition = models.CharField(_("操作"), max_length=30)
-    from_state = models.CharField(_("原状态"), max_length=20)
-    to_state = models.CharField(_("新状态"), max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+
+class ReportAttachment(models.Model):
+    """A document filed with an annual report (type sniffed from content, stored under a hash);
+    the organisation adds and removes them while it holds the report (draft or returned)."""
+
+    report = models.ForeignKey(
+        AnnualReport,
+        verbose_name=_("年度报告"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
     )
-    actor_label = models.CharField(_("操作人"), max_length=150, blank=True, default="")
-    note = models.TextField(_("意见"), blank=True, default="")
-    occurred_at = models.DateTimeField(_("时间"))
+    kind = models.CharField(_("材料类型"), max_length=24, choices=AttachmentKind.choices)
+    file = models.FileField(_("文件"), upload_to="supervision/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:
-        verbose_name = _("年报状态变更")
-        verbose_name_plural = _("年报状态变更")
-        ordering = ["occurred_at", "id"]
+        verbose_name = _("年度报告附件")
+        verbose_name_plural = _("年度报告附件")
+        ordering = ["report_id", "uploaded_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.report_id}: {self.from_state} → {self.to_state}"
+        return self.original_name

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from npohub.accounts.models import BUREAU_ROLES, GRANT_ROLES, REGION_ROLES, Role
 from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
+from npohub.core.workflows import Capacities, Transition
 from npohub.orgs.models import AccessReason, Organization, OrganizationAccess
 
-from .models import AnnualReport
-from .workflows import EDITABLE_STATES, Transition
+from .models import EDITABLE_STATES, AnnualReport
 
 CAPACITY_REFUSAL = {
     "organization": lambda: _("只有本组织的账号可以执行此操作"),
@@ -79,6 +79,11 @@ def capacities_of(user: Any, report: AnnualReport) -> set[str]:
     return held
 
 
+def report_capacities(user: Any, report: AnnualReport) -> Capacities:
+    """The workflow's resolver (``workflows.WORKFLOW``): the capacities ``user`` holds."""
+    return Capacities(held=frozenset(capacities_of(user, report)))
+
+
 def can_list_reports(user: Any) -> Decision:
     """Region staff and granted roles see the reports of the organisations they may see."""
     if not is_signed_in(user):
@@ -122,6 +127,19 @@ def can_make(user: Any, report: AnnualReport, move: Transition) -> Decision:
     if move.capacity in capacities_of(user, report):
         return ALLOW
     return deny(CAPACITY_REFUSAL[move.capacity]())
+
+
+def can_change_attachments(user: Any, report: AnnualReport) -> Decision:
+    """Attachments are added and removed by the organisation while it holds the report."""
+    decision = can_edit_report(user, report)
+    if (
+        not decision
+        and report.state not in EDITABLE_STATES
+        and is_signed_in(user)
+        and "organization" in capacities_of(user, report)
+    ):
+        return deny(_("报告已提交，附件不能再增删"))
+    return decision
 
 
 def can_view_dashboard(user: Any) -> Decision:

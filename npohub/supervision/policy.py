@@ -53,6 +53,8 @@ DEFAULTS: dict[str, Any] = {
     "first_report_year": None,
     # How many past report years the daily credit detector looks at.
     "detector_years_back": 3,
+    # Largest attachment (financial statements, the accounts note, the audit report …).
+    "attachment_max_bytes": 20 * 1024 * 1024,
 }
 
 

@@ -119,7 +119,14 @@ SECTIONS: tuple[Section, ...] = (
             Field("dues_income", _l("会费收入"), MONEY, kinds=_AF),
             Field("investment_income", _l("投资收益"), MONEY),
             Field("other_income", _l("其他收入"), MONEY),
-            Field("total_income", _l("收入合计"), MONEY, required=True),
+            # Issue 13: computed from the parts (typing it only invited a mismatch).
+            Field(
+                "total_income",
+                _l("收入合计"),
+                MONEY,
+                computed=True,
+                help=_l("由以上各项收入自动合计，无需填写"),
+            ),
         ),
     ),
     Section(
@@ -234,6 +241,14 @@ def parse(field: Field, raw: Any) -> tuple[Any, str]:
 def money(data: dict[str, Any], code: str) -> Decimal:
     value = data.get(code)
     return Decimal(str(value)) if value not in (None, "") else Decimal("0")
+
+
+def income_total(income: dict[str, Any]) -> str | None:
+    """收入合计: the sum of the income parts given (None while no part is filled in)."""
+    given = [p for p in INCOME_PARTS if income.get(p) not in (None, "")]
+    if not given:
+        return None
+    return f"{sum((money(income, p) for p in given), Decimal('0')):.2f}"
 
 
 def foundation_ratios(

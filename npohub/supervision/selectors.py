@@ -19,9 +19,8 @@ from npohub.orgs.selectors import organization_visible_to
 from npohub.regions.models import Region
 from npohub.regions.selectors import region_children
 
-from .models import AnnualReport, Conclusion
+from .models import AT_BUREAU_STATES, AnnualReport, Conclusion, ReportAttachment
 from .policy import DEFAULTS, month_day, policy_for
-from .workflows import AT_BUREAU_STATES
 
 # ---------------------------------------------------------------------------------------------
 # Calendar and who must report (rules 21 and 22)
@@ -191,6 +190,23 @@ def report_get_for(user: Any, pk: int) -> AnnualReport:
     if report is None:
         raise NotFound(_("年度报告不存在"))
     return report
+
+
+def attachments_of(report: AnnualReport) -> QuerySet[ReportAttachment]:
+    """The report's documents, oldest first."""
+    return report.attachments.select_related("uploaded_by").order_by("uploaded_at", "id")
+
+
+def attachment_get_for(user: Any, pk: int) -> ReportAttachment:
+    """One attachment of a report the user may see, or NotFound (missing and forbidden alike)."""
+    attachment = (
+        ReportAttachment.objects.filter(pk=pk, report__in=reports_visible_to(user))
+        .select_related("report", "report__organization")
+        .first()
+    )
+    if attachment is None:
+        raise NotFound(_("附件不存在"))
+    return attachment
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Writes on annual reports: create (pre-filled), fill sections, move along the workflow,
-reminders, and the credit hooks (late-report detector, eligibility checks).
+"""Writes on annual reports: create (pre-filled), fill sections, attachments, move along the
+workflow, reminders; and, re-exported, the credit hooks (late-report detector, eligibility checks).
 
 Every write is one transaction with one audit event; refusals are ``DomainError``s with codes.
 """
@@ -7,61 +7,75 @@ Every write is one transaction with one audit event; refusals are ``DomainError`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import secrets
 from importlib import import_module
-from typing import Any
+from typing import IO, Any
 
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from npohub.accounts.models import BUREAU_ROLES, User
-from npohub.core.audit import actor_label_for, audit_record
-from npohub.core.errors import Conflict, DomainError, InvalidTransition, ValidationFailed
+from npohub.core.audit import audit_record
+from npohub.core.errors import Conflict, DomainError, ValidationFailed
 from npohub.core.permissions import require
-from npohub.credit.models import CreditFact
-from npohub.credit.registry import Reason
-from npohub.credit.services import credit_fact_record, credit_fact_resolve
+from npohub.core.uploads import check_upload
+from npohub.core.workflows import run_move
 from npohub.notifications.services import notify
-from npohub.orgs.models import (
-    REGISTERED_KINDS,
-    AccessReason,
-    Officer,
-    Organization,
-    OrganizationAccess,
-)
+from npohub.orgs.models import AccessReason, Officer, Organization
 
 from . import sections as sec
-from .models import CONCLUSIONS_NEEDING_REASONS, AnnualReport, Conclusion, ReportStateChange
-from .permissions import can_create_report, can_edit_report, can_make, capacities_of
+from .content import parse_section, recompute, report_problems, report_sections
+from .credit_hooks import (
+    FAIL_KIND,
+    LATE_BASIS,
+    LATE_KIND,
+    check_basic_pass_twice,
+    check_failed_inspection,
+    check_missed_inspection,
+    detect_late_reports,
+)
+from .models import AnnualReport, AttachmentKind, ReportAttachment
+from .notices import granted_users
+from .permissions import can_change_attachments, can_create_report, can_edit_report, capacities_of
 from .policy import policy_for
 from .selectors import (
     deadlines_for,
-    first_report_year,
     is_dual_managed,
     is_due,
-    last_judged_year,
     organizations_due,
     rectification_needed,
 )
-from .workflows import EDITABLE_STATES, S, state_label, transition_for
+from .workflows import EDITABLE_STATES, WORKFLOW, ReportInvalid, S
 
-LATE_KIND = "annual_report_late"
-FAIL_KIND = "annual_report_noncompliant"
-LATE_BASIS = (
-    "《社会组织信用信息管理办法》第十条（未按照规定时限和要求向登记管理机关报送年度工作报告）"
-)
+__all__ = [
+    "FAIL_KIND",
+    "LATE_BASIS",
+    "LATE_KIND",
+    "NotDue",
+    "ReportInvalid",
+    "attachment_add",
+    "attachment_remove",
+    "capacities_of_user",
+    "check_basic_pass_twice",
+    "check_failed_inspection",
+    "check_missed_inspection",
+    "detect_late_reports",
+    "parse_section",
+    "report_create",
+    "report_problems",
+    "report_remind_deadlines",
+    "report_sections",
+    "report_transition",
+    "report_update_section",
+]
 
 
 class NotDue(DomainError):
     code = "supervision.not_due"
-
-
-class ReportInvalid(ValidationFailed):
-    code = "supervision.report_invalid"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,69 +301,33 @@ def capacities_of_user(user: Any, report: AnnualReport, capacity: str) -> bool:
     return capacity in capacities_of(user, report)
 
 
-def report_sections(report: AnnualReport) -> list[sec.Section]:
-    return sec.sections_for(
-        report.org_kind,
-        is_charity=report.is_charity,
-        needs_rectification=report.needs_rectification,
-    )
-
-
-def _foundation_type(report: AnnualReport) -> str:
-    return str(report.organization.foundation_type or "public")
-
-
-def _recompute(report: AnnualReport) -> None:
-    if report.org_kind != sec.FOUNDATION or "foundation_ratios" not in report.data:
-        return
-    ratios = sec.foundation_ratios(
-        report.data.get("expenditure") or {},
-        report.data["foundation_ratios"],
-        foundation_type=_foundation_type(report),
-        policy=policy_for(report.address_code),
-    )
-    for key, value in ratios.items():
-        report.data["foundation_ratios"][key] = str(value) if value is not None else None
-
-
-def parse_section(
-    report: AnnualReport, section_code: str, values: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Clean one section's inputs; returns (values, {field: error})."""
-    section = sec.SECTION_BY_CODE.get(section_code)
-    if section is None or section not in report_sections(report):
-        raise ValidationFailed(
-            _("该报告没有“%(section)s”部分") % {"section": section_code},
-            details={"section": _("无效")},
-        )
-    cleaned: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for field in section.fields_for(report.org_kind):
-        if field.computed:
-            continue
-        value, error = sec.parse(field, values.get(field.code))
-        if error:
-            errors[field.code] = f"{field.label}：{error}"
-        else:
-            cleaned[field.code] = value
-    return cleaned, errors
-
-
 @transaction.atomic
 def report_update_section(
     *, actor: Any, report: AnnualReport, section: str, values: dict[str, Any]
 ) -> AnnualReport:
-    """Save one section of a report the organisation holds; saving confirms its pre-filled fields."""
+    """Save one section of a report the organisation holds; saving confirms its pre-filled fields.
+
+    A pre-filled field the caller does not send keeps the value the platform filled in (a
+    client that saves only the fields it shows does not erase the registry's 业务主管单位);
+    sending it empty clears it.
+    """
     report = (
         AnnualReport.objects.select_for_update().select_related("organization").get(pk=report.pk)
     )
     require(can_edit_report(actor, report))
-    cleaned, errors = parse_section(report, section, values)
+    before = report.data.get(section) or {}
+    kept = {
+        code: before[code]
+        for path in report.prefilled
+        if path.startswith(f"{section}.")
+        and (code := path.split(".", 1)[1]) not in values
+        and before.get(code) not in (None, "")
+    }
+    cleaned, errors = parse_section(report, section, {**kept, **values})
     if errors:
         raise ValidationFailed(next(iter(errors.values())), details=errors)
-    before = report.data.get(section) or {}
     report.data[section] = cleaned
-    _recompute(report)
+    recompute(report)
     confirmed = set(report.confirmed)
     confirmed.update(path for path in report.prefilled if path.startswith(f"{section}."))
     report.confirmed = sorted(confirmed)
@@ -366,31 +344,8 @@ def report_update_section(
     return report
 
 
-def report_problems(report: AnnualReport) -> list[sec.Problem]:
-    """Everything that keeps the report from being submitted (read-only)."""
-    sections = report_sections(report)
-    problems = sec.validate(
-        kind=report.org_kind,
-        data=report.data,
-        sections=sections,
-        foundation_type=_foundation_type(report),
-        policy=policy_for(report.address_code),
-    )
-    pending = {p.split(".", 1)[0] for p in report.prefilled if p not in set(report.confirmed)}
-    for section in sections:
-        if section.code in pending and report.data.get(section.code):
-            problems.append(
-                sec.Problem(
-                    section.code,
-                    "",
-                    _("%(section)s：请核对并确认平台预填的内容") % {"section": section.label},
-                )
-            )
-    return problems
-
-
 # ---------------------------------------------------------------------------------------------
-# The workflow
+# Attachments (the accounts note a bureau asks for, the audit report …)
 
 
 def _lock(report: AnnualReport) -> AnnualReport:
@@ -401,18 +356,79 @@ def _lock(report: AnnualReport) -> AnnualReport:
     )
 
 
-def _check_conclusion(conclusion: str, note: str) -> None:
-    if conclusion not in Conclusion.values:
+@transaction.atomic
+def attachment_add(
+    *, actor: Any, report: AnnualReport, kind: str, name: str, stream: IO[bytes]
+) -> ReportAttachment:
+    """Attach a checked document (type sniffed from the content) while the organisation holds
+    the report."""
+    report = _lock(report)
+    require(can_change_attachments(actor, report))
+    if kind not in AttachmentKind.values:
         raise ValidationFailed(
-            _("请选择年检结论（合格、基本合格或不合格）"), details={"conclusion": _("必填")}
+            _("未知的材料类型“%(kind)s”") % {"kind": kind}, details={"kind": _("无效")}
         )
-    if conclusion in CONCLUSIONS_NEEDING_REASONS and not note:
-        raise ValidationFailed(
-            _("年检结论为基本合格或不合格时，须写明理由"), details={"note": _("必填")}
-        )
+    max_bytes = int(policy_for(report.address_code)["attachment_max_bytes"])
+    checked = check_upload(name, stream, max_bytes=max_bytes)
+    attachment = ReportAttachment(
+        report=report,
+        kind=kind,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+        uploaded_at=timezone.now(),
+    )
+    # Stored under a random name: nothing of the user's file name reaches the file system.
+    attachment.file.save(
+        f"{secrets.token_hex(16)}.{checked.extension}", ContentFile(checked.content), save=False
+    )
+    attachment.save()
+    audit_record(
+        actor=actor,
+        kind="supervision.report_attachment_added",
+        target=report,
+        payload={
+            "attachment": attachment.pk,
+            "kind": kind,
+            "name": checked.name,
+            "sha256": checked.sha256,
+        },
+        organization_id=report.organization_id,
+        region_code=report.address_code,
+    )
+    return attachment
 
 
 @transaction.atomic
+def attachment_remove(*, actor: Any, attachment: ReportAttachment) -> None:
+    """Remove a document while the organisation still holds the report."""
+    report = _lock(attachment.report)
+    require(can_change_attachments(actor, report))
+    payload = {
+        "attachment": attachment.pk,
+        "name": attachment.original_name,
+        "sha256": attachment.sha256,
+    }
+    stored = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+    audit_record(
+        actor=actor,
+        kind="supervision.report_attachment_removed",
+        target=report,
+        payload=payload,
+        organization_id=report.organization_id,
+        region_code=report.address_code,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The workflow (the table, guards and effects are in workflows.py; core's engine runs them)
+
+
 def report_transition(
     *,
     actor: Any,
@@ -423,180 +439,19 @@ def report_transition(
     today: dt.date | None = None,
 ) -> AnnualReport:
     """Move a report along its workflow (the only path that changes ``state``)."""
-    report = _lock(report)
-    move = transition_for(transition, route=report.route)
-    if move is None:
-        raise InvalidTransition(
-            _("年度报告没有“%(move)s”这一步") % {"move": transition},
-            details={"transition": transition},
-        )
-    if report.state not in move.sources:
-        raise InvalidTransition(
-            _("报告处于“%(state)s”状态，不能“%(move)s”")
-            % {"state": state_label(report.state), "move": move.label},
-            details={"state": report.state, "transition": transition},
-        )
-    require(can_make(actor, report, move))
-    today = today or timezone.localdate()
-    note = (note or "").strip()
-    if move.needs_note and not note:
-        raise ValidationFailed(_("请填写理由"), details={"note": _("必填")})
-    if move.needs_conclusion:
-        _check_conclusion(conclusion, note)
-    if move.validate:
-        problems = report_problems(report)
-        if problems:
-            raise ReportInvalid(
-                _("年度报告有%(n)s处需要修改：%(first)s")
-                % {"n": len(problems), "first": problems[0].message},
-                details=[p.as_dict() for p in problems],
-            )
-    from_state = report.state
-    _apply(report, move.name, note=note, conclusion=conclusion, today=today)
-    if move.reaches_bureau and report.bureau_received_on is None:
-        report.bureau_received_on = today
-    report.state = move.target
-    report.save()
-    ReportStateChange.objects.create(
-        report=report,
-        transition=move.name,
-        from_state=from_state,
-        to_state=move.target,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_label=actor_label_for(actor)[:150],
+    return run_move(
+        WORKFLOW,
+        report,
+        transition,
+        actor=actor,
         note=note,
-        occurred_at=timezone.now(),
-    )
-    audit_record(
-        actor=actor,
-        kind=f"supervision.report_{move.name}",
-        target=report,
-        payload={
-            "from": from_state,
-            "to": move.target,
-            "note": note,
-            "conclusion": report.conclusion,
-        },
-        organization_id=report.organization_id,
-        region_code=report.address_code,
-    )
-    if move.reaches_bureau:
-        _resolve_late_fact(actor, report)
-    if move.name == "conclude" and report.conclusion == Conclusion.FAIL:
-        _record_failed(actor, report, today)
-    _notify(report, move.name, actor)
-    return report
-
-
-def _apply(report: AnnualReport, name: str, *, note: str, conclusion: str, today: dt.date) -> None:
-    if name == "submit":
-        report.submitted_on = today
-    elif name in ("supervisor_approve", "supervisor_return"):
-        report.supervisor_reviewed_on = today
-        report.supervisor_opinion = note
-    elif name == "conclude":
-        report.conclusion = conclusion
-        report.conclusion_reasons = note
-        report.concluded_on = today
-    elif name == "publish":
-        report.published_on = today
-    elif name == "reopen":
-        report.conclusion = ""
-        report.conclusion_reasons = ""
-        report.concluded_on = None
-        report.published_on = None
-
-
-def _source_ref(year: int, org_id: int) -> str:
-    return f"annual_report:{year}:{org_id}"
-
-
-def _resolve_late_fact(actor: Any, report: AnnualReport) -> None:
-    """A late report that reaches the bureau fulfils the obligation behind the late fact."""
-    fact = CreditFact.objects.filter(
-        kind=LATE_KIND,
-        source_ref=_source_ref(report.year, report.organization_id),
-        resolved_on__isnull=True,
-    ).first()
-    if fact is not None and report.bureau_received_on is not None:
-        credit_fact_resolve(
-            actor=actor,
-            fact=fact,
-            on=max(report.bureau_received_on, fact.arose_on),
-            note=str(
-                _("已于%(date)s补报%(year)s年度工作报告")
-                % {"date": report.bureau_received_on, "year": report.year}
-            ),
-        )
-
-
-def _record_failed(actor: Any, report: AnnualReport, today: dt.date) -> None:
-    """Rule 24 / XY60: a report found non-compliant (不合格) is a credit fact too."""
-    credit_fact_record(
-        actor=actor,
-        organization=report.organization,
-        kind=FAIL_KIND,
-        arose_on=today,
-        entered_on=today,
-        source="supervision",
-        source_ref=f"annual_report_fail:{report.year}:{report.organization_id}",
-        summary=str(
-            _("%(year)s年度年检结论为不合格：%(reasons)s")
-            % {"year": report.year, "reasons": report.conclusion_reasons}
-        )[:500],
-        legal_basis=LATE_BASIS,
-        evidence={"report": report.pk, "year": report.year},
+        today=today,
+        data={"conclusion": conclusion},
     )
 
 
 # ---------------------------------------------------------------------------------------------
-# Notifications
-
-
-def _region_users(roles: Iterable[str], code: str) -> list[User]:
-    prefixes = {code[:n] for n in (2, 4, 6, 9, 12)}
-    return list(
-        User.objects.filter(is_active=True, role__in=list(roles), scope_prefix__in=prefixes)
-    )
-
-
-def _granted_users(org_id: int, reason: str) -> list[User]:
-    ids = OrganizationAccess.objects.filter(organization_id=org_id, reason=reason).values("user_id")
-    return list(User.objects.filter(is_active=True, pk__in=ids))
-
-
-def _notify(report: AnnualReport, move: str, actor: Any) -> None:
-    url = reverse("supervision:report-detail", args=[report.pk])
-    name = report.organization.name
-    title = _("%(name)s %(year)s年度报告：%(state)s") % {
-        "name": name,
-        "year": report.year,
-        "state": report.state_label,
-    }
-    user = actor if isinstance(actor, User) else None
-    if move == "submit" and report.state == S.SUPERVISOR_REVIEW:
-        notify(
-            recipients=_granted_users(report.organization_id, AccessReason.SUPERVISED),
-            kind="supervision.to_review",
-            title=title,
-            url=url,
-            actor=user,
-        )
-    elif report.state == S.SUBMITTED and move in ("submit", "supervisor_approve"):
-        notify(
-            recipients=_region_users(BUREAU_ROLES, report.address_code),
-            kind="supervision.to_review",
-            title=title,
-            url=url,
-            actor=user,
-        )
-    notify(
-        recipients=_granted_users(report.organization_id, AccessReason.OWN),
-        kind="supervision.update",
-        title=title,
-        url=url,
-        actor=user,
-    )
+# Reminders
 
 
 @transaction.atomic
@@ -614,7 +469,7 @@ def _remind_one(
         else reverse("supervision:report-list")
     )
     return notify(
-        recipients=_granted_users(org.pk, AccessReason.OWN),
+        recipients=granted_users(org.pk, AccessReason.OWN),
         kind="supervision.deadline",
         title=_("%(name)s：%(year)s年度工作报告须于%(date)s前报送，还剩%(days)s天")
         % {"name": org.name, "year": year, "date": deadline.isoformat(), "days": days},
@@ -652,143 +507,3 @@ def report_remind_deadlines(*, today: dt.date | None = None) -> int:
         if _remind_one(org, year, deadline, days, today, ids.get(org.pk)):
             count += 1
     return count
-
-
-# ---------------------------------------------------------------------------------------------
-# Credit: the late-report detector and the eligibility checks (registered in apps.ready)
-
-
-def detect_late_reports(on: dt.date, actor: Any = None) -> int:
-    """Rule 24: every organisation that had to report for a year and had not reached the
-    bureau by the deadline gets an ``annual_report_late`` fact arising the day after; a report
-    that arrived late resolves it on the day it arrived. Idempotent."""
-    first = first_report_year()
-    if first is None:
-        return 0
-    back = int(policy_for("")["detector_years_back"])
-    count = 0
-    for year in range(max(first, on.year - back), on.year):
-        prefix = f"annual_report:{year}:"
-        facts = {
-            f.source_ref: f
-            for f in CreditFact.objects.filter(kind=LATE_KIND, source_ref__startswith=prefix)
-        }
-        received = dict(
-            AnnualReport.objects.filter(year=year, bureau_received_on__isnull=False).values_list(
-                "organization_id", "bureau_received_on"
-            )
-        )
-        # Only what the deadline and the fact need: this runs daily over every organisation due.
-        due = organizations_due(year).select_related(None)
-        for org in due.only("id", "name", "kind", "address_code", "supervisory_unit", "is_charity"):
-            deadline = deadlines_for(org, year).bureau
-            if deadline >= on:
-                continue
-            arrived = received.get(org.pk)
-            if arrived is not None and arrived <= deadline:
-                continue
-            ref = _source_ref(year, org.pk)
-            fact = facts.get(ref)
-            if fact is None:
-                fact = credit_fact_record(
-                    actor=actor,
-                    organization=org,
-                    kind=LATE_KIND,
-                    arose_on=deadline + dt.timedelta(days=1),
-                    entered_on=on,
-                    source="supervision",
-                    source_ref=ref,
-                    summary=str(
-                        _("未在%(date)s前向登记管理机关报送%(year)s年度工作报告")
-                        % {"date": deadline.isoformat(), "year": year}
-                    ),
-                    legal_basis=LATE_BASIS,
-                    evidence={"year": year, "deadline": deadline.isoformat()},
-                )
-            if arrived is not None and fact.resolved_on is None and arrived <= on:
-                credit_fact_resolve(
-                    actor=actor,
-                    fact=fact,
-                    on=max(arrived, fact.arose_on),
-                    note=str(
-                        _("已于%(date)s补报%(year)s年度工作报告") % {"date": arrived, "year": year}
-                    ),
-                )
-            count += 1
-    return count
-
-
-def _judged_year(org: Any, on: dt.date) -> int | None:
-    if org.kind not in REGISTERED_KINDS:
-        return None  # filed community groups file no annual report
-    year = last_judged_year(org, on)
-    first = first_report_year(org.address_code)
-    if first is None or year < first:
-        return None
-    return year
-
-
-def check_missed_inspection(org: Any, purpose: str, on: dt.date) -> list[Reason]:
-    """PG39 art. 7: did not take last year's annual inspection."""
-    year = _judged_year(org, on)
-    if year is None or not is_due(org, year):
-        return []
-    took_part = AnnualReport.objects.filter(
-        organization_id=org.pk,
-        year=year,
-        bureau_received_on__isnull=False,
-        bureau_received_on__lte=on,
-    ).exists()
-    if took_part:
-        return []
-    return [
-        Reason(
-            code="supervision.inspection_missed",
-            message=_("未参加上一年度（%(year)s年度）年检") % {"year": year},
-            source="supervision",
-            ref=_source_ref(year, org.pk),
-        )
-    ]
-
-
-def check_failed_inspection(org: Any, purpose: str, on: dt.date) -> list[Reason]:
-    """PG39 art. 7: last year's conclusion was 不合格."""
-    year = _judged_year(org, on)
-    if year is None:
-        return []
-    report = AnnualReport.objects.filter(
-        organization_id=org.pk, year=year, concluded_on__lte=on
-    ).first()
-    if report is None or report.conclusion != Conclusion.FAIL:
-        return []
-    return [
-        Reason(
-            code="supervision.inspection_failed",
-            message=_("上一年度（%(year)s年度）年检结论为不合格") % {"year": year},
-            source="supervision",
-            ref=f"annual_report_id:{report.pk}",
-        )
-    ]
-
-
-def check_basic_pass_twice(org: Any, purpose: str, on: dt.date) -> list[Reason]:
-    """PG39 art. 7: two consecutive years of 基本合格."""
-    year = _judged_year(org, on)
-    if year is None:
-        return []
-    found = dict(
-        AnnualReport.objects.filter(
-            organization_id=org.pk, year__in=(year, year - 1), concluded_on__lte=on
-        ).values_list("year", "conclusion")
-    )
-    if found.get(year) == Conclusion.BASIC_PASS and found.get(year - 1) == Conclusion.BASIC_PASS:
-        return [
-            Reason(
-                code="supervision.basic_pass_twice",
-                message=_("连续两年（%(first)s、%(second)s年度）年检结论为基本合格")
-                % {"first": year - 1, "second": year},
-                source="supervision",
-                ref=f"annual_report:{year - 1}-{year}:{org.pk}",
-            )
-        ]
-    return []

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,11 +26,27 @@ from npohub.orgs.selectors import organization_get_for
 
 from . import sections as sec
 from . import services
-from .forms import ConclusionForm, CreateForm, ReportFilterForm, TransitionForm, section_form_class
-from .models import AnnualReport, Conclusion
-from .permissions import can_edit_report, can_list_reports, can_view_dashboard, capacities_of
+from .content import recompute
+from .forms import (
+    AttachmentForm,
+    ConclusionForm,
+    CreateForm,
+    ReportFilterForm,
+    TransitionForm,
+    section_form_class,
+)
+from .models import EDITABLE_STATES, AnnualReport, Conclusion
+from .permissions import (
+    can_change_attachments,
+    can_edit_report,
+    can_list_reports,
+    can_view_dashboard,
+    capacities_of,
+)
 from .selectors import (
     ReportFilters,
+    attachment_get_for,
+    attachments_of,
     calendar_rows,
     charity_disclosure_deadline,
     conclusion_counts,
@@ -41,7 +57,7 @@ from .selectors import (
     reports_visible_to,
     submission_stats,
 )
-from .workflows import available, state_label
+from .workflows import WORKFLOW, current_return, history_of, state_label
 
 
 def sees_reports(user: Any) -> bool:
@@ -153,21 +169,19 @@ def _section_rows(report: AnnualReport) -> list[dict[str, Any]]:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
     held = capacities_of(request.user, report)
-    moves = [
-        m
-        for m in available(report.state, route=report.route)
-        if m.capacity in held and m.name != "conclude"
-    ]
+    moves = [m for m in WORKFLOW.moves_for(request.user, report) if m.name != "conclude"]
+    history = history_of(report)
     context = {
         "report": report,
         "sections": _section_rows(report),
-        "problems": services.report_problems(report)
-        if report.state in ("draft", "returned")
-        else [],
+        "problems": services.report_problems(report) if report.state in EDITABLE_STATES else [],
         "moves": moves,
         "may_edit": bool(can_edit_report(request.user, report)),
         "may_conclude": "bureau" in held and report.state == "submitted",
-        "history": report.history.select_related("actor").all(),
+        "history": history,
+        # Issue 13: a returned report says why, at the top (not only in the log).
+        "returned": current_return(report, history),
+        **_attachments_context(request, report),
     }
     return render(request, "supervision/report_detail.html", context)
 
@@ -209,7 +223,15 @@ def report_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     return render(
         request,
         "supervision/report_section.html",
-        {"report": report, "section": part, "form": form, "problems": []},
+        {
+            "report": report,
+            "section": part,
+            "form": form,
+            "problems": [],
+            "income_total": (report.data.get("income") or {}).get("total_income")
+            if part.code == "income"
+            else None,
+        },
     )
 
 
@@ -234,7 +256,7 @@ def report_section_check(request: HttpRequest, pk: int, section: str) -> HttpRes
         address_code=report.address_code,
         data=trial,
     )
-    services._recompute(probe)
+    recompute(probe)
     problems = [p for p in services.report_problems(probe) if p.section == part.code and p.field]
     return render(
         request,
@@ -245,6 +267,9 @@ def report_section_check(request: HttpRequest, pk: int, section: str) -> HttpRes
             "ratios": (probe.data.get("foundation_ratios") or {})
             if part.code == "foundation_ratios"
             else {},
+            "income_total": (probe.data.get("income") or {}).get("total_income")
+            if part.code == "income"
+            else None,
         },
     )
 
@@ -269,6 +294,98 @@ def report_transition(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("操作成功"))
     return redirect("supervision:report-detail", report.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Attachments
+
+
+def _attachments_context(request: HttpRequest, report: AnnualReport) -> dict[str, Any]:
+    may_change = bool(can_change_attachments(request.user, report))
+    return {
+        "report": report,
+        "attachments": list(attachments_of(report)),
+        "may_attach": may_change,
+        "upload_form": AttachmentForm() if may_change else None,
+    }
+
+
+def _attachments_response(request: HttpRequest, report: AnnualReport) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request,
+            "supervision/partials/report_attachments.html",
+            _attachments_context(request, report),
+        )
+    return redirect("supervision:report-detail", report.pk)
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a document to the report (type sniffed from the content by the service)."""
+    report = _report_or_404(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
+        messages.error(request, _("未能上传：%(errors)s") % {"errors": errors})
+        return _attachments_response(request, report)
+    upload = form.cleaned_data["file"]
+    try:
+        attachment = services.attachment_add(
+            actor=request.user,
+            report=report,
+            kind=form.cleaned_data["kind"],
+            name=upload.name,
+            stream=upload,
+        )
+    except DomainError as exc:
+        messages.error(request, _("未能上传：%(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(request, _("已上传“%(name)s”") % {"name": attachment.original_name})
+    return _attachments_response(request, report)
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The stored file, always as a download (never shown inline, never sniffed)."""
+    try:
+        attachment = attachment_get_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404(_("文件不存在")) from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a document while the organisation still holds the report."""
+    try:
+        attachment = attachment_get_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    report, name = attachment.report, attachment.original_name
+    try:
+        services.attachment_remove(actor=request.user, attachment=attachment)
+    except DomainError as exc:
+        messages.error(request, _("未能删除：%(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(request, _("已删除“%(name)s”") % {"name": name})
+    return _attachments_response(request, report)
 
 
 @login_required
@@ -302,7 +419,12 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "supervision/report_review.html",
-        {"report": report, "sections": _section_rows(report), "form": form},
+        {
+            "report": report,
+            "sections": _section_rows(report),
+            "form": form,
+            "attachments": list(attachments_of(report)),
+        },
     )
 
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
-from npohub.supervision.models import AnnualReport
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from npohub.supervision.models import AnnualReport, ReportAttachment
 from npohub.supervision.services import (
+    attachment_add,
     report_create,
     report_sections,
     report_transition,
     report_update_section,
 )
-from npohub.supervision.tests.factories import VALID
+from npohub.supervision.tests.factories import PDF, VALID
 from tests.matrix import PUBLIC, SEES_ASSOC, SIGNED_IN, SUPERUSER, Rule, World, assoc, foreign_org
 
 STAFF_ROLES = SIGNED_IN - {"resident"}
@@ -55,6 +59,25 @@ def submitted(world: World, org: Any) -> AnnualReport:
         )
 
     return world.once(("submitted", org.pk), make)
+
+
+def attached(world: World, org: Any) -> ReportAttachment:
+    """An accounts note on the organisation's draft (uploaded by the superuser as the org)."""
+
+    def make() -> ReportAttachment:
+        return attachment_add(
+            actor=world.cast["admin"],
+            report=draft(world, org),
+            kind="accounts_note",
+            name="附注.pdf",
+            stream=io.BytesIO(PDF),
+        )
+
+    return world.once(("attachment", org.pk), make)
+
+
+def upload(world: World, user: str, scope: str) -> dict[str, Any]:
+    return {"kind": "other", "file": SimpleUploadedFile("矩阵.pdf", PDF)}
 
 
 def reports(make: Any, param: str = "pk", **extra: Any) -> Any:
@@ -109,6 +132,23 @@ POLICY: dict[str, Rule] = {
         methods=("GET", "POST"),
         body=lambda w, u, s: {"conclusion": "pass"},
     ),
+    # Attachments: the organisation while it holds the report; whoever sees the report reads them.
+    "supervision:attachment-upload": Rule(
+        SEES_ASSOC,
+        target=reports(draft),
+        methods=("POST",),
+        unsafe_allow=EDITORS,
+        body=upload,
+        form_denial=True,
+    ),
+    "supervision:attachment-download": Rule(SEES_ASSOC, target=reports(attached)),
+    "supervision:attachment-delete": Rule(
+        SEES_ASSOC,
+        target=reports(attached),
+        methods=("POST",),
+        unsafe_allow=EDITORS,
+        form_denial=True,
+    ),
     "supervision:calendar": Rule(STAFF_ROLES),
     "supervision:dashboard": Rule(DASHBOARD),
     "supervision:missing": Rule(DASHBOARD),
@@ -129,6 +169,17 @@ POLICY: dict[str, Rule] = {
         DECIDERS,
         target=reports(submitted, "report_id"),
         body=lambda w, u, s: {"conclusion": "pass"},
+    ),
+    "supervision_attachments_upload": Rule(
+        SEES_ASSOC,
+        target=reports(draft, "report_id"),
+        unsafe_allow=EDITORS,
+        body=upload,
+        multipart=True,
+    ),
+    "supervision_attachments_download": Rule(SEES_ASSOC, target=reports(attached, "attachment_id")),
+    "supervision_attachments_delete": Rule(
+        SEES_ASSOC, target=reports(attached, "attachment_id"), unsafe_allow=EDITORS
     ),
     "supervision_calendar": Rule(STAFF_ROLES, query={"year": 2025}),
     "supervision_stats": Rule(DASHBOARD, query={"year": 2025}),

@@ -5,17 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Query, Router, Status
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
-from npohub.core.errors import PermissionDenied
+from npohub.core.audit import actor_label_for
+from npohub.core.errors import PermissionDenied, ValidationFailed
 from npohub.core.permissions import require
+from npohub.core.workflows import HistoryRow
 from npohub.orgs.selectors import organization_get_for
-from npohub.supervision.models import AnnualReport
+from npohub.supervision.models import EDITABLE_STATES, AnnualReport, ReportAttachment
 from npohub.supervision.permissions import can_list_reports, can_view_dashboard, capacities_of
 from npohub.supervision.selectors import (
     RateRow,
     ReportFilters,
+    attachment_get_for,
+    attachments_of,
     calendar_rows,
     charity_disclosure_deadline,
     organizations_missing,
@@ -24,16 +30,21 @@ from npohub.supervision.selectors import (
     submission_stats,
 )
 from npohub.supervision.services import (
+    attachment_add,
+    attachment_remove,
     report_create,
     report_problems,
     report_sections,
     report_transition,
     report_update_section,
 )
-from npohub.supervision.workflows import available
+from npohub.supervision.workflows import WORKFLOW, current_return, history_of
 
+from ..history import move_out
 from ..pagination import Page, PageParams, paginate
 from .schemas import (
+    AttachmentIn,
+    AttachmentOut,
     CalendarOut,
     ConclusionIn,
     ErrorOut,
@@ -95,7 +106,8 @@ def detail_of(user: Any, report: AnnualReport) -> dict[str, Any]:
                 ],
             }
         )
-    held = capacities_of(user, report)
+    history = history_of(report)
+    moves = WORKFLOW.moves_for(user, report)
     return {
         **row_of(report),
         "is_charity": report.is_charity,
@@ -105,27 +117,49 @@ def detail_of(user: Any, report: AnnualReport) -> dict[str, Any]:
         "submitted_on": report.submitted_on,
         "supervisor_reviewed_on": report.supervisor_reviewed_on,
         "supervisor_opinion": report.supervisor_opinion,
+        "returned": current_return(report, history),
         "conclusion_reasons": report.conclusion_reasons,
         "concluded_on": report.concluded_on,
         "published_on": report.published_on,
         "sections": sections,
         "problems": [p.as_dict() for p in report_problems(report)]
-        if report.state in ("draft", "returned")
+        if report.state in EDITABLE_STATES
         else [],
-        "moves": [
-            m.name for m in available(report.state, route=report.route) if m.capacity in held
-        ],
-        "history": [
-            {
-                "transition": h.transition,
-                "from_state": h.from_state,
-                "to_state": h.to_state,
-                "actor": h.actor_label,
-                "note": h.note,
-                "occurred_at": h.occurred_at,
-            }
-            for h in report.history.all()
-        ],
+        "moves": [m.name for m in moves],
+        "move_options": [move_out(m) for m in moves],
+        "attachments": [attachment_of(a) for a in attachments_of(report)],
+        "history": [change_of(h) for h in history],
+    }
+
+
+def change_of(change: HistoryRow) -> dict[str, Any]:
+    return {
+        "transition": change.move,
+        "transition_label": change.move_label,
+        "from_state": change.from_state,
+        "from_label": change.from_label,
+        "to_state": change.to_state,
+        "to_label": change.to_label,
+        "actor": change.actor_display,
+        "note": change.note,
+        "occurred_at": change.occurred_at,
+    }
+
+
+def attachment_of(attachment: ReportAttachment) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "kind": attachment.kind,
+        "kind_label": attachment.get_kind_display(),
+        "name": attachment.original_name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "uploaded_by": actor_label_for(attachment.uploaded_by),
+        "uploaded_at": attachment.uploaded_at,
+        "download_url": reverse(
+            "api:supervision_attachment_download", kwargs={"attachment_id": attachment.pk}
+        ),
     }
 
 
@@ -234,6 +268,72 @@ def reports_conclude(request: HttpRequest, report_id: int, payload: ConclusionIn
         note=payload.reasons,
     )
     return detail_of(request.auth, report)
+
+
+@router.post(
+    "/reports/{int:report_id}/attachments",
+    response={201: AttachmentOut, **ERRORS},
+    operation_id="supervision_attachments_upload",
+)
+def attachment_upload(
+    request: HttpRequest,
+    report_id: int,
+    form: Form[AttachmentIn],
+    file: File[UploadedFile | None] = None,
+) -> Status:
+    """Attach a document while the organisation holds the report (multipart: ``kind``,
+    ``file``). PDF, PNG/JPG/GIF and .docx/.xlsx/.pptx only, checked by content."""
+    report = report_get_for(request.auth, report_id)
+    if not form.kind:
+        raise ValidationFailed(_("请选择材料类型"), details={"kind": _("必填")})
+    if file is None:
+        raise ValidationFailed(_("请选择要上传的文件"), details={"file": _("必填")})
+    attachment = attachment_add(
+        actor=request.auth, report=report, kind=form.kind, name=file.name or "", stream=file
+    )
+    return Status(201, attachment_of(attachment))
+
+
+@router.get(
+    "/attachments/{int:attachment_id}/download",
+    response=ERRORS,
+    operation_id="supervision_attachments_download",
+    url_name="supervision_attachment_download",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "文件内容（Content-Disposition: attachment）",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
+)
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """The stored file, to whoever may see the report (404 to everyone else)."""
+    attachment = attachment_get_for(request.auth, attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.delete(
+    "/attachments/{int:attachment_id}",
+    response={204: None, **ERRORS},
+    operation_id="supervision_attachments_delete",
+)
+def attachment_delete(request: HttpRequest, attachment_id: int) -> Status:
+    """Remove a document while the organisation still holds the report."""
+    attachment = attachment_get_for(request.auth, attachment_id)
+    attachment_remove(actor=request.auth, attachment=attachment)
+    return Status(204, None)
 
 
 @router.get("/calendar", response={200: CalendarOut, **ERRORS}, operation_id="supervision_calendar")

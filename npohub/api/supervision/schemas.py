@@ -7,6 +7,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from ..history import MoveOut
+
 
 class ErrorOut(Schema):
     """The one error envelope (see npohub/api/errors.py)."""
@@ -66,11 +68,46 @@ class SectionOut(Schema):
 
 class HistoryOut(Schema):
     transition: str
+    transition_label: str
     from_state: str
+    from_label: str
     to_state: str
+    to_label: str
     actor: str
     note: str
     occurred_at: dt.datetime
+
+
+class ReturnedOut(Schema):
+    """Why a returned report came back (issue 13): who returned it, when, the reason."""
+
+    by: str
+    reason: str
+    at: dt.datetime
+    actor: str
+
+
+class AttachmentIn(Schema):
+    """Multipart form fields next to ``file``."""
+
+    kind: str = Field(
+        "",
+        description="材料类型（必填）：financial_statements、accounts_note、audit_report、"
+        "rectification、other",
+    )
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: dt.datetime
+    download_url: str
 
 
 class ReportDetailOut(ReportListOut):
@@ -81,12 +118,17 @@ class ReportDetailOut(ReportListOut):
     submitted_on: dt.date | None
     supervisor_reviewed_on: dt.date | None
     supervisor_opinion: str
+    returned: ReturnedOut | None = None
     conclusion_reasons: str
     concluded_on: dt.date | None
     published_on: dt.date | None
     sections: list[SectionOut]
     problems: list[ProblemOut]
     moves: list[str]
+    move_options: list[MoveOut] = Field(
+        default_factory=list, description="可执行的操作：代码（提交时用）与名称（显示用）"
+    )
+    attachments: list[AttachmentOut] = Field(default_factory=list)
     history: list[HistoryOut]
 
 

@@ -29,3 +29,11 @@ def test_the_demo_has_reports_in_every_state_some_late_and_loads_once(regions):
     count = AnnualReport.objects.count()
     call_command("demo_supervision")
     assert AnnualReport.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_the_demo_reports_carry_the_registrys_supervisory_unit(orgs):
+    """Issue 13: the demo's report content kept no 业务主管单位, so pages showed "—"."""
+    from npohub.demo.supervision_demo import content
+
+    assert content(orgs["assoc"], 3)["basic"]["supervisory_unit"] == orgs["assoc"].supervisory_unit

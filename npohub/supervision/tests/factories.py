@@ -96,3 +96,11 @@ def to_state(
     if state == "concluded":
         return report
     return services.report_transition(actor=bureau, report=report, transition="publish", today=on)
+
+
+# A minimal, valid, inactive PDF and a PNG header (attachments are sniffed by content).
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -65,8 +65,8 @@ def test_an_invalid_total_is_reported_with_section_and_field_in_the_envelope(cas
     _json(
         client,
         "put",
-        f"{API}/reports/{report.pk}/sections/income",
-        {"values": {**VALID["income"], "total_income": "1"}},
+        f"{API}/reports/{report.pk}/sections/expenditure",
+        {"values": {**VALID["expenditure"], "total_expenditure": "1"}},
     )
     response = _json(
         client, "post", f"{API}/reports/{report.pk}/transitions", {"transition": "submit"}
@@ -74,12 +74,12 @@ def test_an_invalid_total_is_reported_with_section_and_field_in_the_envelope(cas
     assert response.status_code == 422
     assert response.json() == {
         "code": "supervision.report_invalid",
-        "message": "年度报告有1处需要修改：收入情况：收入合计（1.00）与各分项之和（150.00）不一致",
+        "message": "年度报告有1处需要修改：支出情况：支出合计（1.00）与各分项之和（980.00）不一致",
         "details": [
             {
-                "section": "income",
-                "field": "total_income",
-                "message": "收入情况：收入合计（1.00）与各分项之和（150.00）不一致",
+                "section": "expenditure",
+                "field": "total_expenditure",
+                "message": "支出情况：支出合计（1.00）与各分项之和（980.00）不一致",
             }
         ],
     }

@@ -6,7 +6,7 @@ import copy
 from decimal import Decimal
 
 from npohub.supervision import sections as sec
-from npohub.supervision.models import AnnualReport, ReportStateChange
+from npohub.supervision.models import AnnualReport, ReportAttachment
 from npohub.supervision.policy import DEFAULTS
 from npohub.supervision.tests.factories import VALID
 
@@ -159,7 +159,7 @@ FEE_WORDS = ("fee", "charge", "年检费", "收费", "缴费", "检查费")
 
 def test_no_model_field_or_section_field_is_a_fee_rule_23():
     names = []
-    for model in (AnnualReport, ReportStateChange):
+    for model in (AnnualReport, ReportAttachment):
         names += [(f.name, str(getattr(f, "verbose_name", ""))) for f in model._meta.get_fields()]
     for section in sec.SECTIONS:
         names += [(f.code, str(f.label)) for f in section.fields]

@@ -11,8 +11,9 @@ from npohub.core.models import AuditEvent
 from npohub.orgs.models import Officer, OfficerPosition, Person
 from npohub.orgs.tests.factories import OrganizationFactory, grant
 from npohub.supervision import services
-from npohub.supervision.models import AnnualReport, ReportStateChange
+from npohub.supervision.models import AnnualReport
 from npohub.supervision.tests.factories import fill, make_report, to_state
+from npohub.supervision.workflows import history_of
 
 pytestmark = pytest.mark.django_db
 ON = dt.date(2026, 3, 1)
@@ -117,9 +118,12 @@ def test_a_bad_number_is_refused_with_the_field_named(cast, assoc):
     report = make_report(assoc, cast["org_user"], filled=False)
     with pytest.raises(ValidationFailed) as exc:
         services.report_update_section(
-            actor=cast["org_user"], report=report, section="income", values={"total_income": "abc"}
+            actor=cast["org_user"],
+            report=report,
+            section="income",
+            values={"donation_income": "abc"},
         )
-    assert exc.value.details == {"total_income": "收入合计：请输入金额（元）"}
+    assert exc.value.details == {"donation_income": "捐赠收入：请输入金额（元）"}
     report.refresh_from_db()
     assert "income" not in report.data
 
@@ -147,9 +151,7 @@ def test_a_dual_managed_report_goes_to_the_supervisory_unit_then_the_bureau(cast
         "同意",
         later,
     )
-    assert list(
-        ReportStateChange.objects.filter(report=report).values_list("transition", flat=True)
-    ) == ["submit", "supervisor_approve"]
+    assert [row.move for row in history_of(report)] == ["submit", "supervisor_approve"]
 
 
 def test_a_directly_registered_organization_submits_straight_to_the_bureau(cast, regions):
@@ -177,7 +179,7 @@ def test_a_reviewer_who_does_not_supervise_the_organization_cannot_do_the_first_
     assert exc.value.message == "只有该组织的业务主管单位可以初审"
     report.refresh_from_db()
     assert report.state == "supervisor_review"
-    assert ReportStateChange.objects.filter(report=report).count() == 1
+    assert len(history_of(report)) == 1
 
 
 def test_submission_with_problems_is_refused_listing_each_problem(cast, assoc):
@@ -185,12 +187,12 @@ def test_submission_with_problems_is_refused_listing_each_problem(cast, assoc):
     report = services.report_update_section(
         actor=cast["org_user"],
         report=report,
-        section="income",
+        section="expenditure",
         values={
-            "donation_income": "1",
-            "government_grants": "1",
-            "service_income": "1",
-            "total_income": "5",
+            "program_expenses": "1",
+            "admin_expenses": "1",
+            "wages": "1",
+            "total_expenditure": "5",
         },
     )
     with pytest.raises(ValidationFailed) as exc:
@@ -200,9 +202,9 @@ def test_submission_with_problems_is_refused_listing_each_problem(cast, assoc):
     assert exc.value.code == "supervision.report_invalid"
     assert exc.value.details == [
         {
-            "section": "income",
-            "field": "total_income",
-            "message": "收入情况：收入合计（5.00）与各分项之和（3.00）不一致",
+            "section": "expenditure",
+            "field": "total_expenditure",
+            "message": "支出情况：支出合计（5.00）与各分项之和（3.00）不一致",
         }
     ]
     report.refresh_from_db()

@@ -68,20 +68,20 @@ def test_an_organization_user_sees_its_report_to_start_and_starts_it(client, cas
 
 def test_the_section_form_saves_and_the_htmx_check_names_the_total_field(client, cast, report):
     _login(client, cast["org_user"])
-    url = reverse("supervision:report-section-check", args=[report.pk, "income"])
+    url = reverse("supervision:report-section-check", args=[report.pk, "expenditure"])
     response = client.post(
         url,
         {
-            "donation_income": "10",
-            "government_grants": "5",
-            "service_income": "0",
-            "total_income": "20",
+            "program_expenses": "10",
+            "admin_expenses": "5",
+            "wages": "0",
+            "total_expenditure": "20",
         },
         HTTP_HX_REQUEST="true",
     )
-    assert "收入情况：收入合计（20.00）与各分项之和（15.00）不一致" in response.content.decode()
+    assert "支出情况：支出合计（20.00）与各分项之和（15.00）不一致" in response.content.decode()
     report.refresh_from_db()
-    assert report.data["income"]["total_income"] == "150.00"  # nothing saved
+    assert report.data["expenditure"]["total_expenditure"] == "980.00"  # nothing saved
     response = client.post(
         reverse("supervision:report-section", args=[report.pk, "staff"]), {"full_time_staff": "9"}
     )
