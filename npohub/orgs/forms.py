@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -74,13 +74,19 @@ class OrganizationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = _blank(_("全部类型")) + [
+        cast(forms.ChoiceField, self.fields["kind"]).choices = _blank(_("全部类型")) + [
             (value, short_label(label)) for value, label in Kind.choices
         ]
-        self.fields["category"].choices = _blank(_("全部类别")) + categories
-        self.fields["status"].choices = _blank(_("全部状态")) + list(Status.choices)
-        self.fields["level"].choices = _blank(_("全部层级")) + list(ManagementLevel.choices)
-        self.fields["order"].choices = [
+        cast(forms.ChoiceField, self.fields["category"]).choices = (
+            _blank(_("全部类别")) + categories
+        )
+        cast(forms.ChoiceField, self.fields["status"]).choices = _blank(_("全部状态")) + list(
+            Status.choices
+        )
+        cast(forms.ChoiceField, self.fields["level"]).choices = _blank(_("全部层级")) + list(
+            ManagementLevel.choices
+        )
+        cast(forms.ChoiceField, self.fields["order"]).choices = [
             (k, ORDER_LABELS[k]) for k in ORDERINGS if k in ORDER_LABELS
         ]
         self.fields["q"].widget.attrs.update(
@@ -204,14 +210,18 @@ class OrganizationForm(forms.Form):
                 field.help_text = self.HELP[name]
         self.fields["registered_funds"].label = FUNDS_LABELS[Kind(kind)]
         self.fields["registered_funds"].widget.attrs["inputmode"] = "decimal"
-        self.fields["category_code"].choices = _blank("—") + categories
-        self.fields["management_level"].choices = _blank(_("按类型默认")) + list(
-            ManagementLevel.choices
-        )
+        cast(forms.ChoiceField, self.fields["category_code"]).choices = _blank("—") + categories
+        cast(forms.ChoiceField, self.fields["management_level"]).choices = _blank(
+            _("按类型默认")
+        ) + list(ManagementLevel.choices)
         if "foundation_type" in self.fields:
-            self.fields["foundation_type"].choices = _blank("—") + list(FoundationType.choices)
+            cast(forms.ChoiceField, self.fields["foundation_type"]).choices = _blank("—") + list(
+                FoundationType.choices
+            )
         if "certificate_form" in self.fields:
-            self.fields["certificate_form"].choices = _blank("—") + list(CertificateForm.choices)
+            cast(forms.ChoiceField, self.fields["certificate_form"]).choices = _blank("—") + list(
+                CertificateForm.choices
+            )
         for name in ("authority_region_code", "community_code"):
             if name in self.fields:
                 self.fields[name].widget.attrs.update({"inputmode": "numeric", "maxlength": "12"})
@@ -224,7 +234,7 @@ class OrganizationForm(forms.Form):
 
     def to_input(self) -> OrganizationInput:
         data = self.cleaned_data
-        values = {name: data.get(name) for name in self.fields}
+        values: dict[str, Any] = {name: data.get(name) for name in self.fields}
         values["is_charity"] = bool(data.get("is_charity"))
         return OrganizationInput(kind=self.kind, **values)
 
@@ -262,7 +272,7 @@ class StatusChangeForm(forms.Form):
 
     def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = _blank("—") + [
+        cast(forms.ChoiceField, self.fields["status"]).choices = _blank("—") + [
             (value, label) for value, label in Status.choices if value != current
         ]
         self.fields["reason"].show_required = True  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -198,7 +198,9 @@ class OfficerForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["position"].choices = _blank() + list(OfficerPosition.choices)
+        cast(forms.ChoiceField, self.fields["position"]).choices = _blank() + list(
+            OfficerPosition.choices
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -675,8 +677,12 @@ class ApplicationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = _blank(_("全部事项")) + list(KIND_LABELS.items())
-        self.fields["state"].choices = _blank(_("全部状态")) + list(STATE_LABELS.items())
+        cast(forms.ChoiceField, self.fields["kind"]).choices = _blank(_("全部事项")) + list(
+            KIND_LABELS.items()
+        )
+        cast(forms.ChoiceField, self.fields["state"]).choices = _blank(_("全部状态")) + list(
+            STATE_LABELS.items()
+        )
         self.fields["q"].widget.attrs.update(
             {"placeholder": _("组织名称或申请编号"), "type": "search"}
         )
@@ -702,7 +708,7 @@ class AttachmentForm(forms.Form):
             for value, label in AttachmentKind.choices
             if kinds is None or value in kinds
         ]
-        self.fields["kind"].choices = offered
+        cast(forms.ChoiceField, self.fields["kind"]).choices = offered
         self.fields["file"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg,.gif,.docx,.xlsx,.pptx"
         self.fields["file"].help_text = _(
             "接受 PDF、图片（PNG/JPG/GIF）和 Word/Excel/PowerPoint（.docx/.xlsx/.pptx）文件"
