@@ -1,10 +1,12 @@
 """Monthly scores, star ratings and an award round for the Jinan demo (seed 004's practice).
 
-- a year of monthly scores (last calendar year, January–December) for the current members of
+- monthly scores from January of last year up to the current month (relative to today, so the
+  scoring page, which opens on the current month, is filled in) for the current members of
   every current hub that has staff accounts, entered by that staff through
   ``stars.services.scorecard_record`` (so every deduction has a reason and evidence, and the
   audit trail names the hub acting for the bureau); most members score 7–10, two members have a
-  bad autumn (three months below 6: an interview task opens), one has two low months only;
+  bad autumn last year (three months below 6: an interview task opens), one has two low months
+  only;
 - one appeal against a deduction, adjusted by the bureau;
 - the year's star ratings (self, peer and resident evaluations; party building from the party
   records: an organisation without a party organisation fails the first criterion), published by
@@ -134,10 +136,20 @@ def _lines(org: Organization, total: Decimal, rng: random.Random) -> dict[str, A
     return lines
 
 
-def _score(rng: random.Random, index: int, month: int) -> Decimal:
-    if index in (1, 2) and month in LOW_MONTHS:
+def months_to_score(today: dt.date) -> list[dt.date]:
+    """January of last year up to and including the current month."""
+    first = dt.date(today.year - 1, 1, 1)
+    return [
+        dt.date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1)
+        for i in range(12 + today.month)
+    ]
+
+
+def _score(rng: random.Random, index: int, month: dt.date, year: int) -> Decimal:
+    """Last year's autumn is bad for members 1 and 2 (and two months for member 3)."""
+    if month.year == year and index in (1, 2) and month.month in LOW_MONTHS:
         return Decimal(rng.choice(["4.5", "5", "5.5"]))
-    if index == 3 and month in (11, 12):
+    if month.year == year and index == 3 and month.month in (11, 12):
         return Decimal("5.5")
     base = 7 if index % 5 == 4 else 8
     return Decimal(base) + Decimal(rng.randint(0, 20)) / 10
@@ -170,13 +182,14 @@ def load_stars_demo() -> Summary:
     summary.hubs = len({staff.pk for staff, _org in pairs})
     summary.organizations = len(pairs)
     first_card = None
+    months = months_to_score(today)
     for index, (staff, org) in enumerate(pairs):
-        for month in range(1, 13):
+        for month in months:
             card = services.scorecard_record(
                 actor=staff,
                 organization=org,
-                period=dt.date(year, month, 1),
-                lines=_lines(org, _score(rng, index, month), rng),
+                period=month,
+                lines=_lines(org, _score(rng, index, month, year), rng),
             )
             summary.scorecards += 1
             if first_card is None and card.total < 10:

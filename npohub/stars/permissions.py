@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 
 from npohub.accounts.models import BUREAU_ROLES, Role
 from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
+from npohub.core.workflows import NO_CAPACITY, Capacities
 from npohub.credit.permissions import is_bureau_for_org, owns_organization
 from npohub.hubs.permissions import can_govern_hub
 from npohub.hubs.selectors import acting_hub_for, staff_hub_ids
+from npohub.hubs.services import on_behalf_of_bureau
 from npohub.orgs.models import Organization
 
 from .models import (
@@ -36,6 +38,7 @@ from .models import (
     ScoreAppeal,
     ScorecardTemplate,
 )
+from .workflows import BUREAU, DECIDER, WORKER
 
 
 def bureau_covers(user: Any, code: str) -> bool:
@@ -100,32 +103,72 @@ def can_file_appeal(user: Any, scorecard: MonthlyScorecard) -> Decision:
     return ALLOW
 
 
+def decides_appeal(user: Any, appeal: ScoreAppeal) -> bool:
+    """The responsible body's supervisor (the bureau over the hub, the street office for its
+    federation) or the organisation's own bureau, whatever the appeal's state."""
+    if not is_signed_in(user):
+        return False
+    scorecard = appeal.line.scorecard
+    return bool(can_govern_hub(user, scorecard.hub) or is_bureau_for_org(user, appeal.organization))
+
+
 def can_decide_appeal(user: Any, appeal: ScoreAppeal) -> Decision:
     """The responsible body's supervisor (the bureau over the hub, the street office for its
     federation) or the organisation's own bureau."""
     if not is_signed_in(user):
         return deny(_("请先登录"))
-    scorecard = appeal.line.scorecard
-    if not (can_govern_hub(user, scorecard.hub) or is_bureau_for_org(user, appeal.organization)):
-        return deny(_("只有评分单位的主管部门或该组织所属民政部门可以处理申诉"))
+    if not decides_appeal(user, appeal):
+        return deny(appeal_refusal())
     if appeal.state != AppealState.SUBMITTED:
         return deny(_("该申诉已处理"))
     return ALLOW
 
 
-def can_work_interview(user: Any, task: InterviewTask) -> Decision:
+def appeal_refusal() -> str:
+    """Why someone else may not decide an appeal."""
+    return _("只有评分单位的主管部门或该组织所属民政部门可以处理申诉")
+
+
+def appeal_capacities(user: Any, appeal: ScoreAppeal) -> Capacities:
+    """The workflow engine's resolver for appeals: ``decider``."""
+    return Capacities(frozenset({DECIDER})) if decides_appeal(user, appeal) else NO_CAPACITY
+
+
+def works_interview(user: Any, task: InterviewTask) -> bool:
+    """The assignee, the staff of the responsible hub or the organisation's bureau."""
     if not is_signed_in(user):
-        return deny(_("请先登录"))
-    allowed = (
+        return False
+    return bool(
         task.assignee_id == user.pk
         or (task.hub_id is not None and task.hub_id in staff_hub_ids(user))
         or is_bureau_for_org(user, task.organization)
     )
-    if not allowed:
-        return deny(_("只有承办人、责任单位或该组织所属民政部门可以办理约谈"))
+
+
+def interview_refusal() -> str:
+    """Why someone else may not work an interview task."""
+    return _("只有承办人、责任单位或该组织所属民政部门可以办理约谈")
+
+
+def can_work_interview(user: Any, task: InterviewTask) -> Decision:
+    if not is_signed_in(user):
+        return deny(_("请先登录"))
+    if not works_interview(user, task):
+        return deny(interview_refusal())
     if task.state in (InterviewState.RECTIFIED, InterviewState.UNRESOLVED):
         return deny(_("该约谈任务已办结"))
     return ALLOW
+
+
+def interview_capacities(user: Any, task: InterviewTask) -> Capacities:
+    """The workflow engine's resolver for interviews: ``worker``, and when a hub's staff
+    member works it, on behalf of the bureau."""
+    if not works_interview(user, task):
+        return NO_CAPACITY
+    behalf = None
+    if task.hub is not None and getattr(user, "role", "") == Role.HUB_STAFF:
+        behalf = on_behalf_of_bureau(task.hub)
+    return Capacities(frozenset({WORKER}), on_behalf_of=behalf)
 
 
 def can_assess_stars(user: Any, org: Organization) -> Decision:
@@ -157,6 +200,13 @@ def can_create_award_round(user: Any, region_code: str) -> Decision:
 
 def can_manage_award_round(user: Any, award_round: AwardRound) -> Decision:
     return can_create_award_round(user, award_round.region_code)
+
+
+def award_round_capacities(user: Any, award_round: AwardRound) -> Capacities:
+    """The workflow engine's resolver for award rounds: ``bureau``."""
+    if can_manage_award_round(user, award_round):
+        return Capacities(frozenset({BUREAU}))
+    return NO_CAPACITY
 
 
 def can_nominate(user: Any, award_round: AwardRound, org: Organization) -> Decision:

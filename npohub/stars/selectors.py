@@ -163,22 +163,31 @@ def scoring_grid(hub: Hub, period: dt.date) -> list[GridRow]:
 
 
 def low_streak(org_id: int, period: dt.date) -> list[MonthlyScorecard]:
-    """The scorecards of the months ending at ``period`` that are all below the locality's
-    threshold, when there are at least ``low_months_in_a_row`` of them in a row (a missing
-    month or a month at or above the threshold breaks the streak); else an empty list."""
+    """A run of ``low_months_in_a_row`` consecutive months that includes ``period``, every one
+    scored below the locality's threshold (a missing month or a month at or above the threshold
+    breaks the run): its scorecards, oldest first; else an empty list.
+
+    Months are entered in any order and corrected later, so every run the month belongs to is
+    looked at (the month may be the first, a middle or the last month of it), earliest first;
+    one query whatever the run's length."""
     org = Organization.objects.only("address_code").get(pk=org_id)
     policy = policy_for(org.address_code)
     needed = int(policy["low_months_in_a_row"])
     below = Decimal(str(policy["low_month_below"]))
-    months = [shift_month(month_start(period), -i) for i in range(needed)]
-    cards = list(
-        MonthlyScorecard.objects.filter(organization_id=org_id, period__in=months).order_by(
-            "period"
+    month = month_start(period)
+    cards = {
+        c.period: c
+        for c in MonthlyScorecard.objects.filter(
+            organization_id=org_id,
+            period__gte=shift_month(month, 1 - needed),
+            period__lte=shift_month(month, needed - 1),
         )
-    )
-    if len(cards) < needed or any(c.total >= below for c in cards):
-        return []
-    return cards
+    }
+    for first in range(1 - needed, 1):
+        run = [cards.get(shift_month(month, first + i)) for i in range(needed)]
+        if all(card is not None and card.total < below for card in run):
+            return [card for card in run if card is not None]
+    return []
 
 
 def monthly_average(org: Organization, year: int) -> tuple[Decimal, int]:

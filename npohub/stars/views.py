@@ -47,7 +47,6 @@ from .permissions import (
     can_score_organization,
     can_work_interview,
 )
-from .workflows import APPEAL_TRANSITIONS, AWARD_TRANSITIONS, available
 
 PAGE_SIZE = 30
 
@@ -216,7 +215,8 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "appeal": appeal,
         "may_decide": may_decide,
-        "transitions": available(APPEAL_TRANSITIONS, appeal.state) if may_decide else [],
+        "transitions": services.appeal_moves_for(request.user, appeal) if may_decide else [],
+        "history": services.appeal_history(appeal),
         "form": AppealDecisionForm(),
     }
     return render(request, "stars/appeal_detail.html", context)
@@ -273,6 +273,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_work": bool(can_work_interview(request.user, task)),
         "record_form": InterviewRecordForm(initial={"held_on": timezone.localdate()}),
         "resolve_form": InterviewResolveForm(),
+        "history": services.interview_history(task),
     }
     return render(request, "stars/interview_detail.html", context)
 
@@ -443,7 +444,8 @@ def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "nominations": selectors.nominations_of(award_round),
         "voted": selectors.voted_nomination_ids(request.user, award_round),
         "may_manage": may_manage,
-        "transitions": available(AWARD_TRANSITIONS, award_round.state) if may_manage else [],
+        "transitions": services.award_moves_for(request.user, award_round) if may_manage else [],
+        "history": services.award_round_history(award_round) if may_manage else [],
         "nomination_form": NominationForm(),
         "today": timezone.localdate(),
     }

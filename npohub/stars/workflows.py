@@ -1,9 +1,12 @@
-"""Appeals and award rounds as data: states, transitions, who may make them, the effect.
+"""Appeals, interviews and award rounds as data: states, moves, who may make them, guards,
+effects.
 
-``services.appeal_transition`` and ``services.award_round_transition`` are the only paths that
-change those states; each checks the table, the actor's capacity and applies the named effect.
-Capacities: ``decider`` (the responsible body's supervisor or the organisation's bureau, see
-``permissions.can_decide_appeal``), ``bureau`` (the round's bureau).
+The one workflow engine (``npohub.core.workflows.run_move``) runs every move, with the
+``Workflow`` of each table built in the services package (``services.appeals``,
+``services.interviews``, ``services.awards``). Capacities (``permissions.*_capacities``):
+``decider`` (the responsible body's supervisor or the organisation's bureau) decides appeals,
+``worker`` (the assignee, the responsible hub's staff or the bureau) works interviews,
+``bureau`` (the round's bureau) runs award rounds, ``system`` closes overdue rectifications.
 """
 
 from __future__ import annotations
@@ -12,10 +15,18 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from npohub.core.workflows import SYSTEM, transition_named, transitions_from
 from npohub.core.workflows import Transition as CoreTransition
-from npohub.core.workflows import transition_named, transitions_from
 
-from .models import AppealState, AwardState
+from .models import AppealState, AwardState, InterviewState
+
+APPEAL_KEY = "stars.appeal"
+INTERVIEW_KEY = "stars.interview"
+AWARD_KEY = "stars.award_round"
+
+DECIDER = "decider"
+WORKER = "worker"
+BUREAU = "bureau"
 
 
 @dataclass(frozen=True)
@@ -29,7 +40,7 @@ APPEAL_TRANSITIONS: tuple[Transition, ...] = (
         _("维持原评分"),
         frozenset({AppealState.SUBMITTED}),
         AppealState.UPHELD,
-        "decider",
+        DECIDER,
         needs_note=True,
     ),
     Transition(
@@ -37,12 +48,53 @@ APPEAL_TRANSITIONS: tuple[Transition, ...] = (
         _("调整评分"),
         frozenset({AppealState.SUBMITTED}),
         AppealState.ADJUSTED,
-        "decider",
+        DECIDER,
+        guards=("points_given",),
         effect="adjust_points",
         needs_note=True,
         needs_points=True,
     ),
 )
+# Recorded when the organisation files the appeal (a history row with no move out of a state).
+APPEAL_FILED = Transition("file", _("提出申诉"), frozenset(), AppealState.SUBMITTED, "")
+
+INTERVIEW_TRANSITIONS: tuple[Transition, ...] = (
+    Transition(
+        "hold",
+        _("记录约谈"),
+        frozenset({InterviewState.OPEN}),
+        InterviewState.RECTIFYING,
+        WORKER,
+        guards=("interview_record_valid",),
+    ),
+    Transition(
+        "confirm_rectified",
+        _("核查：整改到位"),
+        frozenset({InterviewState.RECTIFYING}),
+        InterviewState.RECTIFIED,
+        WORKER,
+        needs_note=True,
+    ),
+    Transition(
+        "find_unresolved",
+        _("核查：整改不到位"),
+        frozenset({InterviewState.RECTIFYING}),
+        InterviewState.UNRESOLVED,
+        WORKER,
+        effect="flag_removal",
+        needs_note=True,
+    ),
+    Transition(
+        "expire",
+        _("逾期未整改"),
+        frozenset({InterviewState.RECTIFYING}),
+        InterviewState.UNRESOLVED,
+        SYSTEM,
+        effect="flag_removal",
+    ),
+)
+# Recorded when a low streak or a low star rating opens the task.
+INTERVIEW_OPENED = Transition("open", _("发起约谈"), frozenset(), InterviewState.OPEN, "")
 
 AWARD_TRANSITIONS: tuple[Transition, ...] = (
     Transition(
@@ -50,15 +102,15 @@ AWARD_TRANSITIONS: tuple[Transition, ...] = (
         _("结束推荐，开始投票"),
         frozenset({AwardState.NOMINATING}),
         AwardState.VOTING,
-        "bureau",
-        effect="require_nominations",
+        BUREAU,
+        guards=("has_nominations",),
     ),
     Transition(
         "finish",
         _("结束投票，公布结果"),
         frozenset({AwardState.VOTING}),
         AwardState.FINISHED,
-        "bureau",
+        BUREAU,
         effect="count_votes",
     ),
 )

@@ -12,7 +12,6 @@ from ninja import Query, Router
 from npohub.accounts.models import User
 from npohub.core.errors import PermissionDenied, ValidationFailed
 from npohub.core.permissions import require
-from npohub.core.workflows import HistoryRow
 from npohub.orgs.selectors import organization_get_for, public_organization_get
 from npohub.ratings import selectors, services
 from npohub.ratings.models import (
@@ -34,6 +33,7 @@ from npohub.ratings.permissions import (
 from npohub.ratings.workflows import available, state_label
 from npohub.regions.models import Region
 
+from ..history import history_out, move_out
 from ..pagination import Page, PageParams, paginate
 from .schemas import (
     AffiliationIn,
@@ -88,21 +88,6 @@ def round_out(round: Round) -> dict[str, Any]:
         "comment_from": round.comment_from,
         "comment_until": round.comment_until,
         "finalised_on": round.finalised_on,
-    }
-
-
-def history_out(row: HistoryRow) -> dict[str, Any]:
-    return {
-        "move": row.move,
-        "move_label": row.move_label,
-        "from_state": row.from_state,
-        "from_label": row.from_label,
-        "to_state": row.to_state,
-        "to_label": row.to_label,
-        "actor": row.actor_display,
-        "on_behalf_of": row.on_behalf_of,
-        "note": row.note,
-        "occurred_at": row.occurred_at,
     }
 
 
@@ -246,7 +231,7 @@ def round_detail(request: HttpRequest, round_id: int) -> dict[str, Any]:
     return {
         **round_out(round),
         "transitions": [t.name for t in available(round.state)],
-        "moves": [{"name": t.name, "label": str(t.label)} for t in available(round.state)],
+        "moves": [move_out(t) for t in available(round.state)],
         "history": [history_out(row) for row in services.round_history(round)],
         "tree_problems": services.tree_problems(round),
         "level_counts": selectors.level_counts(round),

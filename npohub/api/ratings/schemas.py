@@ -8,6 +8,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from ..history import HistoryOut, MoveOut
+
 
 class ErrorOut(Schema):
     code: str
@@ -39,26 +41,6 @@ class RoundOut(Schema):
     comment_from: dt.date | None
     comment_until: dt.date | None
     finalised_on: dt.date | None
-
-
-class MoveOut(Schema):
-    name: str
-    label: str
-
-
-class HistoryOut(Schema):
-    """One move of a workflow record: codes and their labels, who made it, when."""
-
-    move: str
-    move_label: str
-    from_state: str
-    from_label: str
-    to_state: str
-    to_label: str
-    actor: str
-    on_behalf_of: str
-    note: str
-    occurred_at: dt.datetime
 
 
 class RoundDetailOut(RoundOut):

@@ -26,9 +26,12 @@ from npohub.stars.models import (
     StarAssessment,
 )
 from npohub.stars.navigation import sees_star_work
+from npohub.stars.permissions import can_manage_award_round
 
+from ..history import history_out, move_out
 from ..pagination import Page, PageParams, paginate
 from .schemas import (
+    AppealDetailOut,
     AppealIn,
     AppealOut,
     AppealTransitionIn,
@@ -37,6 +40,7 @@ from .schemas import (
     AwardRoundOut,
     AwardTransitionIn,
     ErrorOut,
+    InterviewDetailOut,
     InterviewOut,
     InterviewRecordIn,
     InterviewResolveIn,
@@ -115,6 +119,7 @@ def appeal_out(appeal: ScoreAppeal) -> dict[str, Any]:
         "organization_id": appeal.organization_id,
         "item": appeal.line.item.code,
         "state": appeal.state,
+        "state_label": appeal.get_state_display(),
         "grounds": appeal.grounds,
         "decision_note": appeal.decision_note,
         "adjusted_points": appeal.adjusted_points,
@@ -134,6 +139,7 @@ def interview_out(task: InterviewTask) -> dict[str, Any]:
         "assignee_id": task.assignee_id,
         "due_on": task.due_on,
         "state": task.state,
+        "state_label": task.get_state_display(),
         "held_on": task.held_on,
         "outcome": task.outcome,
         "rectification_due": task.rectification_due,
@@ -198,6 +204,7 @@ def round_out(item: AwardRound) -> dict[str, Any]:
         "vote_opens": item.vote_opens,
         "vote_closes": item.vote_closes,
         "state": item.state,
+        "state_label": item.get_state_display(),
         "finished_on": item.finished_on,
     }
 
@@ -299,11 +306,13 @@ def appeal_list(request: HttpRequest, page: Query[PageParams], state: str = "") 
 
 @router.get(
     "/appeals/{int:appeal_id}",
-    response={200: AppealOut, **ERRORS},
+    response={200: AppealDetailOut, **ERRORS},
     operation_id="stars_appeals_detail",
 )
 def appeal_detail(request: HttpRequest, appeal_id: int) -> dict[str, Any]:
-    return appeal_out(selectors.appeal_get_for(request.auth, appeal_id))
+    appeal = selectors.appeal_get_for(request.auth, appeal_id)
+    history = [history_out(row) for row in services.appeal_history(appeal)]
+    return {**appeal_out(appeal), "history": history}
 
 
 @router.post(
@@ -344,11 +353,13 @@ def interview_list(
 
 @router.get(
     "/interviews/{int:task_id}",
-    response={200: InterviewOut, **ERRORS},
+    response={200: InterviewDetailOut, **ERRORS},
     operation_id="stars_interviews_detail",
 )
 def interview_detail(request: HttpRequest, task_id: int) -> dict[str, Any]:
-    return interview_out(selectors.interview_get_for(request.auth, task_id))
+    task = selectors.interview_get_for(request.auth, task_id)
+    history = [history_out(row) for row in services.interview_history(task)]
+    return {**interview_out(task), "history": history}
 
 
 @router.post(
@@ -472,7 +483,13 @@ def award_create(request: HttpRequest, payload: AwardRoundIn) -> Status:
 def award_detail(request: HttpRequest, round_id: int) -> dict[str, Any]:
     item = selectors.award_round_get_for(request.auth, round_id)
     nominations = [nomination_out(n) for n in selectors.nominations_of(item)]
-    return {**round_out(item), "nominations": nominations}
+    manages = bool(can_manage_award_round(request.auth, item))
+    return {
+        **round_out(item),
+        "nominations": nominations,
+        "moves": [move_out(m) for m in services.award_moves_for(request.auth, item)],
+        "history": [history_out(r) for r in services.award_round_history(item)] if manages else [],
+    }
 
 
 @router.post(

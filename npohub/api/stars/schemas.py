@@ -8,6 +8,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from ..history import HistoryOut, MoveOut
+
 
 class ErrorOut(Schema):
     code: str
@@ -116,10 +118,15 @@ class AppealOut(Schema):
     organization_id: int
     item: str
     state: str
+    state_label: str
     grounds: str
     decision_note: str
     adjusted_points: Decimal | None
     decided_at: dt.datetime | None
+
+
+class AppealDetailOut(AppealOut):
+    history: list[HistoryOut]
 
 
 # --- interviews ---------------------------------------------------------------------------------
@@ -147,11 +154,16 @@ class InterviewOut(Schema):
     assignee_id: int | None
     due_on: dt.date
     state: str
+    state_label: str
     held_on: dt.date | None
     outcome: str
     rectification_due: dt.date | None
     resolution_note: str
     resolved_on: dt.date | None
+
+
+class InterviewDetailOut(InterviewOut):
+    history: list[HistoryOut]
 
 
 class RemovalFlagOut(Schema):
@@ -268,11 +280,14 @@ class AwardRoundOut(Schema):
     vote_opens: dt.date
     vote_closes: dt.date
     state: str
+    state_label: str
     finished_on: dt.date | None
 
 
 class AwardRoundDetailOut(AwardRoundOut):
     nominations: list[NominationOut]
+    moves: list[MoveOut]  # the moves the caller may make now
+    history: list[HistoryOut]  # the round's moves (for the bureau that runs it)
 
 
 class VoteOut(Schema):

@@ -43,14 +43,20 @@ def test_the_stars_demo_scores_a_year_for_hub_members_rates_them_and_runs_an_awa
 ):
     third = OrganizationFactory(name="历下区助残协会", community=regions["c_jfq1"])
     scoring_hub(cast, regions, [orgs["assoc"], orgs["other"], third])
-    assert run().startswith("已加载月度评分与星级演示数据：评分枢纽 1，评分组织 3，月度评分 36")
-    year = timezone.localdate().year - 1
+    today = timezone.localdate()
+    cards = 3 * (12 + today.month)  # January of last year up to the current month
+    assert run().startswith(
+        f"已加载月度评分与星级演示数据：评分枢纽 1，评分组织 3，月度评分 {cards}"
+    )
+    year = today.year - 1
     assert MonthlyScorecard.objects.filter(period__year=year).count() == 36
+    # The scoring page opens on the current month: it is scored for every member.
+    assert MonthlyScorecard.objects.filter(period=today.replace(day=1)).count() == 3
     assert (
         AuditEvent.objects.filter(
             kind="stars.scorecard_recorded", on_behalf_of="历下区社会组织孵化基地（受民政局委托）"
         ).count()
-        == 36
+        == cards
     )
     low = InterviewTask.objects.filter(reason=InterviewReason.LOW_MONTHLY)
     assert sorted(t.organization.name for t in low) == ["历下区书法协会", "历下区助残协会"]
@@ -60,4 +66,4 @@ def test_the_stars_demo_scores_a_year_for_hub_members_rates_them_and_runs_an_awa
     assert award.state == AwardState.FINISHED
     assert award.nominations.filter(is_winner=True).count() == 3
     assert run().strip() == "月度评分与星级演示数据已存在，未作修改。"
-    assert MonthlyScorecard.objects.count() == 36
+    assert MonthlyScorecard.objects.count() == cards

@@ -81,7 +81,15 @@ def test_an_adjusted_appeal_raises_the_line_and_the_months_total(cast, scored):
     assert scored["line"].original_points == Decimal("0.0")
     assert MonthlyScorecard.objects.get().total == Decimal("9.5")
     event = AuditEvent.objects.get(kind="stars.appeal_adjusted")
-    assert event.payload == {"transition": "adjust", "points_before": "0.0", "points_after": "2.5"}
+    assert event.payload == {
+        "transition": "adjust",
+        "points_before": "0.0",
+        "points_after": "2.5",
+        # every move on the one engine also records the states and the note
+        "from": "submitted",
+        "to": "adjusted",
+        "note": "补充材料属实",
+    }
     assert Notification.objects.filter(kind="stars.appeal", recipient=cast["org_user"]).count() == 1
 
 

@@ -162,6 +162,39 @@ def test_a_fourth_low_month_does_not_open_a_second_interview_while_one_is_open(c
     assert InterviewTask.objects.get().period == months_ago(2)
 
 
+def test_low_months_entered_latest_first_open_an_interview_when_the_run_is_complete(cast, world):
+    """Issue 13: June, then May, then April, all below 6, opened no interview."""
+    score(cast["hub"], world["assoc"], months_ago(1), "5")
+    score(cast["hub"], world["assoc"], months_ago(2), "5.5")
+    assert InterviewTask.objects.count() == 0
+    score(cast["hub"], world["assoc"], months_ago(3), "4")
+    task = InterviewTask.objects.get()
+    assert task.period == months_ago(1)
+    assert task.detail == (
+        f"连续3个月评分低于6分：{months_ago(3):%Y-%m} 4.0、{months_ago(2):%Y-%m} 5.5、"
+        f"{months_ago(1):%Y-%m} 5.0"
+    )
+
+
+def test_a_low_month_filled_in_between_two_low_months_opens_an_interview(cast, world):
+    score(cast["hub"], world["assoc"], months_ago(3), "5")
+    score(cast["hub"], world["assoc"], months_ago(1), "5")
+    score(cast["hub"], world["assoc"], months_ago(2), "5")
+    assert InterviewTask.objects.get().period == months_ago(1)
+
+
+def test_a_correction_that_lowers_the_middle_month_opens_an_interview(cast, world):
+    score(cast["hub"], world["assoc"], months_ago(3), "5")
+    score(cast["hub"], world["assoc"], months_ago(2), "7")
+    score(cast["hub"], world["assoc"], months_ago(1), "5")
+    assert InterviewTask.objects.count() == 0
+    score(cast["hub"], world["assoc"], months_ago(2), "5.5")
+    task = InterviewTask.objects.get()
+    assert task.period == months_ago(1)
+    event = AuditEvent.objects.filter(kind="stars.scorecard_recorded").latest("id")
+    assert event.payload["interview_task"] == task.pk
+
+
 def test_the_low_month_threshold_follows_the_localitys_policy(cast, world, settings):
     settings.STARS_POLICY = {"3701": {"low_month_below": "8", "low_months_in_a_row": 2}}
     score(cast["hub"], world["assoc"], months_ago(2), "7.5")
