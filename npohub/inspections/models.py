@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from npohub.core.models import TimeStampedModel
 
-from .workflows import STATE_LABELS, PlanState
+# CheckStatus is re-exported: the check states live in workflows.py with their moves.
+from .workflows import CheckStatus as CheckStatus
+from .workflows import PlanState
 
 
 class AuthorityLevel(models.TextChoices):
@@ -66,7 +68,7 @@ class SpotCheckPlan(TimeStampedModel):
     state = models.CharField(
         _("状态"),
         max_length=12,
-        choices=list(STATE_LABELS.items()),
+        choices=PlanState.choices,
         default=PlanState.DRAFT,
         db_index=True,
     )
@@ -157,12 +159,6 @@ class ConflictDeclaration(models.Model):
         return f"{self.inspector} × {self.organization_id}"
 
 
-class CheckStatus(models.TextChoices):
-    DRAWN = "drawn", _("已抽中")
-    NOTIFIED = "notified", _("已告知")
-    CONCLUDED = "concluded", _("已出结论")
-
-
 class Conclusion(models.TextChoices):
     NO_PROBLEM = "no_problem", _("未发现问题")
     RECTIFY = "rectify", _("发现问题，责令整改")
@@ -248,6 +244,16 @@ class LogKind(models.TextChoices):
     REDRAW = "redraw", _("重新抽取检查人员")
     SEED_PUBLISHED = "seed_published", _("公开随机种子")
     WITHDRAWN = "inspector_withdrawn", _("抽取后回避撤换")
+
+
+# Why an inspector was left out or drawn again (``DrawLog.reason``), in words.
+DRAW_REASON_LABELS = {
+    "declared": _("已申报回避"),
+    "officer": _("曾在或正在该组织任职"),
+    "legal_representative": _("是该组织的法定代表人"),
+    "supervisory_unit": _("所在单位是该组织的业务主管单位"),
+    "redraw": _("回避后重新抽取"),
+}
 
 
 class DrawLog(models.Model):

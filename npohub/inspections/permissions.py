@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 
 from npohub.accounts.models import BUREAU_ROLES, Role
 from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
+from npohub.core.workflows import NO_CAPACITY, Capacities
 from npohub.orgs.models import AccessReason, OrganizationAccess
 
 from .models import Inspector, RectificationOrder, SpotCheck, SpotCheckPlan
-from .workflows import WORKING_STATES
+from .workflows import INSPECTOR, MANAGER, WORKING_STATES
 
 # Roles that may be entered in the inspector pool (rule 37: inspectors and bureau staff).
 POOL_ROLES = frozenset({Role.INSPECTOR, *BUREAU_ROLES})
@@ -64,11 +65,35 @@ def can_manage_plans(user: Any, authority_code: str) -> Decision:
         return deny(_("请先登录"))
     if is_bureau_for(user, authority_code):
         return ALLOW
-    return deny(_("只有该区划的登记管理机关可以制定和抽取抽查计划"))
+    return deny(plan_refusal())
 
 
 def can_manage_plan(user: Any, plan: SpotCheckPlan) -> Decision:
     return can_manage_plans(user, plan.authority_region.code)
+
+
+def plan_refusal() -> str:
+    return _("只有该区划的登记管理机关可以制定和抽取抽查计划")
+
+
+def plan_capacities(user: Any, plan: SpotCheckPlan) -> Capacities:
+    """The workflow engine's resolver for plans: ``manager`` for the authority's bureau."""
+    if can_manage_plan(user, plan):
+        return Capacities(frozenset({MANAGER}))
+    return NO_CAPACITY
+
+
+def works_on_check(user: Any, check: SpotCheck) -> bool:
+    """An assigned inspector or the bureau of the plan's authority, whatever the plan's state."""
+    return is_bureau_for(user, check.plan.authority_region.code) or is_assigned(user, check)
+
+
+def check_refusal() -> str:
+    return _("只有被抽中的检查人员或登记管理机关可以记录检查情况")
+
+
+def plan_not_working() -> str:
+    return _("抽查计划未处于检查阶段（须先公开随机种子和抽查名单）")
 
 
 def can_work_on_check(user: Any, check: SpotCheck) -> Decision:
@@ -76,11 +101,18 @@ def can_work_on_check(user: Any, check: SpotCheck) -> Decision:
     while the plan is being carried out."""
     if not is_signed_in(user):
         return deny(_("请先登录"))
-    if not (is_bureau_for(user, check.plan.authority_region.code) or is_assigned(user, check)):
-        return deny(_("只有被抽中的检查人员或登记管理机关可以记录检查情况"))
+    if not works_on_check(user, check):
+        return deny(check_refusal())
     if check.plan.state not in WORKING_STATES:
-        return deny(_("抽查计划未处于检查阶段（须先公开随机种子和抽查名单）"))
+        return deny(plan_not_working())
     return ALLOW
+
+
+def check_capacities(user: Any, check: SpotCheck) -> Capacities:
+    """The workflow engine's resolver for checks: ``inspector`` (the plan's state is a guard)."""
+    if works_on_check(user, check):
+        return Capacities(frozenset({INSPECTOR}))
+    return NO_CAPACITY
 
 
 def can_report_rectification(user: Any, order: RectificationOrder) -> Decision:

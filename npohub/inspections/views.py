@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from npohub.accounts.models import BUREAU_ROLES, User
-from npohub.core.errors import DomainError, NotFound
+from npohub.core.errors import DomainError, InvalidTransition, NotFound
 from npohub.core.permissions import is_signed_in
 from npohub.orgs.models import Organization
 from npohub.regions.models import Region
@@ -40,7 +40,7 @@ from .forms import (
 )
 from .models import RECTIFICATION_LABELS, CheckStatus, Inspector, RectificationOrder, SpotCheck
 from .permissions import can_work_on_check, is_bureau_for
-from .workflows import STATE_LABELS, moves_from, state_label
+from .workflows import STATE_LABELS, state_label
 
 PAGE_SIZE = 20
 
@@ -137,10 +137,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "plan": plan,
             "state_text": state_label(plan.state),
-            "moves": moves_from(plan.state) if manages else [],
+            "moves": services.plan_moves_for(request.user, plan) if manages else [],
             "manages": manages,
             "checks": checks,
             "log": list(selectors.draw_log_of(plan)) if manages else [],
+            "history": services.plan_history(plan) if manages else [],
         },
     )
 
@@ -172,7 +173,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_transition(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _get(selectors.plan_get_for, request.user, pk)
     try:
-        services.plan_transition(
+        plan = services.plan_transition(
             actor=request.user, plan=plan, transition=request.POST.get("transition", "")
         )
     except DomainError as exc:
@@ -223,6 +224,7 @@ def _check_context(request: HttpRequest, check: SpotCheck, **forms: Any) -> dict
         "report_form": ReportForm(initial={"rectified_on": today}),
         "verify_form": VerifyForm(initial={"verified_on": today}),
         "replace_form": forms.get("replace_form") or ReplaceForm(),
+        "history": services.check_history(check),
     }
 
 
@@ -241,6 +243,11 @@ def _check_action(
     if form.is_valid():
         try:
             act(check, form.cleaned_data)
+        except InvalidTransition as exc:
+            # The check moved meanwhile (another user's notice or conclusion): its form is gone
+            # from the page, so the refusal is a message on the check's page.
+            messages.error(request, exc.message)
+            return redirect("inspections:check-detail", pk=check.pk)
         except DomainError as exc:
             apply_errors(form, exc)
         else:

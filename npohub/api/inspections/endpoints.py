@@ -17,6 +17,7 @@ from npohub.core.errors import NotFound, PermissionDenied, ValidationFailed
 from npohub.core.validators import mask_id_number
 from npohub.inspections import selectors, services
 from npohub.inspections.models import (
+    DRAW_REASON_LABELS,
     ConflictDeclaration,
     DrawLog,
     Inspector,
@@ -29,8 +30,10 @@ from npohub.inspections.workflows import moves_from, state_label
 from npohub.orgs.models import Category, Organization
 from npohub.regions.models import Region
 
+from ..history import history_out, move_out
 from ..pagination import Page, PageParams, paginate
 from .schemas import (
+    CheckDetailOut,
     CheckFilterIn,
     CheckOut,
     ConcludeIn,
@@ -45,6 +48,7 @@ from .schemas import (
     NoticeIn,
     OrderIn,
     OrderOut,
+    PlanDetailOut,
     PlanIn,
     PlanListFilterIn,
     PlanOut,
@@ -92,6 +96,7 @@ def plan_of(plan: SpotCheckPlan, user: Any = None) -> dict[str, Any]:
         if hasattr(plan, "check_count")
         else plan.checks.count(),
         "transitions": [m.name for m in moves_from(plan.state)] if manages else [],
+        "moves": [move_out(m) for m in moves_from(plan.state)] if manages else [],
     }
 
 
@@ -122,6 +127,7 @@ def check_of(check: SpotCheck) -> dict[str, Any]:
         "rank": check.rank,
         "score": check.score,
         "status": check.status,
+        "status_label": check.get_status_display(),
         "scope_notice": check.scope_notice,
         "notified_on": check.notified_on,
         "scheduled_on": check.scheduled_on,
@@ -151,9 +157,11 @@ def log_of(row: DrawLog) -> dict[str, Any]:
     return {
         "sequence": row.sequence,
         "kind": row.kind,
+        "kind_label": row.get_kind_display(),
         "check_id": row.spot_check_id,
         "user_id": row.user_id,
         "reason": row.reason,
+        "reason_label": str(DRAW_REASON_LABELS.get(row.reason, "")),
         "message": row.message,
         "data": row.data,
     }
@@ -261,11 +269,14 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Status:
 
 @router.get(
     "/plans/{int:plan_id}",
-    response={200: PlanOut, **ERRORS},
+    response={200: PlanDetailOut, **ERRORS},
     operation_id="inspections_plans_detail",
 )
 def plan_detail(request: HttpRequest, plan_id: int) -> dict[str, Any]:
-    return plan_of(selectors.plan_get_for(request.auth, plan_id), request.auth)
+    plan = selectors.plan_get_for(request.auth, plan_id)
+    manages = is_bureau_for(request.auth, plan.authority_region.code)
+    history = [history_out(r) for r in services.plan_history(plan)] if manages else []
+    return {**plan_of(plan, request.auth), "history": history}
 
 
 @router.put(
@@ -321,11 +332,12 @@ def check_list(
 
 @router.get(
     "/checks/{int:check_id}",
-    response={200: CheckOut, **ERRORS},
+    response={200: CheckDetailOut, **ERRORS},
     operation_id="inspections_checks_detail",
 )
 def check_detail(request: HttpRequest, check_id: int) -> dict[str, Any]:
-    return check_of(_check(request.auth, check_id))
+    check = _check(request.auth, check_id)
+    return {**check_of(check), "history": [history_out(r) for r in services.check_history(check)]}
 
 
 @router.post(

@@ -8,6 +8,8 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from ..history import HistoryOut, MoveOut
+
 
 class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid")
@@ -137,6 +139,11 @@ class PlanOut(Schema):
     closed_at: dt.datetime | None
     checks: int
     transitions: list[str] = []
+    moves: list[MoveOut] = []  # the moves the caller may make now, with their labels
+
+
+class PlanDetailOut(PlanOut):
+    history: list[HistoryOut]  # the plan's moves (for the bureau that runs it)
 
 
 class InspectorRefOut(Schema):
@@ -175,6 +182,7 @@ class CheckOut(Schema):
     rank: int
     score: str
     status: str
+    status_label: str
     scope_notice: str
     notified_on: dt.date | None
     scheduled_on: dt.date | None
@@ -187,12 +195,18 @@ class CheckOut(Schema):
     orders: list[OrderOut]
 
 
+class CheckDetailOut(CheckOut):
+    history: list[HistoryOut]
+
+
 class LogOut(Schema):
     sequence: int
     kind: str
+    kind_label: str
     check_id: int | None
     user_id: int | None
     reason: str
+    reason_label: str
     message: str
     data: dict[str, Any]
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from npohub.inspections.models import DRAW_REASON_LABELS
 from npohub.inspections.services import percent as _percent
 from npohub.inspections.services import stratum_label
 
@@ -25,3 +26,11 @@ def percent(value: Any) -> str:
 def stratum_name(value: Any) -> str:
     kind, _sep, district = str(value).partition(":")
     return stratum_label(kind) + (f"（{district}）" if district else "")
+
+
+@register.filter
+def draw_reason(value: Any) -> str:
+    """A draw-log reason code in words ("" stays empty, an unknown code is not shown raw)."""
+    if not value:
+        return ""
+    return str(DRAW_REASON_LABELS.get(str(value), ""))
