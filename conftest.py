@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.utils import translation
 
 from npohub.accounts.models import Role
 from npohub.accounts.tests.factories import UserFactory
+from npohub.accounts.tests.helpers import force_login_verified
 from npohub.orgs.tests.factories import CommunityGroupFactory, OrganizationFactory, grant
 from npohub.regions.tests.factories import jinan_tree
 
@@ -28,6 +30,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "needs_shared" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _force_login_passes_the_second_factor():
+    """``client.force_login(user)`` stands for a finished sign-in: for roles that must use a
+    second factor (bureau staff, administrators) the session is also marked verified with a
+    test authenticator. Tests of the sign-in itself post to the login page. Session-scoped so
+    module-scoped fixtures (the permission matrix's clients) get it too."""
+    original = Client.force_login
+    Client.force_login = force_login_verified(original)  # type: ignore[method-assign]
+    yield
+    Client.force_login = original  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "ninja",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     # NPOHub, bottom layer first
@@ -72,6 +74,9 @@ MIDDLEWARE = [
     "npohub.core.middleware.HtmxAuthRedirectMiddleware",
     "npohub.core.middleware.HtmxMessageMiddleware",
     "axes.middleware.AxesMiddleware",
+    # After authentication: a role that needs a second factor sees only the 2FA pages until
+    # its session is verified (npohub/accounts/middleware.py).
+    "npohub.accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -134,7 +139,21 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # Every service that sets a password passes the user: not like the user name, 姓名
+        # (also in pinyin), phone number or e-mail.
+        # (Django's UserAttributeSimilarityValidator, naming the pinyin attribute in words.)
+        "NAME": "npohub.accounts.validators.NameSimilarityValidator",
+        "OPTIONS": {
+            "user_attributes": (
+                "username",
+                "display_name",
+                "display_name_pinyin",
+                "phone",
+                "email",
+            )
+        },
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
@@ -143,6 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # Refuses every password from an address that sprayed one password over many accounts.
+    "npohub.accounts.backends.PasswordSprayBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -161,6 +182,25 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Password spraying (one password tried over many accounts, which the per-account lock above
+# never sees): failed sign-ins naming LOGIN_SPRAY_LIMIT different usernames with one password,
+# or LOGIN_SPRAY_IP_LIMIT different usernames with any passwords, from one address within the
+# window lock that address out of every account until the window has passed.
+LOGIN_SPRAY_LIMIT = env_int("LOGIN_SPRAY_LIMIT", 5)
+LOGIN_SPRAY_IP_LIMIT = env_int("LOGIN_SPRAY_IP_LIMIT", 20)
+LOGIN_SPRAY_WINDOW_MINUTES = env_int("LOGIN_SPRAY_WINDOW_MINUTES", 30)
+
+# Two-factor sign-in (TOTP, django-otp). Roles listed here must enrol an authenticator app and
+# enter its code after the password; "administrators" stands for superusers, Django staff and
+# user administrators. Everyone else may enrol voluntarily (and is then asked every time).
+OTP_REQUIRED_ROLES = env_list(
+    "OTP_REQUIRED_ROLES", ["city_bureau", "district_bureau", "administrators"]
+)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER") or "NPOHub"
+
+# API tokens: a new token lives 90 days unless its owner picks less, never more than a year.
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

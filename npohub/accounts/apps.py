@@ -11,7 +11,10 @@ class AccountsConfig(AppConfig):
         from npohub.core.navigation import NavItem, register
         from npohub.core.permissions import is_signed_in
 
+        from . import signals
         from .permissions import can_manage_users
+
+        signals.connect()
 
         register(
             NavItem(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.errors import is_terse_note
 from npohub.regions.models import Region
 
-from .models import Role
+from .models import Role, TokenScope
 from .permissions import ASSIGNABLE_ROLES
 
 
@@ -110,7 +111,7 @@ class UserCreateForm(UserForm):
         label=_("初始密码"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("至少10位，不能全是数字，不能与用户名相近。"),
+        help_text=_("至少10位，不能全是数字，不能与用户名、姓名或手机号相近。"),
     )
 
     field_order = [
@@ -145,7 +146,7 @@ class SetPasswordForm(forms.Form):
         label=_("新密码"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("至少10位，不能全是数字，不能与用户名相近。"),
+        help_text=_("至少10位，不能全是数字，不能与用户名、姓名或手机号相近。"),
     )
     password_again = forms.CharField(
         label=_("再次输入新密码"),
@@ -160,11 +161,98 @@ class SetPasswordForm(forms.Form):
         return data
 
 
+# Validity periods offered on the page (those above API_TOKEN_MAX_DAYS are left out).
+TOKEN_DAYS = (7, 30, 90, 180, 365)
+
+
+def _token_day_choices() -> list[tuple[int, str]]:
+    limit = int(settings.API_TOKEN_MAX_DAYS)
+    days = sorted({d for d in TOKEN_DAYS if d <= limit} | {int(settings.API_TOKEN_DEFAULT_DAYS)})
+    return [(d, _("%(days)s 天") % {"days": d}) for d in days if d <= limit]
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label=_("令牌名称"),
         max_length=100,
         help_text=_("写明用途，例如“区数据中心同步”。"),
+    )
+    scope = forms.ChoiceField(
+        label=_("权限"),
+        required=False,
+        choices=TokenScope.choices,
+        widget=forms.RadioSelect,
+        help_text=_("只读令牌只能查询；需要提交或修改数据的系统才选“读写”。"),
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("有效期"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expires_in_days"].choices = _token_day_choices()
+        self.fields["scope"].initial = TokenScope.READ
+        self.fields["expires_in_days"].initial = settings.API_TOKEN_DEFAULT_DAYS
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A form without these fields (an older page, a script) gets the safe defaults.
+        data["scope"] = data.get("scope") or TokenScope.READ
+        if data.get("expires_in_days") is None:
+            data["expires_in_days"] = settings.API_TOKEN_DEFAULT_DAYS
+        return data
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("当前密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    password = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少10位，不能全是数字，不能与用户名、姓名或手机号相近。"),
+    )
+    password_again = forms.CharField(
+        label=_("再次输入新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("两次输入的密码不一致"))
+        return data
+
+
+class OtpCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args: Any, numeric: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if numeric:
+            self.fields["code"].widget.attrs.update({"inputmode": "numeric", "maxlength": "6"})
+            self.fields["code"].help_text = _("身份验证器上显示的 6 位数字")
+        else:
+            self.fields["code"].help_text = _(
+                "身份验证器上显示的 6 位数字；手机不在身边时，可输入一个恢复码。"
+            )
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(
+        label=_("登录密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
 
 from .models import BUREAU_ROLES, REGION_ROLES, Role, User
+from .two_factor import has_second_factor, second_factor_required
 
 # A bureau user administrator may create these roles within their own region.
 ASSIGNABLE_ROLES = frozenset(set(Role) - {Role.RESIDENT})
@@ -50,4 +51,38 @@ def can_assign_scope(actor: Any, *, role: str, scope_prefix: str) -> Decision:
         return deny(_("只能在本辖区范围内分配区划"))
     if not scope_prefix and role not in REGION_ROLES:
         return ALLOW
+    return ALLOW
+
+
+# --- one's own account: password and second factor ------------------------------------------
+
+
+def can_change_own_password(actor: Any) -> Decision:
+    if not is_signed_in(actor):
+        return deny(_("请先登录"))
+    return ALLOW
+
+
+def can_use_own_second_factor(actor: Any) -> Decision:
+    """Enter a code, see or renew one's recovery codes."""
+    if not is_signed_in(actor):
+        return deny(_("请先登录"))
+    return ALLOW
+
+
+def can_enrol_second_factor(actor: Any, *, session_verified: bool) -> Decision:
+    """Anyone signed in may set up an authenticator; replacing one needs a session verified
+    with it (a password alone must not be enough to swap the second factor)."""
+    if not is_signed_in(actor):
+        return deny(_("请先登录"))
+    if not session_verified and has_second_factor(actor):
+        return deny(_("请先用现有的身份验证器完成验证，再更换身份验证器"))
+    return ALLOW
+
+
+def can_disable_second_factor(actor: Any) -> Decision:
+    if not is_signed_in(actor):
+        return deny(_("请先登录"))
+    if second_factor_required(actor):
+        return deny(_("您的角色必须使用两步验证，不能停用"))
     return ALLOW

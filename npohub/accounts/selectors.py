@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from npohub.core.errors import NotFound
 
-from .models import User
+from .models import ApiToken, User
 from .permissions import can_manage_users
 
 
@@ -33,3 +33,18 @@ def user_get_for(actor: Any, pk: int) -> User:
     if user is None:
         raise NotFound(_("用户不存在"))
     return user
+
+
+def api_tokens_of(user: Any) -> QuerySet[ApiToken]:
+    """The user's own tokens, newest usable first."""
+    if not getattr(user, "is_authenticated", False):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user).order_by("revoked_at", "-expires_at", "-pk")
+
+
+def api_token_get_for(user: Any, pk: int) -> ApiToken:
+    """One of the user's own tokens, or NotFound (another user's looks missing)."""
+    token = api_tokens_of(user).select_related("user").filter(pk=pk).first()
+    if token is None:
+        raise NotFound(_("令牌不存在"))
+    return token

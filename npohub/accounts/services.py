@@ -2,23 +2,44 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from npohub.core.audit import audit_record
-from npohub.core.errors import Conflict, ValidationFailed
+from npohub.core.errors import Conflict, DomainError, ValidationFailed
 from npohub.core.permissions import require
 from npohub.regions.models import Region
 
-from .models import REGION_ROLES, ApiToken, Role, User
-from .permissions import can_assign_scope, can_manage_user, can_manage_users
+from . import two_factor
+from .models import REGION_ROLES, ApiToken, RecoveryCode, RecoveryCodeDevice, Role, TokenScope, User
+from .permissions import (
+    can_assign_scope,
+    can_change_own_password,
+    can_disable_second_factor,
+    can_enrol_second_factor,
+    can_manage_user,
+    can_manage_users,
+    can_use_own_second_factor,
+)
+
+
+class AuthenticationFailed(DomainError):
+    """A bearer token that is unknown, revoked or expired (the API answers 401)."""
+
+    code = "authentication_required"
+    http_status = 401
 
 
 def _prefix_of(region: Region | None) -> str:
@@ -66,7 +87,6 @@ def user_create(
     if errors:
         raise ValidationFailed(_("用户信息有误"), details=errors)
     require(can_assign_scope(actor, role=role, scope_prefix=_prefix_of(region)))
-    _check_password(password)
     user = User(
         username=username,
         role=role,
@@ -77,6 +97,9 @@ def user_create(
         organization_label=organization_label,
         phone=phone,
     )
+    # Validated against the new user itself, so a password like the user name, 姓名 or phone
+    # number is refused.
+    _check_password(password, user)
     user.set_password(password)
     user.save()
     audit_record(
@@ -163,27 +186,78 @@ def user_set_password(*, actor: Any, user: User, password: str) -> User:
     return user
 
 
+@transaction.atomic
+def password_change(*, actor: Any, current_password: str, new_password: str) -> User:
+    """A signed-in user changes their own password (the current one is asked again)."""
+    require(can_change_own_password(actor))
+    if not actor.check_password(current_password or ""):
+        message = _("当前密码不正确")
+        raise ValidationFailed(message, details={"current_password": message})
+    if new_password == current_password:
+        message = _("新密码不能与当前密码相同")
+        raise ValidationFailed(message, details={"password": message})
+    _check_password(new_password, actor)
+    actor.set_password(new_password)
+    actor.save(update_fields=["password"])
+    audit_record(actor=actor, kind="accounts.password_changed", target=actor, payload={})
+    return actor  # type: ignore[no-any-return]
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _token_days(expires_in_days: int | None) -> int:
+    limit = int(settings.API_TOKEN_MAX_DAYS)
+    days = settings.API_TOKEN_DEFAULT_DAYS if expires_in_days is None else expires_in_days
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= limit:
+        message = _("有效期应为 1 至 %(max)s 天") % {"max": limit}
+        raise ValidationFailed(message, details={"expires_in_days": message})
+    return int(days)
+
+
 @transaction.atomic
-def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
-    """Issue a token for the user (themselves, or by their administrator); returns the raw key once."""
+def api_token_create(
+    *,
+    actor: Any,
+    user: User,
+    name: str,
+    scope: str = TokenScope.READ_WRITE,
+    expires_in_days: int | None = None,
+) -> tuple[ApiToken, str]:
+    """Issue a token for the user (themselves, or by their administrator); returns the raw key
+    once. It expires after ``expires_in_days`` (default ``API_TOKEN_DEFAULT_DAYS``, at most
+    ``API_TOKEN_MAX_DAYS``). The pages and the API offer read-only first."""
     if user.pk != getattr(actor, "pk", None):
         require(can_manage_user(actor, user))
     name = (name or "").strip()
     if not name:
         raise ValidationFailed(_("请填写令牌名称"), details={"name": _("必填")})
+    if len(name) > 100:
+        message = _("令牌名称不能超过 100 个字")
+        raise ValidationFailed(message, details={"name": message})
+    if scope not in TokenScope.values:
+        message = _("未知的令牌权限：%(scope)s") % {"scope": scope}
+        raise ValidationFailed(message, details={"scope": message})
+    days = _token_days(expires_in_days)
     raw = "npo_" + secrets.token_urlsafe(32)
+    now = timezone.now()
     token = ApiToken.objects.create(
-        user=user, name=name[:100], key_prefix=raw[4:12], key_hash=_hash_token(raw)
+        user=user,
+        name=name,
+        key_prefix=raw[4:12],
+        key_hash=_hash_token(raw),
+        scope=scope,
+        expires_at=now + dt.timedelta(days=days),
     )
     audit_record(
         actor=actor,
         kind="accounts.api_token_created",
         target=token,
-        payload={"user": user.username},
+        payload={"user": user.username, "scope": scope, "days": days},
     )
     return token, raw
 
@@ -200,18 +274,162 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
-def api_token_authenticate(raw: str) -> User | None:
-    """The active user owning this raw token, or None. Records the time of use."""
-    if not raw or not raw.startswith("npo_"):
-        return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
+def api_token_check(raw: str) -> ApiToken:
+    """The usable token with this raw key (its user loaded), or AuthenticationFailed saying
+    why: unknown, revoked, expired, or its user disabled. Records the time of use."""
+    token = None
+    if raw and raw.startswith("npo_"):
+        token = ApiToken.objects.select_related("user").filter(key_hash=_hash_token(raw)).first()
+    if token is None or not token.user.is_active:
+        raise AuthenticationFailed(_("令牌无效"))
+    if token.revoked_at is not None:
+        raise AuthenticationFailed(_("令牌已吊销"))
     now = timezone.now()
+    if token.expires_at <= now:
+        raise AuthenticationFailed(_("令牌已过期，请在“我的账号”中创建新令牌"))
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """The active user owning this usable raw token, or None."""
+    try:
+        return api_token_check(raw).user
+    except AuthenticationFailed:
+        return None
+
+
+# --- second factor (TOTP) ------------------------------------------------------------------
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name=_("恢复码"), confirmed=True)
+    codes = two_factor.new_recovery_codes()
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, code_hash=two_factor.recovery_code_hash(code)) for code in codes
+    )
+    return codes
+
+
+def _totp_step(secret: str, code: str) -> int | None:
+    """The time step at which ``code`` is right for ``secret`` (±1 step), else None."""
+    digits = "".join((code or "").split())
+    if not (digits.isdigit() and len(digits) == 6):
+        return None
+    try:
+        key = bytes.fromhex(secret)
+    except ValueError:
+        return None
+    totp = TOTP(key)
+    if not totp.verify(int(digits), tolerance=1):
+        return None
+    return int(totp.t())
+
+
+@transaction.atomic
+def otp_enrol(
+    *, actor: Any, secret: str, code: str, session_verified: bool
+) -> tuple[TOTPDevice, list[str]]:
+    """Confirm the authenticator app that shows ``code`` for ``secret`` and issue 10 recovery
+    codes (returned once; only their hashes are kept). Replaces an earlier authenticator, which
+    needs a session already verified with it."""
+    require(can_enrol_second_factor(actor, session_verified=session_verified))
+    step = _totp_step(secret, code)
+    if step is None:
+        message = _("验证码不正确或已过期，请输入身份验证器当前显示的 6 位数字")
+        raise ValidationFailed(message, details={"code": message})
+    replaced = TOTPDevice.objects.filter(user=actor).delete()[0] > 0
+    device = TOTPDevice.objects.create(
+        user=actor, key=secret, name=_("身份验证器"), confirmed=True, last_t=step
+    )
+    codes = _replace_recovery_codes(actor)
+    audit_record(
+        actor=actor, kind="accounts.otp_enrolled", target=actor, payload={"replaced": replaced}
+    )
+    return device, codes
+
+
+@transaction.atomic
+def _otp_try(user: User, code: str) -> tuple[Device | None, dt.datetime | None]:
+    """Check ``code`` against the user's authenticator (6 digits) or recovery codes; failures
+    are counted on the device (django-otp's back-off) and kept, so nothing here raises."""
+    device: Device | None
+    if two_factor.looks_like_totp(code):
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        token = "".join(code.split())
+    else:
+        device = RecoveryCodeDevice.objects.select_for_update().filter(user=user).first()
+        token = code
+    if device is None:
+        return None, None
+    allowed, details = device.verify_is_allowed()
+    if not allowed:
+        return None, (details or {}).get("locked_until")
+    if not device.verify_token(token):
+        return None, None
+    if isinstance(device, RecoveryCodeDevice):
+        audit_record(
+            actor=user,
+            kind="accounts.otp_recovery_code_used",
+            target=user,
+            payload={"left": device.codes.count()},
+        )
+    return device, None
+
+
+def otp_verify(*, actor: Any, code: str) -> Device:
+    """The device that accepts ``code`` (a 6-digit TOTP code or a recovery code), or
+    ValidationFailed. A recovery code works once."""
+    require(can_use_own_second_factor(actor))
+    device, locked_until = _otp_try(actor, (code or "").strip())
+    if device is not None:
+        return device
+    if locked_until is not None:
+        seconds = max(int((locked_until - timezone.now()).total_seconds()) + 1, 1)
+        message = _("尝试次数过多，请在 %(seconds)s 秒后再试") % {"seconds": seconds}
+    else:
+        message = _("验证码不正确或已过期")
+    raise ValidationFailed(message, code="otp_invalid", details={"code": message})
+
+
+@transaction.atomic
+def otp_recovery_codes_regenerate(*, actor: Any) -> list[str]:
+    """Ten new recovery codes; the old ones stop working."""
+    require(can_use_own_second_factor(actor))
+    if not two_factor.has_second_factor(actor):
+        message = _("请先设置身份验证器")
+        raise ValidationFailed(message, details={"code": message})
+    codes = _replace_recovery_codes(actor)
+    audit_record(actor=actor, kind="accounts.otp_recovery_codes_regenerated", target=actor)
+    return codes
+
+
+@transaction.atomic
+def otp_disable(*, actor: Any, password: str) -> None:
+    """Turn off one's own second factor (roles that require it may not)."""
+    require(can_disable_second_factor(actor))
+    if not actor.check_password(password or ""):
+        message = _("密码不正确")
+        raise ValidationFailed(message, details={"password": message})
+    TOTPDevice.objects.filter(user=actor).delete()
+    RecoveryCodeDevice.objects.filter(user=actor).delete()
+    audit_record(actor=actor, kind="accounts.otp_disabled", target=actor)
+
+
+@transaction.atomic
+def otp_reset(*, actor: Any, user: User) -> User:
+    """An administrator clears a user's authenticator and recovery codes (a lost phone); the
+    user sets up a new one at the next sign-in."""
+    require(can_manage_user(actor, user))
+    had = TOTPDevice.objects.filter(user=user).delete()[0] > 0
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    audit_record(
+        actor=actor,
+        kind="accounts.otp_reset",
+        target=user,
+        payload={"had_authenticator": had},
+        region_code=user.region.code if user.region else "",
+    )
+    return user

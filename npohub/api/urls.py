@@ -19,6 +19,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 
+from .account.endpoints import router as account_router  # noqa: E402
 from .credit.endpoints import router as credit_router  # noqa: E402
 from .enforcement.endpoints import router as enforcement_router  # noqa: E402
 from .hubs.endpoints import router as hubs_router  # noqa: E402
@@ -48,6 +49,7 @@ api.add_router("/hubs", hubs_router)
 api.add_router("/party", party_router)
 api.add_router("/ratings", ratings_router)
 api.add_router("/stars", stars_router)
+api.add_router("/me", account_router)
 
 from .credit.public import router as public_credit_router  # noqa: E402
 from .enforcement.public import router as public_enforcement_router  # noqa: E402

@@ -6,11 +6,14 @@ deactivate these accounts on any machine others can reach.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from npohub.accounts.models import REGION_ROLES, Role, User
+from npohub.accounts.models import REGION_ROLES, RecoveryCodeDevice, Role, User
+from npohub.accounts.two_factor import second_factor_required
 from npohub.core.audit import audit_record
 from npohub.orgs.models import (
     CLOSED_STATUSES,
@@ -23,6 +26,11 @@ from npohub.regions.models import Level, Region
 
 DEMO_PASSWORD = "Demo-2026!"
 ADMIN_PASSWORD = "Admin-2026!"
+# The demo accounts that must use a second factor (bureau staff, administrators) share this
+# fixed TOTP key, printed by demo_accounts: add it once to an authenticator app, or run
+# ``manage.py demo_otp_code``. Fixed and public like the passwords: local demo only.
+DEMO_TOTP_SECRET = "NPOHUBDEMOTWOFACTORSECRETJINAN23"
+DEMO_TOTP_KEY = base64.b32decode(DEMO_TOTP_SECRET).hex()
 CITY_CODE = "370100000000"
 DISTRICT_CODE = "370102000000"  # 历下区
 
@@ -151,6 +159,18 @@ class AccountRow:
     password: str
     role_label: str
     scope: str
+    second_factor: bool = False
+
+
+def _demo_authenticator(user: User) -> bool:
+    """Accounts that must use a second factor get the demo key (reset each run, recovery codes
+    removed); the others lose any authenticator, as they had none in the demo."""
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    if not second_factor_required(user):
+        return False
+    TOTPDevice.objects.create(user=user, key=DEMO_TOTP_KEY, name="演示身份验证器", confirmed=True)
+    return True
 
 
 @transaction.atomic
@@ -168,7 +188,15 @@ def demo_accounts_create() -> list[AccountRow]:
     admin.organization_label = "济南市民政局"
     admin.set_password(ADMIN_PASSWORD)
     admin.save()
-    rows.append(AccountRow("admin", ADMIN_PASSWORD, "超级管理员（Django admin）", "全部"))
+    rows.append(
+        AccountRow(
+            "admin",
+            ADMIN_PASSWORD,
+            "超级管理员（Django admin）",
+            "全部",
+            _demo_authenticator(admin),
+        )
+    )
     for account in ACCOUNTS:
         region = places.get(account.place) if account.place else None
         user, _ = User.objects.get_or_create(
@@ -211,7 +239,15 @@ def demo_accounts_create() -> list[AccountRow]:
                 scope = f"{len(targets)} 个组织（{AccessReason(reason).label}）"
         elif not scope:
             scope = "公开数据与本人诉求"
-        rows.append(AccountRow(user.username, DEMO_PASSWORD, str(Role(account.role).label), scope))
+        rows.append(
+            AccountRow(
+                user.username,
+                DEMO_PASSWORD,
+                str(Role(account.role).label),
+                scope,
+                _demo_authenticator(user),
+            )
+        )
     audit_record(
         actor=None,
         kind="demo.accounts_reset",

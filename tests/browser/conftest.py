@@ -28,6 +28,13 @@ def chromium_path() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_not_required(settings):
+    """The workflow walks sign in with the password alone: the second factor has its own walk
+    (test_two_factor_flow.py) and unit tests (npohub/accounts/tests/test_two_factor.py)."""
+    settings.OTP_REQUIRED_ROLES = []
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     path = Path(settings.BASE_DIR) / "test-artifacts"
