@@ -40,6 +40,7 @@ from npohub.supervision.services import (
 )
 from npohub.supervision.workflows import WORKFLOW, current_return, history_of
 
+from ..history import move_out
 from ..pagination import Page, PageParams, paginate
 from .schemas import (
     AttachmentIn,
@@ -125,7 +126,7 @@ def detail_of(user: Any, report: AnnualReport) -> dict[str, Any]:
         if report.state in EDITABLE_STATES
         else [],
         "moves": [m.name for m in moves],
-        "move_options": [{"name": m.name, "label": str(m.label)} for m in moves],
+        "move_options": [move_out(m) for m in moves],
         "attachments": [attachment_of(a) for a in attachments_of(report)],
         "history": [change_of(h) for h in history],
     }

@@ -7,6 +7,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from ..history import MoveOut
+
 
 class ErrorOut(Schema):
     """The one error envelope (see npohub/api/errors.py)."""
@@ -108,13 +110,6 @@ class AttachmentOut(Schema):
     download_url: str
 
 
-class MoveOptionOut(Schema):
-    """A move the caller may make now: its code (to send back) and its label (to show)."""
-
-    name: str
-    label: str
-
-
 class ReportDetailOut(ReportListOut):
     is_charity: bool
     needs_rectification: bool
@@ -130,7 +125,7 @@ class ReportDetailOut(ReportListOut):
     sections: list[SectionOut]
     problems: list[ProblemOut]
     moves: list[str]
-    move_options: list[MoveOptionOut] = Field(
+    move_options: list[MoveOut] = Field(
         default_factory=list, description="可执行的操作：代码（提交时用）与名称（显示用）"
     )
     attachments: list[AttachmentOut] = Field(default_factory=list)
