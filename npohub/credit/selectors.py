@@ -11,11 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from npohub.core.errors import NotFound
-from npohub.orgs.models import Organization
+from npohub.orgs.models import CLOSED_STATUSES, Organization
 from npohub.orgs.search import apply_search
 from npohub.orgs.selectors import organization_visible_to
 
-from .models import BarredPerson, ContactAttempt, CreditFact, CreditRequest, CreditRule, Listing
+from .models import (
+    BarredPerson,
+    ContactAttempt,
+    CreditFact,
+    CreditList,
+    CreditRequest,
+    CreditRule,
+    Listing,
+)
 
 
 def open_on_q(on: dt.date, prefix: str = "") -> Q:
@@ -23,6 +31,25 @@ def open_on_q(on: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}listed_on__lte": on}) & (
         Q(**{f"{prefix}removed_on__isnull": True}) | Q(**{f"{prefix}removed_on__gt": on})
     )
+
+
+def on_list_now_q() -> Q:
+    """The one definition of "on a credit list now": the listing has not been removed and, on
+    the 活动异常名录, the organisation still exists (a deregistered or revoked organisation is
+    no longer 活动异常; the serious list keeps revoked ones, revocation is why they are on it).
+    The public and staff lists' current view and every count of a list (the dashboards'
+    活动异常) read it."""
+    return Q(removed_on__isnull=True) & ~Q(
+        credit_list=CreditList.ABNORMAL, organization__status__in=CLOSED_STATUSES
+    )
+
+
+def on_list_now(credit_list: str, *, region_prefix: str = "") -> QuerySet[Listing]:
+    """The listings on ``credit_list`` now, of organisations whose address is under the prefix."""
+    qs = Listing.objects.filter(on_list_now_q(), credit_list=credit_list)
+    if region_prefix:
+        qs = qs.filter(organization__address_code__startswith=region_prefix)
+    return qs
 
 
 def listings_as_of(
@@ -63,7 +90,7 @@ def _apply_listing_filters(qs: QuerySet[Listing], f: ListingFilters) -> QuerySet
     if f.listed_until:
         qs = qs.filter(listed_on__lte=f.listed_until)
     if f.state == "current":
-        qs = qs.filter(removed_on__isnull=True)
+        qs = qs.filter(on_list_now_q())
     elif f.state == "removed":
         qs = qs.filter(removed_on__isnull=False)
     if f.search:

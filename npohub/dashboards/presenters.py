@@ -301,7 +301,7 @@ def region_dashboard_context(dashboard: RegionDashboard) -> dict[str, Any]:
         "children": dashboard.children,
         "coverage": coverage,
         "breadcrumb": [Crumb(r.name, urls(r.code)) for r in dashboard.breadcrumb],
-        "registered": n(dashboard.counts.registered),
+        "registered": n(dashboard.counts.open_registered),
         "open_groups": n(dashboard.counts.open_groups),
         "urban_average": mark_safe(cells.coverage_cell(coverage.urban_average, coverage.urban_met)),
         "rural_average": mark_safe(cells.coverage_cell(coverage.rural_average, coverage.rural_met)),

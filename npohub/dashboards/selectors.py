@@ -18,10 +18,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
+from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from npohub.accounts.models import REGION_ROLES
 from npohub.core.errors import NotFound
+from npohub.credit.models import CreditList
+from npohub.credit.selectors import on_list_now
 from npohub.orgs.models import CLOSED_STATUSES, Kind, OrgRollup, Status
 from npohub.regions.codes import ancestors, is_valid, pad
 from npohub.regions.models import PREFIX_LENGTH, Level, Region, UrbanRural, UrbanRuralSource
@@ -61,8 +65,39 @@ class Counts:
         return self.total - self.kind_total(Kind.COMMUNITY_GROUP)
 
     @property
+    def open_registered(self) -> int:
+        """Registered organisations that still exist (not deregistered or revoked): the figure
+        the portal's city total also gives (both leave out ``CLOSED_STATUSES``)."""
+        return sum(
+            n
+            for (k, s), n in self.cells.items()
+            if k != Kind.COMMUNITY_GROUP and s not in CLOSED_STATUSES
+        )
+
+    @property
     def open_groups(self) -> int:
         return sum(self.get(Kind.COMMUNITY_GROUP, s) for s in OPEN_STATUSES)
+
+    def with_abnormal_list(self, listed: Counts) -> Counts:
+        """活动异常 as the public 活动异常名录 counts it (``credit.selectors.on_list_now``): the
+        organisations on the list move into 活动异常 from the status the registry holds for
+        them, and those the registry marks 活动异常 without being on the list count as 正常.
+        ``listed`` holds the listed organisations by kind and registry status. Totals by kind
+        do not change."""
+        result = Counts(dict(self.cells))
+        cells = result.cells
+        for kind in {k for k, _s in self.cells} | {k for k, _s in listed.cells}:
+            # registered 活动异常 but not on the list: 正常
+            unlisted = self.get(kind, Status.ABNORMAL) - listed.get(kind, Status.ABNORMAL)
+            cells[(kind, Status.ACTIVE)] = self.get(kind, Status.ACTIVE) + unlisted
+            cells[(kind, Status.ABNORMAL)] = listed.get(kind, Status.ABNORMAL)
+            # on the list with another status: moved into 活动异常
+            for status in STATUSES:
+                if status != Status.ABNORMAL:
+                    moved = listed.get(kind, status)
+                    cells[(kind, status)] = cells.get((kind, status), 0) - moved
+                    cells[(kind, Status.ABNORMAL)] += moved
+        return result
 
     def by_kind(self) -> list[int]:
         return [self.kind_total(k) for k in KINDS]
@@ -303,6 +338,27 @@ def _counts(region: Region) -> dict[str, Counts]:
     return result
 
 
+def abnormal_listed(region: Region) -> tuple[Counts, dict[str, Counts]]:
+    """The organisations on the 活动异常名录 now (``on_list_now``, the public list's definition)
+    by kind and registry status: for the whole region, and by child region (one query)."""
+    child_level = min(region.level + 1, Level.VILLAGE)
+    length = PREFIX_LENGTH[Level(child_level)]
+    rows = (
+        on_list_now(CreditList.ABNORMAL, region_prefix=region.prefix)
+        .annotate(child=Substr("organization__address_code", 1, length))
+        .values_list("child", "organization__kind", "organization__status")
+        .annotate(n=Count("organization_id", distinct=True))
+    )
+    total = Counts()
+    by_child: dict[str, Counts] = defaultdict(Counts)
+    for child, kind, status, n in rows:
+        total.add(kind, status, n)
+        code = child.ljust(12, "0")
+        if code != region.code:  # what stops at the region's own level has no child row
+            by_child[code].add(kind, status, n)
+    return total, by_child
+
+
 def community_group_coverage(region: Region) -> dict[str, Coverage]:
     """Open filed groups per urban/rural community, grouped by child region (one aggregate SQL).
 
@@ -350,13 +406,18 @@ def community_group_coverage(region: Region) -> dict[str, Coverage]:
 
 
 def region_dashboard_for(user: Any, code: str | None = None) -> RegionDashboard:
-    """The dashboard of one region inside the user's scope, or NotFound (4 queries)."""
+    """The dashboard of one region inside the user's scope, or NotFound (5 queries)."""
     code = dashboard_root_code(user) if code is None else code
     if not is_valid(code) or not can_view_region_dashboard(user, pad(code)):
         raise NotFound(_("区划不存在"))
     region, breadcrumb = _region_and_breadcrumb(user, pad(code))
     children = _children(region) if region.level < Level.VILLAGE else []
     counts = _counts(region)
+    listed, listed_by_child = abnormal_listed(region)
+    counts = {
+        code: c.with_abnormal_list(listed if code == region.code else listed_by_child[code])
+        for code, c in counts.items()
+    }
     coverage = community_group_coverage(region)
     own = counts.get(region.code, Counts())
     rows = _child_rows(region, children, counts, coverage)

@@ -37,9 +37,15 @@ def registry(orgs, regions):
 
 
 def base_count(prefix, kind, status):
-    return Organization.objects.filter(
-        address_code__startswith=prefix, kind=kind, status=status
-    ).count()
+    """The base table's count as the dashboard defines the figures: 活动异常 is being on the
+    活动异常名录 (nobody is listed here), so organisations the registry marks 活动异常 count
+    as 正常 (see test_figures)."""
+    qs = Organization.objects.filter(address_code__startswith=prefix, kind=kind)
+    if status == Status.ABNORMAL:
+        return 0
+    if status == Status.ACTIVE:
+        return qs.filter(status__in=(Status.ACTIVE, Status.ABNORMAL)).count()
+    return qs.filter(status=status).count()
 
 
 def test_city_dashboard_counts_equal_base_table_counts(cast, registry):
@@ -208,10 +214,10 @@ def test_dashboard_page_runs_a_fixed_number_of_queries(
     client.force_login(cast["city"])
     client.get(reverse("dashboards:region"))  # warm up: session, language
 
-    # session, user, region + breadcrumb, children, rollups, coverage
-    with django_assert_num_queries(6):
+    # session, user, region + breadcrumb, children, rollups, 活动异常名录, coverage
+    with django_assert_num_queries(7):
         response = client.get(reverse("dashboards:region"))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(reverse("dashboards:region", args=["370102001000"]))
 
     assert response.status_code == 200
