@@ -29,7 +29,7 @@ from .models import ActivityEvidence, DormantCampaign, DormantCandidate, Penalty
 from .permissions import can_manage_campaign
 from .policy import policy_for
 from .services.cases import _create_case
-from .services.missing_reports import _revocation_kind, last_due_report_year
+from .services.missing_reports import _revocation_kind, first_report_years, last_due_report_year
 from .workflows import DORMANT_OUTCOMES, LEGAL_BASES, PS
 
 
@@ -85,7 +85,12 @@ def uncontactable_ids(org_ids: list[int]) -> set[int]:
 def dormant_criteria(
     orgs: Iterable[Organization], criteria: Criteria
 ) -> dict[int, tuple[list[str], dict[str, Any]]]:
-    """Which of the four criteria each organisation meets, with the facts behind each."""
+    """Which of the four criteria each organisation meets, with the facts behind each.
+
+    "No annual report" needs every year of the window to be one the platform holds reports
+    for: a year before the platform's first report year (supervision's ``first_report_year``,
+    as for the rule-25 proposals) is not a missed year, so while the platform holds no report
+    at all, or only from a later year, nobody meets it."""
     from npohub.supervision.selectors import report_years_filed
 
     orgs = [o for o in orgs if o.registration_date is not None]
@@ -94,6 +99,7 @@ def dormant_criteria(
     filed = report_years_filed(ids, years) if years else {}
     activities = activity_dates(ids)
     unreachable = uncontactable_ids(ids)
+    first_year = first_report_years()
     found: dict[int, tuple[list[str], dict[str, Any]]] = {}
     for org in orgs:
         registered = org.registration_date
@@ -101,7 +107,9 @@ def dormant_criteria(
         met: list[str] = []
         details: dict[str, Any] = {}
         days = sorted(activities.get(org.pk, []))
-        if years and registered <= dt.date(years[0], 6, 30) and not filed.get(org.pk):
+        first = first_year(org) if years else None
+        judged = first is not None and years[0] >= first
+        if judged and registered <= dt.date(years[0], 6, 30) and not filed.get(org.pk):
             met.append("no_annual_report")
             details["no_annual_report"] = years
         window_end = registered + dt.timedelta(days=criteria.first_activity_days)

@@ -285,6 +285,28 @@ def test_each_dormant_criterion_alone(cast, regions):
     }
 
 
+def test_years_before_the_platforms_first_report_year_are_not_missed_years_of_a_dormant_org(
+    cast, orgs, regions
+):
+    """The criterion 连续两年未参加年检 flagged organisations for 2023–2024 while the platform
+    held annual reports from 2024 only (the mistake the rule-25 proposals had)."""
+    silent = _org(regions, name="历下区沉默协会", registration_date=dt.date(2010, 5, 1))
+    _evidence(silent, dt.date(2010, 6, 1), cast["district"])
+    _evidence(silent, dt.date(2024, 6, 1), cast["district"])
+
+    def flagged() -> bool:
+        found = dormant.dormant_criteria([silent], CRITERIA)
+        return "no_annual_report" in found.get(silent.pk, ([], {}))[0]
+
+    assert not flagged()  # no report held at all
+    file_report(orgs["assoc"], 2024, cast["district"])
+    assert not flagged()  # reports from 2024 on: 2023 is not a missed year
+    file_report(orgs["other"], 2023, cast["district"])
+    assert flagged()  # reports from 2023 on: both years missed
+    with override_settings(SUPERVISION_POLICY={"default": {"first_report_year": 2024}}):
+        assert not flagged()  # the configured first year wins over the reports held
+
+
 def test_two_unsigned_letters_make_a_candidate_cannot_be_contacted(cast, regions):
     org = _org(regions, registration_date=dt.date(2020, 5, 1))
     campaign = dormant.campaign_create(
@@ -297,7 +319,8 @@ def test_two_unsigned_letters_make_a_candidate_cannot_be_contacted(cast, regions
     )
     assert dormant.campaign_scan(actor=cast["district"], campaign=campaign, today=ON) == 1
     candidate = DormantCandidate.objects.get(organization=org)
-    assert candidate.criteria == ["no_annual_report", "no_first_year_activity", "no_activity_since"]
+    # The platform holds no annual report at all: "no annual report" is not among the criteria.
+    assert candidate.criteria == ["no_first_year_activity", "no_activity_since"]
     dormant.candidate_contact_record(
         actor=cast["district"], candidate=candidate, sent_on=dt.date(2025, 4, 1), signed=False
     )
