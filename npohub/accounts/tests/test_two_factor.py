@@ -262,6 +262,20 @@ def test_an_htmx_request_of_an_unverified_session_moves_the_whole_page(client, c
     assert response["HX-Redirect"] == VERIFY
 
 
+def test_fragments_asked_for_by_the_2fa_page_itself_do_not_reload_it_forever(client, cast):
+    authenticator_for(cast["city"])
+    sign_in(client, "city")
+
+    response = client.get(
+        "/notifications/badge/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/accounts/2fa/verify/?next=%2Forgs%2F",
+    )
+
+    assert response.status_code == 204
+    assert "HX-Redirect" not in response
+
+
 def test_the_django_admin_is_behind_the_second_factor_too(client, cast):
     response = client.post(
         "/admin/login/", {"username": "admin", "password": PASSWORD, "next": "/admin/"}
