@@ -733,6 +733,7 @@ POLICY: dict[str, Rule] = {
     ),
     # dashboards
     "dashboards:region": Rule(REGION_STAFF, target=own_region),
+    "dashboards:home": Rule(SIGNED_IN, note="every account's own to-do list (工作台)"),
     # API: organisations
     "organizations_list": Rule(STAFF, query={"q": "协会"}),
     "organizations_create": Rule(GROUP_CREATORS, body=community_group_json, scoped_body=True),

@@ -14,12 +14,9 @@ from npohub.accounts.models import BUREAU_ROLES, Role
 from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
 
 from .models import Kind, Organization
+from .scope import scope_of
 
 STAFF_LIST_ROLES = frozenset(set(Role) - {Role.RESIDENT})
-
-
-def _in_region(user: Any, address_code: str) -> bool:
-    return bool(user.scope_prefix) and address_code.startswith(user.scope_prefix)
 
 
 def can_list_organizations(user: Any) -> Decision:
@@ -47,7 +44,7 @@ def can_create_organization(user: Any, *, kind: str, address_code: str) -> Decis
             if kind != Kind.COMMUNITY_GROUP
             else _("您的角色不能备案社区社会组织")
         )
-    if not _in_region(user, address_code):
+    if not scope_of(user).covers(address_code):
         return deny(_("该组织住所不在您的辖区内"))
     return ALLOW
 
@@ -68,12 +65,12 @@ def can_change_status(user: Any, org: Organization) -> Decision:
     if (
         org.kind == Kind.COMMUNITY_GROUP
         and user.role == Role.STREET_OFFICER
-        and _in_region(user, org.address_code)
+        and scope_of(user).covers(org.address_code)
     ):
         return ALLOW
     if user.role not in BUREAU_ROLES:
         return deny(_("只有民政局可以变更组织状态"))
-    if not _in_region(user, org.address_code):
+    if not scope_of(user).covers(org.address_code):
         return deny(_("该组织不在您的辖区内"))
     return ALLOW
 
@@ -97,12 +94,8 @@ def can_see_personal_data(user: Any, org: Organization | None = None) -> Decisio
         return deny(_("请先登录"))
     if user.is_superuser:
         return ALLOW
-    if user.role in BUREAU_ROLES and (org is None or _in_region(user, org.address_code)):
+    if user.role in BUREAU_ROLES and (org is None or scope_of(user).covers(org.address_code)):
         return ALLOW
-    if (
-        org is not None
-        and user.role == Role.ORG_USER
-        and org.access_grants.filter(user=user, reason="own").exists()
-    ):
+    if org is not None and user.role == Role.ORG_USER and scope_of(user).owns(org.pk):
         return ALLOW
     return deny(_("个人信息已脱敏"))

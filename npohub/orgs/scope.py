@@ -15,6 +15,7 @@ demand.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -137,6 +138,51 @@ class Scope:
             valid_grants(self.user.pk, on=on, reason=reason).filter(organization_id=org_id).exists()
         )
 
+    def assigned_ids(self, *, reason: str, on: dt.date | None = None) -> QuerySet[Any]:
+        """Ids of the organisations assigned to a grant role for ``reason`` (valid on ``on``),
+        kept to the user's own region when it has one (a party officer's grant outside its
+        region gives nothing), as a subquery."""
+        if self.user is None:
+            return OrganizationAccess.objects.none().values("organization_id")
+        grants = valid_grants(self.user.pk, on=on, reason=reason)
+        if self.prefix and not self.everything:
+            grants = grants.filter(organization__address_code__startswith=self.prefix)
+        return grants.values("organization_id")
+
+    def is_assigned(self, org: Organization, *, reason: str, on: dt.date | None = None) -> bool:
+        """The same rule as :meth:`assigned_ids`, for one fetched organisation."""
+        if self.prefix and not self.everything and not org.address_code.startswith(self.prefix):
+            return False
+        return self.is_granted(org.pk, reason=reason, on=on)
+
+    # -- which organisations the user sees
+
+    def organizations_q(self) -> Q | None:
+        """The Q limiting organisations to the scope (None: everything): the granted ones, the
+        ones in a region role's region and, for a bureau, the ones its authorities registered."""
+        if self.everything:
+            return None
+        q = Q(pk__in=self.granted_ids())
+        if self.has_region:
+            q |= Q(address_code__startswith=self.prefix)
+            if self.is_bureau:
+                q |= Q(authority_region__code__startswith=self.prefix)
+        return q
+
+    def sees_organization(self, org: Organization) -> bool:
+        """The same rule as :meth:`organizations_q`, for one fetched organisation."""
+        if self.user is None:
+            return False
+        if self.everything:
+            return True
+        if self.role not in REGION_ROLES | GRANT_ROLES:
+            return False
+        if self.has_region and org.address_code.startswith(self.prefix):
+            return True
+        if self.is_bureau and self.is_registering_bureau_for(org):
+            return True
+        return self.is_granted(org.pk)
+
     def owns(self, org_id: int | None, *, on: dt.date | None = None) -> bool:
         """An account of the organisation itself (an OWN grant valid on ``on``)."""
         return self.is_granted(org_id, reason=AccessReason.OWN, on=on)
@@ -169,6 +215,21 @@ def organization_accounts(org_id: int, *, on: dt.date | None = None) -> list[Use
     )
 
 
+def organizations_accounts(org_ids: Iterable[int], *, on: dt.date | None = None) -> QuerySet[User]:
+    """The active accounts of any of these organisations (their OWN grants valid on ``on``)."""
+    from npohub.accounts.models import User
+
+    today = on or timezone.localdate()
+    grants = (
+        OrganizationAccess.objects.filter(
+            organization_id__in=list(org_ids), reason=AccessReason.OWN
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    )
+    return User.objects.filter(is_active=True, pk__in=grants.values("user_id")).order_by("pk")
+
+
 def valid_grants_for_org(
     org_id: int, *, on: dt.date | None = None, reason: str = AccessReason.OWN
 ) -> QuerySet[OrganizationAccess]:
@@ -185,6 +246,7 @@ __all__ = [
     "GRANT_ROLES",
     "Scope",
     "organization_accounts",
+    "organizations_accounts",
     "scope_of",
     "valid_grants",
     "valid_grants_for_org",

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from npohub.accounts.models import GRANT_ROLES, REGION_ROLES
 from npohub.core.errors import NotFound
 from npohub.core.permissions import is_signed_in
 
 from .models import FieldChange, Organization, OrganizationAccess
+from .scope import scope_of, valid_grants
 from .search import apply_search
 
 ORDERINGS = {
@@ -32,28 +32,12 @@ def granted_organization_ids(
     """Ids of organisations granted to the user one by one (own, hub members, assigned …) and
     valid on ``on`` (today); ``reason`` keeps grants of that reason only (``own``: the
     organisations whose own account the user is)."""
-    today = on or timezone.localdate()
-    grants = OrganizationAccess.objects.filter(user_id=user.pk)
-    if reason:
-        grants = grants.filter(reason=reason)
-    return (
-        grants.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .values("organization_id")
-    )
+    return valid_grants(user.pk, on=on, reason=reason).values("organization_id")
 
 
 def organization_scope_q(user: Any) -> Q | None:
     """The Q that limits organisations to the user's scope; None means everything."""
-    if user.is_superuser:
-        return None
-    q = Q(pk__in=granted_organization_ids(user))
-    if user.role in REGION_ROLES and user.scope_prefix:
-        q |= Q(address_code__startswith=user.scope_prefix)
-        if user.role in {"city_bureau", "district_bureau"}:
-            # Organisations registered by an authority inside the bureau's region, wherever they sit.
-            q |= Q(authority_region__code__startswith=user.scope_prefix)
-    return q
+    return scope_of(user).organizations_q()
 
 
 def organization_visible_to(user: Any) -> QuerySet[Organization]:
@@ -113,20 +97,7 @@ def organization_list_for(
 
 def organization_in_scope(user: Any, org: Organization) -> bool:
     """The same rule as ``organization_scope_q``, answered for one fetched organisation."""
-    if not is_signed_in(user):
-        return False
-    if user.is_superuser:
-        return True
-    if user.role not in REGION_ROLES | GRANT_ROLES:
-        return False
-    prefix = user.scope_prefix if user.role in REGION_ROLES else ""
-    if prefix and org.address_code.startswith(prefix):
-        return True
-    if prefix and user.role in {"city_bureau", "district_bureau"}:
-        authority = org.authority_region
-        if authority is not None and authority.code.startswith(prefix):
-            return True
-    return granted_organization_ids(user).filter(organization_id=org.pk).exists()
+    return scope_of(user).sees_organization(org)
 
 
 def organization_get_for(user: Any, pk: int) -> Organization:
