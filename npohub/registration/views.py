@@ -661,6 +661,14 @@ def _attachments_context(request: HttpRequest, app: Application, held: set[str])
     }
 
 
+def _sees_organization(user: Any, org_id: int) -> bool:
+    try:
+        organization_get_for(user, org_id)
+    except NotFound:
+        return False
+    return True
+
+
 def _detail_context(request: HttpRequest, app: Application) -> dict[str, Any]:
     user = request.user
     today = timezone.localdate()
@@ -679,6 +687,14 @@ def _detail_context(request: HttpRequest, app: Application) -> dict[str, Any]:
     if app.organization is not None and app.organization.is_registered:
         certificate = current_certificate(app.organization)
     return {
+        # Links only where the user may go: back to the list they work from (a joint-review
+        # department works from its inbox, not the application list), and to the organisation's
+        # record only when they may open it.
+        "back": next(
+            ((label, url) for key, label, url in tabs_for(user) if key in ("list", "reviews")), None
+        ),
+        "sees_organization": app.organization_id is not None
+        and _sees_organization(user, app.organization_id),
         "certificate": certificate,
         "certificate_verify_url": (
             certificate_verify_url(certificate, request) if certificate is not None else ""
