@@ -182,6 +182,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_CALLABLE = "npohub.accounts.spraying.axes_username"  # at most 150 characters
 # Password spraying (one password tried over many accounts, which the per-account lock above
 # never sees): failed sign-ins naming LOGIN_SPRAY_LIMIT different usernames with one password,
 # or LOGIN_SPRAY_IP_LIMIT different usernames with any passwords, from one address within the

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.errors import is_terse_note
@@ -25,6 +26,9 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("用户名")
+        # AuthenticationForm sets max_length after the field is built, so without this a user
+        # name of any length reached authenticate() and the lockout records.
+        self.fields["username"].validators.append(MaxLengthValidator(150))
         self.fields["password"].label = _("密码")
         self.fields["username"].widget.attrs["autocomplete"] = "username"
 

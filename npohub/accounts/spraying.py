@@ -74,3 +74,14 @@ def record_failure(request: Any, username: str) -> None:
     FailedLogin.objects.create(
         ip_address=ip, username=(username or "").strip().lower()[:150], password_digest=digest
     )
+
+
+def axes_username(request: Any, credentials: dict[str, Any] | None = None) -> str | None:
+    """The username django-axes records (``AXES_USERNAME_CALLABLE``): as typed, cut to the
+    150 characters a user name can have. Axes' own columns hold 255, so a longer name sent to
+    the sign-in form (ours or the admin's) made PostgreSQL refuse the row: a 500."""
+    if credentials:
+        name = credentials.get("username")
+    else:
+        name = getattr(request, "data", getattr(request, "POST", {})).get("username")
+    return None if name is None else str(name)[:150]

@@ -134,3 +134,12 @@ def test_odd_usernames_are_counted_without_error(client, cast, username):
     response = attempt(client, username)
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", [LOGIN, "/admin/login/"])
+def test_a_user_name_longer_than_any_account_is_refused_without_a_server_error(client, cast, url):
+    # On PostgreSQL the lockout record's 255-character column refused it: a 500.
+    response = client.post(url, {"username": "城" * 300, "password": SPRAYED})
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
