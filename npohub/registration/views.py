@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from npohub.core.errors import NotFound
-from npohub.core.http import attempt
+from npohub.core.http import attempt, stored_file_download
 from npohub.core.params import parse_int
 from npohub.core.templatetags.npohub import cn_date, yuan
 from npohub.core.validators import mask_id_number, mask_phone
@@ -804,20 +804,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """The stored file, always as a download (never shown inline, never sniffed)."""
     attachment = attachment_get_for(request.user, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404(_("文件不存在")) from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_download(attachment)
 
 
 @login_required
