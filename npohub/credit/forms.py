@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from npohub.core.forms import DateInput
 from npohub.orgs.models import Kind
 
 from .models import ContactMethod, CreditList, CreditRule, FactKind, RequestKind
 from .selectors import ListingFilters
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class ListingFilterForm(forms.Form):

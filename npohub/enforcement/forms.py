@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.errors import DomainError
+from npohub.core.forms import DateInput
 
 from .models import ComplaintCategory
 from .selectors import CaseFilters, ComplaintFilters
@@ -20,7 +21,7 @@ from .workflows import (
     PENALTY_LABELS,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 def apply_service_errors(form: forms.Form, exc: DomainError) -> None:

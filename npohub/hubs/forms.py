@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from npohub.core.forms import DateInput
 from npohub.core.forms import apply_service_errors as apply_service_errors
 from npohub.orgs.models import Category, Organization
 from npohub.regions.models import Level, Region
@@ -23,7 +24,7 @@ from .models import (
     ReviewOpinion,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 def find_organization(visible: Any, ref: str) -> Organization | None:

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from npohub.core.forms import DateInput
 from npohub.orgs.models import Category
 
 from .models import Conclusion, FindingType, Method, PlanKind
@@ -105,9 +106,7 @@ class NoticeForm(forms.Form):
     scope_notice = forms.CharField(
         label=_("检查告知内容"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    scheduled_on = forms.DateField(
-        label=_("计划检查日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    scheduled_on = forms.DateField(label=_("计划检查日期"), required=False, widget=DateInput())
 
 
 class FindingForm(forms.Form):
@@ -117,9 +116,7 @@ class FindingForm(forms.Form):
 
 
 class ConcludeForm(forms.Form):
-    checked_on = forms.DateField(
-        label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    checked_on = forms.DateField(label=_("检查日期"), widget=DateInput())
     conclusion = forms.ChoiceField(label=_("检查结论"), choices=Conclusion.choices)
     note = forms.CharField(
         label=_("结论说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -128,23 +125,19 @@ class ConcludeForm(forms.Form):
 
 class OrderForm(forms.Form):
     requirement = forms.CharField(label=_("整改要求"), widget=forms.Textarea(attrs={"rows": 2}))
-    deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("整改期限"), widget=DateInput())
     finding = forms.IntegerField(label=_("对应检查发现"), required=False)
 
 
 class ReportForm(forms.Form):
-    rectified_on = forms.DateField(
-        label=_("整改完成日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    rectified_on = forms.DateField(label=_("整改完成日期"), widget=DateInput())
     note = forms.CharField(
         label=_("整改情况"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
 
 class VerifyForm(forms.Form):
-    verified_on = forms.DateField(
-        label=_("核查日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    verified_on = forms.DateField(label=_("核查日期"), required=False, widget=DateInput())
 
 
 class ReplaceForm(forms.Form):

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.errors import is_terse_note
+from npohub.core.forms import DateInput
 from npohub.core.i18n import labelled, short_label
 from npohub.regions.codes import is_valid as is_region_code
 from npohub.regions.codes import prefix_of
@@ -136,7 +137,7 @@ class OrganizationForm(forms.Form):
     purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
     business_scope = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
     activity_area = forms.CharField(max_length=200)
-    registration_date = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}))
+    registration_date = forms.CharField(widget=DateInput())
     phone = forms.CharField(max_length=30)
 
     # Grouping for the page (fields missing for a kind are skipped).
@@ -266,7 +267,7 @@ class StatusChangeForm(forms.Form):
     effective_on = forms.DateField(
         label=_("生效日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("不填则为今天。"),
     )
 

@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.errors import NotFound
+from npohub.core.forms import DateInput
 from npohub.orgs.models import Organization
 
 from .models import InstructorKind, PartyOrganization, Tier
 from .selectors import organization_find_for_party
 from .services import PartyOrganizationInput
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 ORG_REF_HELP = _("填写统一社会信用代码（18位）或组织编号")
 
 

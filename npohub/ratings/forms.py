@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from npohub.core.forms import DateInput
 from npohub.orgs.models import Kind
 
 from .models import Level
@@ -25,7 +26,7 @@ class RoundForm(forms.Form):
         label=_("参评组织类型"), choices=KIND_CHOICES, widget=forms.CheckboxSelectMultiple
     )
     applications_until = forms.DateField(
-        label=_("申报截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("申报截止日期"), required=False, widget=DateInput()
     )
     copy_from = forms.ChoiceField(label=_("沿用指标体系"), required=False)
 

@@ -10,6 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from npohub.core.forms import DateInput
+
 from .models import AwardKind, ScorecardItem
 from .selectors import month_start, shift_month
 
@@ -72,11 +74,9 @@ class AppealDecisionForm(forms.Form):
 
 
 class InterviewRecordForm(forms.Form):
-    held_on = forms.DateField(label=_("约谈日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("约谈日期"), widget=DateInput())
     outcome = forms.CharField(label=_("约谈情况"), widget=forms.Textarea(attrs={"rows": 3}))
-    rectification_due = forms.DateField(
-        label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    rectification_due = forms.DateField(label=_("整改期限"), required=False, widget=DateInput())
 
 
 class InterviewResolveForm(forms.Form):
@@ -112,12 +112,8 @@ class AwardRoundForm(forms.Form):
     winners = forms.IntegerField(
         label=_("评选名额"), required=False, min_value=1, help_text=_("十佳默认10名")
     )
-    vote_opens = forms.DateField(
-        label=_("投票开始"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    vote_closes = forms.DateField(
-        label=_("投票截止"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    vote_opens = forms.DateField(label=_("投票开始"), widget=DateInput())
+    vote_closes = forms.DateField(label=_("投票截止"), widget=DateInput())
 
 
 class NominationForm(forms.Form):

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from npohub.core.forms import DateInput
 from npohub.orgs.models import REGISTERED_KINDS, Kind
 
 from . import sections as sec
@@ -83,9 +84,7 @@ def section_form_class(section: sec.Section, kind: str) -> type[forms.Form]:
                 widget=forms.TextInput(attrs={"inputmode": "decimal", **attrs}),
             )
         elif f.type == sec.DATE:
-            fields[f.code] = forms.CharField(
-                label=f.label, required=False, widget=forms.DateInput(attrs={"type": "date"})
-            )
+            fields[f.code] = forms.CharField(label=f.label, required=False, widget=DateInput())
         elif f.code in (
             "officers",
             "summary",
