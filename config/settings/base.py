@@ -235,6 +235,17 @@ NPOHUB_API_PAGE_SIZE = 20
 NPOHUB_IMPORT_MAX_ROWS = env_int("NPOHUB_IMPORT_MAX_ROWS", 200_000)
 # Imports with more rows than this run as a background task instead of inside the request.
 NPOHUB_IMPORT_SYNC_LIMIT = env_int("NPOHUB_IMPORT_SYNC_LIMIT", 2_000)
+# Import files (npohub/orgs/import_files.py): refused above this upload size, above this many
+# bytes once decompressed (or a worse compression ratio), above this many columns.
+NPOHUB_IMPORT_MAX_UPLOAD_BYTES = env_int("NPOHUB_IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+NPOHUB_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int(
+    "NPOHUB_IMPORT_MAX_UNCOMPRESSED_BYTES", 400 * 1024 * 1024
+)
+NPOHUB_IMPORT_MAX_COMPRESSION_RATIO = env_int("NPOHUB_IMPORT_MAX_COMPRESSION_RATIO", 200)
+NPOHUB_IMPORT_MAX_COLUMNS = env_int("NPOHUB_IMPORT_MAX_COLUMNS", 40)
+# A validating/committing import whose process cannot be checked and whose heartbeat is older
+# than this is marked failed (npohub/orgs/import_jobs.py).
+NPOHUB_IMPORT_LEASE_SECONDS = env_int("NPOHUB_IMPORT_LEASE_SECONDS", 300)
 
 # Absolute base of links that leave the platform (e-mail, certificate QR codes), e.g.
 # https://npo.example.cn; empty = links are built from the request (or left as paths).

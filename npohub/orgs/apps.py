@@ -20,6 +20,8 @@ class OrgsConfig(AppConfig):
                 order=10,
             )
         )
+        from .import_jobs import sweep_when_worker_starts
         from .imports import register_import_navigation
 
         register_import_navigation()
+        sweep_when_worker_starts()

@@ -8,12 +8,9 @@ file changes nothing). The commit is one transaction with bulk writes (performan
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -39,6 +37,8 @@ from npohub.regions.codes import ancestors
 from npohub.regions.models import Region
 
 from . import bulk
+from .import_files import FileRefused, Limits, check_upload_size, count_rows, read_rows
+from .import_jobs import RUNNING_STATUSES, current_process, import_jobs_sweep
 from .models import (
     CLOSED_STATUSES,
     REGISTERED_KINDS,
@@ -256,38 +256,6 @@ def header_aliases(kind: str) -> dict[str, str]:
     return aliases
 
 
-def read_table(data: bytes, filename: str) -> list[list[Any]]:
-    """All rows of the first sheet (or the CSV), header included, as Python values."""
-    if filename.lower().endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("gb18030")
-        return [list(row) for row in csv.reader(io.StringIO(text))]
-    from python_calamine import CalamineWorkbook
-
-    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    return list(workbook.get_sheet_by_index(0).to_python(skip_empty_area=False))
-
-
-def estimate_rows(data: bytes, filename: str) -> int | None:
-    """Data rows without parsing the whole file (xlsx dimension or CSV lines); None if unknown."""
-    name = filename.lower()
-    if name.endswith(".csv"):
-        return max(data.count(b"\n") - 1, 0)
-    if not name.endswith((".xlsx", ".xlsm")):
-        return None
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
-            with archive.open(sheets[0]) as sheet:
-                head = sheet.read(4096).decode("utf-8", "ignore")
-    except (zipfile.BadZipFile, IndexError, KeyError):
-        return None
-    match = re.search(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
-    return int(match.group(1)) - 1 if match else None
-
-
 # --- Validation: the plan -------------------------------------------------------------------------
 
 
@@ -429,9 +397,33 @@ def _person_changed(org: Organization, cleaned: CleanedOrganization) -> bool:
     )
 
 
-def _set_progress(job: ImportJob, processed: int) -> None:
-    if not transaction.get_connection().in_atomic_block:
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
+def _set_progress(job: ImportJob, processed: int | None) -> None:
+    """Progress (when shown) and the job's heartbeat, outside any transaction."""
+    if transaction.get_connection().in_atomic_block:
+        return
+    values: dict[str, Any] = {"heartbeat_at": timezone.now()}
+    if processed is not None:
+        values["processed_rows"] = processed
+    ImportJob.objects.filter(pk=job.pk, status__in=RUNNING_STATUSES).update(**values)
+
+
+def _with_region_lookups(
+    rows: Iterator[list[Any]], lookups: Lookups, code_indexes: list[int]
+) -> Iterator[list[Any]]:
+    """The rows as they come, the regions of each batch of rows loaded in bulk beforehand."""
+    batch: list[list[Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == PROGRESS_EVERY:
+            _prefetch_regions(
+                lookups, {_region_key(r[i]) for r in batch for i in code_indexes if i < len(r)}
+            )
+            yield from batch
+            batch = []
+    _prefetch_regions(
+        lookups, {_region_key(r[i]) for r in batch for i in code_indexes if i < len(r)}
+    )
+    yield from batch
 
 
 def _with_name(cleaned: CleanedOrganization, name: str) -> CleanedOrganization:
@@ -450,7 +442,7 @@ def _clean_rows(
     *,
     actor: Any,
     job: ImportJob,
-    table: list[list[Any]],
+    rows: Iterator[list[Any]],
     mapping: dict[int, str],
     report: _Reporter,
     lookups: Lookups,
@@ -476,10 +468,10 @@ def _clean_rows(
     memo: dict[tuple[Any, ...], tuple[CleanedOrganization | None, dict[str, str]]] = {}
     decisions: dict[tuple[str, str], Any] = {}
     plans: list[RowPlan] = []
-    for offset, cells in enumerate(table[1:]):
+    for offset, cells in enumerate(rows):
         row = offset + 2
-        if progress and offset and offset % PROGRESS_EVERY == 0:
-            _set_progress(job, offset)
+        if offset and offset % PROGRESS_EVERY == 0:
+            _set_progress(job, offset if progress else None)
         if len(cells) < width:
             cells = [*cells, *([None] * (width - len(cells)))]
         name = _cell_text(cells[name_index]) if name_index is not None else ""
@@ -707,43 +699,49 @@ def _person_changed_values(found: tuple[Any, ...], cleaned: CleanedOrganization)
 
 
 def import_plan(*, actor: Any, job: ImportJob, progress: bool = False) -> ImportPlan:
-    """Read the job's file and decide every row; rows with a problem end up in ``errors``."""
+    """Read the job's file and decide every row; rows with a problem end up in ``errors``.
+
+    The file is read as a stream of rows (``import_files.read_rows``: checked against every
+    limit before it is parsed); only the cleaned rows are kept.
+    """
     plan = ImportPlan()
     report = _Reporter(plan, {})
+
+    def counted(rows: int) -> None:
+        job.total_rows = rows
+        if progress and not transaction.get_connection().in_atomic_block:
+            ImportJob.objects.filter(pk=job.pk).update(total_rows=rows)
+
     with job.file.open("rb") as handle:
-        data = handle.read()
-    try:
-        table = read_table(data, job.filename)
-    except Exception:  # any parser failure means "not a spreadsheet we can read"
-        report.add(None, "", _("无法读取文件，请上传由导入模板填写的 .xlsx 文件"))
-        return plan
-    if not table:
-        report.add(None, "", _("文件是空的"))
-        return plan
-    mapping = _map_header(job.kind, table[0], report)
-    if mapping is None:
-        return plan
-    if len(table) - 1 > settings.NPOHUB_IMPORT_MAX_ROWS:
-        limit = settings.NPOHUB_IMPORT_MAX_ROWS
-        report.add(None, "", _("一次最多导入%(limit)s行") % {"limit": limit})
-        return plan
-    lookups = Lookups.load()
-    code_fields = [
-        i for i, f in mapping.items() if f in ("community_code", "authority_region_code")
-    ]
-    _prefetch_regions(
-        lookups, {_region_key(r[i]) for r in table[1:] for i in code_fields if i < len(r)}
-    )
-    cleaned = _clean_rows(
-        actor=actor,
-        job=job,
-        table=table,
-        mapping=mapping,
-        report=report,
-        lookups=lookups,
-        progress=progress,
-    )
-    del table, data  # the cleaned rows are all that is needed now (memory ≤ 500 MB at 100 k)
+        raw = getattr(handle, "file", handle)
+        rows = read_rows(raw, job.filename, Limits.from_settings(), counted=counted)
+        try:
+            header = next(rows, None)
+            if header is None:
+                report.add(None, "", _("文件是空的"))
+                return plan
+            mapping = _map_header(job.kind, header, report)
+            if mapping is None:
+                return plan
+            lookups = Lookups.load()
+            code_indexes = [
+                i for i, f in mapping.items() if f in ("community_code", "authority_region_code")
+            ]
+            cleaned = _clean_rows(
+                actor=actor,
+                job=job,
+                rows=_with_region_lookups(rows, lookups, code_indexes),
+                mapping=mapping,
+                report=report,
+                lookups=lookups,
+                progress=progress,
+            )
+        except FileRefused as refused:
+            plan.errors.clear()
+            report.add(None, "", refused.message)
+            return plan
+        finally:
+            rows.close()
     plan.rows = _decide(actor=actor, plans=cleaned, report=report)
     plan.headers = report.headers
     plan.errors.sort(key=lambda e: e["row"] or 0)
@@ -774,8 +772,25 @@ def _runs_in_background(job: ImportJob) -> bool:
     return job.total_rows > settings.NPOHUB_IMPORT_SYNC_LIMIT
 
 
+def _enqueue(job: ImportJob, task: Any) -> None:
+    """Queue ``task`` for the job once the current transaction commits; the job remembers the
+    task (its database row tells the sweep whether it still runs)."""
+
+    def send() -> None:
+        result = task.enqueue(job.pk)
+        ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
+
+    transaction.on_commit(send)
+
+
 def import_start(*, actor: Any, kind: str, upload: UploadedFile) -> ImportJob:
-    """Store an upload as an import job and validate it (inline when small, else as a task)."""
+    """Store an upload as an import job and validate it (inline when small, else as a task).
+
+    Refused before anything is stored: a file over the size limit, an archive that would
+    decompress past its limits, a sheet with more rows or columns than allowed (counted from
+    the rows themselves, never from the sheet's declared dimension). Rows are counted only up
+    to the inline limit here; the worker counts the rest before it parses the file.
+    """
     if kind not in IMPORT_KINDS:
         raise ValidationFailed(
             _("请选择导入类型"), details={"kind": _("应为 registered 或 community_group")}
@@ -786,25 +801,41 @@ def import_start(*, actor: Any, kind: str, upload: UploadedFile) -> ImportJob:
         raise ValidationFailed(
             _("请上传 Excel 文件（.xlsx）或 CSV 文件"), details={"file": _("不支持的文件类型")}
         )
-    data = upload.read()
+    limits = Limits.from_settings()
+    check_upload_size(upload.size, limits)
+    rows = count_rows(
+        getattr(upload, "file", upload),
+        filename,
+        limits,
+        stop_after=settings.NPOHUB_IMPORT_SYNC_LIMIT,
+    )
     upload.seek(0)
-    estimate = estimate_rows(data, filename)
     job = ImportJob(created_by=actor, kind=kind, filename=filename[:255])
-    job.total_rows = estimate if estimate is not None else max(len(data) // 100, 1)
+    job.total_rows = rows if rows is not None else max((upload.size or 0) // 100, 1)
     job.file.save(filename, upload, save=False)
     job.save()
     if _runs_in_background(job):
         from .tasks import validate_import_task
 
-        transaction.on_commit(lambda: validate_import_task.enqueue(job.pk))
+        _enqueue(job, validate_import_task)
     else:
         import_validate(job=job)
     return job
 
 
-def import_validate(*, job: ImportJob) -> ImportJob:
+def import_validate(*, job: ImportJob, task_id: str = "") -> ImportJob:
     """Validate the job's file and store the preview: counts and every problem by row/column."""
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING, processed_rows=0)
+    worker = current_process()
+    claim: dict[str, Any] = {
+        "status": ImportStatus.VALIDATING,
+        "processed_rows": 0,
+        "worker": worker,
+        "heartbeat_at": timezone.now(),
+    }
+    if task_id:
+        claim["task_id"] = task_id[:64]
+    ImportJob.objects.filter(pk=job.pk).update(**claim)
+    job.worker = worker
     try:
         plan = import_plan(actor=job.created_by, job=job, progress=True)
     except Exception as exc:
@@ -816,17 +847,18 @@ def import_validate(*, job: ImportJob) -> ImportJob:
     job.total_rows = plan.total_rows
     job.processed_rows = plan.total_rows
     job.message = ""
-    job.save(
-        update_fields=[
-            "status",
-            "errors",
-            "error_count",
-            "summary",
-            "total_rows",
-            "processed_rows",
-            "message",
-        ]
+    job.worker = ""
+    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING, worker=worker).update(
+        status=job.status,
+        errors=job.errors,
+        error_count=job.error_count,
+        summary=job.summary,
+        total_rows=job.total_rows,
+        processed_rows=job.processed_rows,
+        message="",
+        worker="",
     )
+    job.refresh_from_db()
     return job
 
 
@@ -834,33 +866,104 @@ def _fail(job: ImportJob, exc: Exception) -> ImportJob:
     job.status = ImportStatus.FAILED
     job.message = (getattr(exc, "message", None) or str(exc) or exc.__class__.__name__)[:500]
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "message", "finished_at"])
+    job.worker = ""
+    job.save(update_fields=["status", "message", "finished_at", "worker"])
     return job
 
 
-def import_commit_request(*, actor: Any, job: ImportJob) -> ImportJob:
-    """Commit a previewed job: inline when small, else queue it (the page polls progress)."""
+def _owned(actor: Any, job: ImportJob) -> None:
     if job.created_by_id != actor.pk and not actor.is_superuser:
         raise NotFound(_("导入任务不存在"))
     require(can_import(actor, kind=import_kind_for(job.kind)))
-    if job.status != ImportStatus.PREVIEW or job.error_count:
+
+
+def import_commit_request(*, actor: Any, job: ImportJob) -> ImportJob:
+    """Commit a previewed job, or one whose commit failed (a retry): inline when small, else
+    queue it (the page polls progress). A job whose process died is failed first (sweep)."""
+    _owned(actor, job)
+    import_jobs_sweep(job_ids=[job.pk])
+    job.refresh_from_db()
+    retry = job.status == ImportStatus.FAILED and job.attempts > 0
+    if job.status in RUNNING_STATUSES:
+        raise Conflict(_("该任务已在导入中"), code="import.not_ready")
+    if not (job.status == ImportStatus.PREVIEW or retry) or job.error_count:
         raise Conflict(_("只有校验通过且未导入的任务可以确认导入"), code="import.not_ready")
-    updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEW).update(
-        status=ImportStatus.COMMITTING, processed_rows=0
+    updated = ImportJob.objects.filter(pk=job.pk, status=job.status, attempts=job.attempts).update(
+        status=ImportStatus.COMMITTING,
+        processed_rows=0,
+        attempts=F("attempts") + 1,
+        message="",
+        finished_at=None,
+        worker="",
+        heartbeat_at=timezone.now(),
+        task_id="",
     )
     if not updated:
         raise Conflict(_("该任务已在导入中"), code="import.not_ready")
-    job.status = ImportStatus.COMMITTING
+    job.refresh_from_db()
     if _runs_in_background(job):
         from .tasks import commit_import_task
 
-        transaction.on_commit(lambda: commit_import_task.enqueue(job.pk))
+        _enqueue(job, commit_import_task)
         return job
     return import_commit(actor=actor, job=job)
 
 
-def import_commit(*, actor: Any, job: ImportJob) -> ImportJob:
-    """Write the whole file in one transaction, or nothing (job marked failed or invalid)."""
+def import_retry(*, actor: Any, job: ImportJob) -> ImportJob:
+    """Run a failed job again from where it failed: the commit when writing failed (nothing
+    was written), else the validation."""
+    _owned(actor, job)
+    import_jobs_sweep(job_ids=[job.pk])
+    job.refresh_from_db()
+    if job.status != ImportStatus.FAILED:
+        raise Conflict(_("只有失败的任务可以重试"), code="import.not_retryable")
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            kind="orgs.import_retried",
+            target=job,
+            payload={"stage": "commit" if job.attempts else "validate", "message": job.message},
+        )
+    if job.attempts:
+        return import_commit_request(actor=actor, job=job)
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.FAILED, attempts=0).update(
+        status=ImportStatus.PENDING,
+        processed_rows=0,
+        message="",
+        finished_at=None,
+        worker="",
+        heartbeat_at=timezone.now(),
+        task_id="",
+    )
+    if not updated:
+        raise Conflict(_("该任务已在导入中"), code="import.not_ready")
+    job.refresh_from_db()
+    if _runs_in_background(job):
+        from .tasks import validate_import_task
+
+        _enqueue(job, validate_import_task)
+        return job
+    return import_validate(job=job)
+
+
+class _Superseded(Exception):
+    """The job stopped being this process's to commit (marked lost meanwhile)."""
+
+
+def import_commit(*, actor: Any, job: ImportJob, task_id: str = "") -> ImportJob:
+    """Write the whole file in one transaction, or nothing (job marked failed or invalid).
+
+    The process claims the job (``worker``, heartbeat); the write transaction starts by locking
+    the job row, and only writes if the job is still this process's "committing" job.
+    """
+    worker = current_process()
+    claim: dict[str, Any] = {"worker": worker, "heartbeat_at": timezone.now()}
+    if task_id:
+        claim["task_id"] = task_id[:64]
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.COMMITTING).update(**claim):
+        job.refresh_from_db()
+        return job
+    job.worker = worker
     try:
         # Read and clean the file before taking the write lock; under the lock, decide again
         # against the registry as it is now (the file is re-read only if regions or categories
@@ -869,6 +972,11 @@ def import_commit(*, actor: Any, job: ImportJob) -> ImportJob:
         if plan.errors:
             raise _StillInvalid(plan)
         with transaction.atomic():
+            mine = ImportJob.objects.select_for_update().filter(
+                pk=job.pk, status=ImportStatus.COMMITTING, worker=worker
+            )
+            if not mine.exists():
+                raise _Superseded
             if _lookups_changed(plan):
                 plan = import_plan(actor=actor, job=job)
             else:
@@ -876,13 +984,17 @@ def import_commit(*, actor: Any, job: ImportJob) -> ImportJob:
             if plan.errors:
                 raise _StillInvalid(plan)
             _write(actor=actor, job=job, plan=plan)
+    except _Superseded:
+        job.refresh_from_db()
+        return job
     except _StillInvalid as invalid:
         job.status = ImportStatus.INVALID
         job.errors = invalid.plan.errors
         job.error_count = len(invalid.plan.errors)
         job.summary = invalid.plan.summary
         job.message = _("数据已变化，请按错误修改后重新上传")
-        job.save(update_fields=["status", "errors", "error_count", "summary", "message"])
+        job.worker = ""
+        job.save(update_fields=["status", "errors", "error_count", "summary", "message", "worker"])
         return job
     except Exception as exc:
         return _fail(job, exc)
@@ -1234,4 +1346,7 @@ def _write(*, actor: Any, job: ImportJob, plan: ImportPlan) -> None:
     job.finished_at = now
     job.processed_rows = plan.total_rows
     job.message = ""
-    job.save(update_fields=["status", "summary", "finished_at", "processed_rows", "message"])
+    job.worker = ""
+    job.save(
+        update_fields=["status", "summary", "finished_at", "processed_rows", "message", "worker"]
+    )

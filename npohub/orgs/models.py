@@ -398,6 +398,11 @@ class ImportJob(models.Model):
     summary = models.JSONField(_("汇总"), default=dict, blank=True)
     task_id = models.CharField(_("任务"), max_length=64, blank=True, default="")
     message = models.CharField(_("说明"), max_length=500, blank=True, default="")
+    # The process validating or committing the job and its last sign of life: a job whose
+    # process died is marked failed (see import_jobs.py). attempts counts commit attempts.
+    worker = models.CharField(_("执行进程"), max_length=200, blank=True, default="")
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("导入次数"), default=0)
 
     class Meta:
         verbose_name = _("导入任务")

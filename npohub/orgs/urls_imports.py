@@ -9,5 +9,6 @@ urlpatterns = [
     path("upload/", views.import_upload, name="upload"),
     path("<int:pk>/", views.import_job, name="job"),
     path("<int:pk>/commit/", views.import_commit, name="commit"),
+    path("<int:pk>/retry/", views.import_retry_view, name="retry"),
     path("export/", views.organization_export, name="export"),
 ]

@@ -19,12 +19,14 @@ from django.views.decorators.http import require_GET, require_POST
 from npohub.core.errors import DomainError, NotFound
 
 from . import exports
+from .import_jobs import import_jobs_sweep
 from .imports import (
     IMPORT_KINDS,
     import_commit_request,
     import_job_get_for,
     import_job_list_for,
     import_kind_for,
+    import_retry,
     import_start,
 )
 from .models import ImportJob, ImportStatus
@@ -85,6 +87,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    import_jobs_sweep(job_ids=[pk])  # a job whose process died shows as failed, with a retry
     job = _job_for(request, pk)
     errors = Paginator(job.errors or [], ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"job": job, "errors": errors, "running": job.status in RUNNING}
@@ -99,6 +102,22 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
     try:
         job = import_commit_request(actor=request.user, job=job)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if job.status == ImportStatus.DONE:
+            messages.success(request, _("导入完成"))
+        elif job.status == ImportStatus.FAILED:
+            messages.error(request, job.message or _("导入失败，未写入任何数据"))
+    return redirect("imports:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    try:
+        job = import_retry(actor=request.user, job=job)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -7,7 +7,13 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
-from npohub.orgs.imports import import_commit_request, import_job_get_for, import_start
+from npohub.orgs.import_jobs import import_jobs_sweep
+from npohub.orgs.imports import (
+    import_commit_request,
+    import_job_get_for,
+    import_retry,
+    import_start,
+)
 from npohub.orgs.models import ImportJob
 
 from ..pagination import Page, PageParams, paginate
@@ -35,18 +41,27 @@ def _out(job: ImportJob) -> dict[str, Any]:
     }
 
 
-@router.post("/", response={201: ImportJobOut, **ERRORS}, operation_id="create_import")
+@router.post(
+    "/", response={201: ImportJobOut, 413: ErrorOut, **ERRORS}, operation_id="create_import"
+)
 def create_import(
     request: HttpRequest, data: Form[ImportKindIn], file: File[UploadedFile]
 ) -> Status:
-    """Upload a file (multipart: file, kind); small files are validated before the answer."""
+    """Upload a file (multipart: file, kind); small files are validated before the answer.
+
+    Refused before it is stored: over the upload size limit (413, ``import.file_too_large``),
+    decompressing past the limits (``import.decompressed_too_large``), more rows or columns
+    than allowed (``import.too_many_rows``, ``import.too_many_columns``), or unreadable
+    (``import.unreadable``), all 422 but the first."""
     job = import_start(actor=request.user, kind=data.kind, upload=file)
     return Status(201, _out(job))
 
 
 @router.get("/{job_id}", response={200: ImportJobOut, **ERRORS}, operation_id="get_import")
 def get_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
-    """Status, progress and counts of one of your import jobs."""
+    """Status, progress and counts of one of your import jobs (a job whose process died is
+    reported failed, with a message; retry it with ``POST …/retry``)."""
+    import_jobs_sweep(job_ids=[job_id])
     return _out(import_job_get_for(request.user, job_id))
 
 
@@ -69,4 +84,12 @@ def list_import_errors(
 def commit_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
     """Write a validated job (all rows or none); large jobs continue in the background."""
     job = import_commit_request(actor=request.user, job=import_job_get_for(request.user, job_id))
+    return _out(job)
+
+
+@router.post("/{job_id}/retry", response={200: ImportJobOut, **ERRORS}, operation_id="retry_import")
+def retry_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
+    """Run a failed job again: its commit when writing failed (nothing had been written), else
+    its validation; 409 (``import.not_retryable``) unless the job failed."""
+    job = import_retry(actor=request.user, job=import_job_get_for(request.user, job_id))
     return _out(job)
