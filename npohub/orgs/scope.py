@@ -80,6 +80,12 @@ class Scope:
             return ""
         return self.prefix if self.is_bureau else None
 
+    @property
+    def home_code(self) -> str:
+        """The code prefix of the user's own region whatever the role (a reviewer's or a hub's
+        too), for local rules such as a province's deadlines; never a scope to filter by."""
+        return str(self.user.scope_prefix or "") if self.user is not None else ""
+
     # -- places
 
     def covers(self, code: str) -> bool:
@@ -241,12 +247,34 @@ def valid_grants_for_org(
     )
 
 
+def organization_grantees(org_id: int, *, reason: str, on: dt.date | None = None) -> list[User]:
+    """The active users granted the organisation for ``reason`` (valid on ``on``): its
+    supervisory unit's reviewers (``supervised``), its own accounts (``own``) …"""
+    from npohub.accounts.models import User
+
+    grants = valid_grants_for_org(org_id, on=on, reason=reason)
+    return list(User.objects.filter(is_active=True, pk__in=grants.values("user_id")).order_by("pk"))
+
+
+def region_users(code: str, *, roles: Iterable[str] = BUREAU_ROLES) -> QuerySet[User]:
+    """The active users of ``roles`` whose region holds the place ``code`` (the place's own
+    region or one above it): the bureaus to tell about something there, its street …"""
+    from npohub.accounts.models import User
+
+    prefixes = {code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)}
+    return User.objects.filter(
+        is_active=True, role__in=list(roles), scope_prefix__in=prefixes
+    ).order_by("pk")
+
+
 __all__ = [
     "ANONYMOUS",
     "GRANT_ROLES",
     "Scope",
     "organization_accounts",
+    "organization_grantees",
     "organizations_accounts",
+    "region_users",
     "scope_of",
     "valid_grants",
     "valid_grants_for_org",
