@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import actor_label_for, audit_record
 from npohub.orgs.models import Organization, Status
 
@@ -50,12 +51,13 @@ class EvaluationResult:
         return data
 
 
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+def _user(actor: User | None) -> User | None:
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
 
 
-def _label(actor: Any) -> str:
-    return "系统" if _user(actor) is None else actor_label_for(actor)
+def _label(actor: User | None) -> str:
+    user = _user(actor)
+    return "系统" if user is None else actor_label_for(user)
 
 
 def rule_in_force(rule: CreditRule, on: dt.date) -> bool:
@@ -126,7 +128,12 @@ class _OrgRun:
     """The evaluation of one organisation up to one date (inside one transaction)."""
 
     def __init__(
-        self, org: Organization, on: dt.date, rules: list[CreditRule], actor: Any, result: Any
+        self,
+        org: Organization,
+        on: dt.date,
+        rules: list[CreditRule],
+        actor: User | None,
+        result: Any,
     ) -> None:
         self.org, self.on, self.rules, self.actor, self.result = org, on, rules, actor, result
         self.policy = policy_for(org.address_code)
@@ -339,7 +346,7 @@ def _organizations_to_evaluate(on: dt.date) -> list[int]:
     return sorted(ids)
 
 
-def credit_evaluate(*, on: dt.date, actor: Any = None) -> EvaluationResult:
+def credit_evaluate(*, on: dt.date, actor: User | None = None) -> EvaluationResult:
     """Run every detector for ``on``, then list, restart, escalate and remove as the rules say."""
     result = EvaluationResult(on=on)
     for _name, detector in registry.detectors():

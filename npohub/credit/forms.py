@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +36,7 @@ class ListingFilterForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["rule"].choices = [("", _("全部"))] + [
+        cast(forms.ChoiceField, self.fields["rule"]).choices = [("", _("全部"))] + [
             (r.code, r.name) for r in CreditRule.objects.order_by("credit_list", "sort_order")
         ]
 

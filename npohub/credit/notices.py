@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.utils import timezone
-
 from npohub.accounts.models import User
 from npohub.notifications.services import notify
-from npohub.orgs.models import AccessReason, Organization
-
-
-def organization_users(org: Organization) -> list[User]:
-    today = timezone.localdate()
-    return list(
-        User.objects.filter(
-            is_active=True,
-            organization_grants__organization=org,
-            organization_grants__reason=AccessReason.OWN,
-        )
-        .exclude(organization_grants__valid_until__lt=today)
-        .distinct()
-    )
+from npohub.orgs.models import Organization
+from npohub.orgs.scope import organization_accounts
 
 
 def notify_organization(
-    org: Organization, *, kind: str, title: str, body: str = "", actor: Any = None
+    org: Organization, *, kind: str, title: str, body: str = "", actor: User | None = None
 ) -> int:
-    users = organization_users(org)
+    """Tell the organisation's accounts (its valid own grants, ``orgs.scope``)."""
+    users = organization_accounts(org.pk)
     if not users:
         return 0
     return notify(
@@ -36,5 +21,5 @@ def notify_organization(
         title=title,
         body=body,
         url=f"/credit/organizations/{org.pk}/",
-        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        actor=actor if isinstance(actor, User) and actor.is_authenticated else None,
     )

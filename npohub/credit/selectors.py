@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -24,6 +23,7 @@ from .models import (
     CreditRule,
     Listing,
 )
+from .permissions import Viewer
 
 
 def open_on_q(on: dt.date, prefix: str = "") -> Q:
@@ -99,7 +99,7 @@ def _apply_listing_filters(qs: QuerySet[Listing], f: ListingFilters) -> QuerySet
     return qs.order_by("-listed_on", "-id")
 
 
-def listing_list_for(user: Any, filters: ListingFilters | None = None) -> QuerySet[Listing]:
+def listing_list_for(user: Viewer, filters: ListingFilters | None = None) -> QuerySet[Listing]:
     """Listings of organisations the user may see, filtered, newest first."""
     visible = organization_visible_to(user)
     qs = Listing.objects.select_related("rule", "organization").filter(
@@ -114,7 +114,7 @@ def public_listing_list(filters: ListingFilters | None = None) -> QuerySet[Listi
     return _apply_listing_filters(qs, filters or ListingFilters())
 
 
-def credit_file_for(user: Any, org_id: int) -> Organization:
+def credit_file_for(user: Viewer, org_id: int) -> Organization:
     """The organisation whose credit file the user may read, or NotFound."""
     org = organization_visible_to(user).filter(pk=org_id).select_related("authority_region").first()
     if org is None:
@@ -136,7 +136,7 @@ def requests_of(org: Organization) -> QuerySet[CreditRequest]:
     return CreditRequest.objects.filter(organization=org).select_related("listing", "filed_by")
 
 
-def request_list_for(user: Any, *, state: str = "", kind: str = "") -> QuerySet[CreditRequest]:
+def request_list_for(user: Viewer, *, state: str = "", kind: str = "") -> QuerySet[CreditRequest]:
     """Objections and repair applications of the organisations the user may see."""
     visible = organization_visible_to(user)
     qs = CreditRequest.objects.select_related("organization", "listing", "filed_by").filter(
@@ -149,14 +149,14 @@ def request_list_for(user: Any, *, state: str = "", kind: str = "") -> QuerySet[
     return qs.order_by("-filed_on", "-id")
 
 
-def request_get_for(user: Any, pk: int) -> CreditRequest:
+def request_get_for(user: Viewer, pk: int) -> CreditRequest:
     found = request_list_for(user).filter(pk=pk).first()
     if found is None:
         raise NotFound(_("申请不存在"))
     return found
 
 
-def listing_get_for(user: Any, pk: int) -> Listing:
+def listing_get_for(user: Viewer, pk: int) -> Listing:
     visible = organization_visible_to(user)
     found = (
         Listing.objects.select_related("rule", "organization")
@@ -168,7 +168,20 @@ def listing_get_for(user: Any, pk: int) -> Listing:
     return found
 
 
-def late_entries_for(user: Any) -> QuerySet[CreditFact]:
+def fact_get_for(user: Viewer, pk: int) -> CreditFact:
+    """One fact of an organisation the user may see, or NotFound (missing and forbidden alike)."""
+    visible = organization_visible_to(user)
+    found = (
+        CreditFact.objects.select_related("organization__authority_region")
+        .filter(pk=pk, organization__in=visible.values("pk"))
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("信用信息不存在"))
+    return found
+
+
+def late_entries_for(user: Viewer) -> QuerySet[CreditFact]:
     """Rule 28: facts entered later than the time limit, in the user's scope."""
     visible = organization_visible_to(user)
     return (
@@ -178,7 +191,7 @@ def late_entries_for(user: Any) -> QuerySet[CreditFact]:
     )
 
 
-def contact_attempts_for(user: Any) -> QuerySet[ContactAttempt]:
+def contact_attempts_for(user: Viewer) -> QuerySet[ContactAttempt]:
     visible = organization_visible_to(user)
     return (
         ContactAttempt.objects.filter(organization__in=visible.values("pk"))
@@ -191,6 +204,14 @@ def rule_list() -> QuerySet[CreditRule]:
     return CreditRule.objects.order_by("credit_list", "sort_order", "code")
 
 
+def rule_get(pk: int) -> CreditRule:
+    """One listing rule (every bureau reads the same rules), or NotFound."""
+    found = CreditRule.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("规则不存在"))
+    return found
+
+
 def barred_person_list(
     *, search: str = "", current_on: dt.date | None = None
 ) -> QuerySet[BarredPerson]:
@@ -200,6 +221,14 @@ def barred_person_list(
     if current_on:
         qs = qs.filter(_barred_on_q(current_on))
     return qs
+
+
+def barred_person_get(pk: int) -> BarredPerson:
+    """One entry of the register of barred persons, or NotFound."""
+    found = BarredPerson.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("记录不存在"))
+    return found
 
 
 def _barred_on_q(on: dt.date) -> Q:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, PermissionDenied, ValidationFailed
 from npohub.core.permissions import require
@@ -56,8 +57,8 @@ def validate_id_number(value: str) -> bool:
     return True
 
 
-def _user_or_none(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+def _user_or_none(actor: User | None) -> User | None:
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
 
 
 def is_late_entry(arose_on: dt.date, entered_on: dt.date, region_code: str = "") -> bool:
@@ -68,7 +69,7 @@ def is_late_entry(arose_on: dt.date, entered_on: dt.date, region_code: str = "")
 
 def credit_fact_record(
     *,
-    actor: Any,
+    actor: User | None,
     organization: Organization,
     kind: str,
     arose_on: dt.date,
@@ -139,7 +140,9 @@ def credit_fact_record(
 
 
 @transaction.atomic
-def credit_fact_resolve(*, actor: Any, fact: CreditFact, on: dt.date, note: str) -> CreditFact:
+def credit_fact_resolve(
+    *, actor: User | None, fact: CreditFact, on: dt.date, note: str
+) -> CreditFact:
     """Mark the obligation behind a fact as fulfilled or rectified on ``on``."""
     fact = CreditFact.objects.select_for_update().get(pk=fact.pk)
     if fact.resolved_on is not None:
@@ -167,7 +170,7 @@ def credit_fact_resolve(*, actor: Any, fact: CreditFact, on: dt.date, note: str)
 
 def credit_fact_enter(
     *,
-    actor: Any,
+    actor: User,
     organization: Organization,
     kind: str,
     arose_on: dt.date,
@@ -207,7 +210,7 @@ def credit_fact_enter(
 # --- evaluation (the engine lives in evaluation.py) ---------------------------------------
 
 
-def credit_evaluate(*, on: dt.date, actor: Any = None) -> EvaluationResult:
+def credit_evaluate(*, on: dt.date, actor: User | None = None) -> EvaluationResult:
     """Run the detectors and the listing rules for ``on`` (idempotent, deterministic)."""
     if actor is not None:
         require(can_manage_credit(actor))
@@ -219,7 +222,7 @@ def credit_evaluate(*, on: dt.date, actor: Any = None) -> EvaluationResult:
 
 @transaction.atomic
 def credit_request_file(
-    *, actor: Any, listing: Listing, kind: str, reasons: str, fact: CreditFact | None = None
+    *, actor: User, listing: Listing, kind: str, reasons: str, fact: CreditFact | None = None
 ) -> CreditRequest:
     """The organisation objects to a listing or applies for credit repair."""
     org = listing.organization
@@ -271,7 +274,7 @@ def credit_request_file(
 
 
 def credit_request_transition(
-    *, actor: Any, request: CreditRequest, transition: str, note: str = ""
+    *, actor: User, request: CreditRequest, transition: str, note: str = ""
 ) -> CreditRequest:
     """Move an objection or repair application along its workflow table (core's engine runs
     it: row locked, capacity, note, guards, effect, history, audit, notification)."""
@@ -284,7 +287,7 @@ def credit_request_transition(
 @transaction.atomic
 def contact_attempt_record(
     *,
-    actor: Any,
+    actor: User | None,
     organization: Organization,
     method: str,
     sent_on: dt.date,
@@ -356,7 +359,7 @@ def contact_attempt_record(
 @transaction.atomic
 def barred_person_add(
     *,
-    actor: Any,
+    actor: User | None,
     id_number: str,
     name: str,
     reason: str,
@@ -406,7 +409,9 @@ def barred_person_add(
 
 
 @transaction.atomic
-def barred_person_lift(*, actor: Any, barred: BarredPerson, on: dt.date, note: str) -> BarredPerson:
+def barred_person_lift(
+    *, actor: User | None, barred: BarredPerson, on: dt.date, note: str
+) -> BarredPerson:
     """End a restriction early (e.g. the decision was quashed)."""
     if actor is not None:
         require(can_manage_credit(actor))
@@ -432,7 +437,7 @@ def barred_person_lift(*, actor: Any, barred: BarredPerson, on: dt.date, note: s
 
 @transaction.atomic
 def credit_rule_update(
-    *, actor: Any, rule: CreditRule, is_active: bool, parameters: dict[str, Any]
+    *, actor: User, rule: CreditRule, is_active: bool, parameters: dict[str, Any]
 ) -> CreditRule:
     """A city bureau switches a local rule on or off or adjusts its parameters."""
     require(can_manage_rules(actor))

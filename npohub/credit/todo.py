@@ -7,24 +7,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.todo import TodoItem, register
 from npohub.orgs.models import AccessReason
-from npohub.orgs.selectors import granted_organization_ids, organization_visible_to
+from npohub.orgs.scope import scope_of
+from npohub.orgs.selectors import organization_visible_to
 
 from .models import CreditRequest, Listing
-from .navigation import is_org_user
-from .permissions import is_bureau
+from .permissions import Viewer, is_org_user, sees_credit_desk
 from .selectors import open_on_q
 from .workflows import RS
 
 
-def requests_to_decide(user: Any, today: dt.date) -> list[TodoItem]:
-    if not is_bureau(user):
+def requests_to_decide(user: Viewer, today: dt.date) -> list[TodoItem]:
+    if not sees_credit_desk(user):
         return []
     visible = organization_visible_to(user).values("pk")
     n = CreditRequest.objects.filter(organization__in=visible, state=RS.FILED).count()
@@ -40,10 +39,10 @@ def requests_to_decide(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def own_listings(user: Any, today: dt.date) -> list[TodoItem]:
+def own_listings(user: Viewer, today: dt.date) -> list[TodoItem]:
     if not is_org_user(user):
         return []
-    own = granted_organization_ids(user, on=today, reason=AccessReason.OWN)
+    own = scope_of(user).granted_ids(reason=AccessReason.OWN, on=today)
     n = Listing.objects.filter(open_on_q(today), organization_id__in=own).count()
     return [
         TodoItem.make(
@@ -57,7 +56,7 @@ def own_listings(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def credit_todos(user: Any, today: dt.date) -> list[TodoItem]:
+def credit_todos(user: Viewer, today: dt.date) -> list[TodoItem]:
     return [*requests_to_decide(user, today), *own_listings(user, today)]
 
 

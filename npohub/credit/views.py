@@ -1,11 +1,14 @@
-"""Staff and organisation pages of the credit app (mounted at /credit/)."""
+"""Staff and organisation pages of the credit app (mounted at /credit/).
+
+Views fetch with the scoped selectors and let ``NotFound`` propagate (the one middleware answers
+404), decide page access with ``permissions.py`` and run one service through
+``core.http.attempt`` (a refusal becomes form errors or a message).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
-from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,9 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from npohub.core.errors import DomainError, NotFound
-from npohub.core.permissions import require
-from npohub.orgs.models import AccessReason, OrganizationAccess
+from npohub.accounts.models import User
+from npohub.core.http import attempt
+from npohub.core.permissions import Decision
+from npohub.orgs.models import AccessReason
+from npohub.orgs.scope import scope_of
 
 from . import selectors, services
 from .forms import (
@@ -29,39 +34,32 @@ from .forms import (
     ListingFilterForm,
     RuleForm,
 )
-from .models import BarredPerson, CreditRule
-from .navigation import sees_credit_lists
 from .permissions import (
+    barred_person_view,
     can_enter_fact,
     can_file_request,
     can_manage_credit,
     can_manage_rules,
     can_record_contact,
+    can_view_lists,
 )
 from .workflows import STATE_LABELS, history_of, workflow_of
 
 PAGE_SIZE = 30
 
 
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind ``login_required``)."""
+    return cast(User, request.user)
+
+
 def _htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _fail(form: forms.Form, exc: DomainError) -> None:
-    details = exc.details if isinstance(exc.details, dict) else {}
-    placed = False
-    for key, text in details.items():
-        if key in form.fields:
-            form.add_error(key, exc.message if len(str(text)) <= 4 else str(text))
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-
-
-def _bureau_only(user: Any) -> None:
-    """The bureau's credit desk (requests, rules, barred persons, contacts, late entries): the
-    same permission decides the list page's buttons (``may_manage``) and the pages."""
-    if not can_manage_credit(user):
+def _open(decision: Decision) -> None:
+    """A page the user may not open does not exist for them (404, as for a missing record)."""
+    if not decision:
         raise Http404(_("页面不存在"))
 
 
@@ -69,12 +67,12 @@ def _bureau_only(user: Any) -> None:
 @require_GET
 def listing_list(request: HttpRequest) -> HttpResponse:
     """Both lists for the user's region, with filters; htmx gets only the table."""
-    if not sees_credit_lists(request.user):
-        raise Http404(_("页面不存在"))
+    user = _me(request)
+    _open(can_view_lists(user))
     form = ListingFilterForm(request.GET or None)
-    listings = selectors.listing_list_for(request.user, form.to_filters())
+    listings = selectors.listing_list_for(user, form.to_filters())
     page = Paginator(listings, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page_obj": page, "may_manage": bool(can_manage_credit(request.user))}
+    context = {"form": form, "page_obj": page, "may_manage": bool(can_manage_credit(user))}
     template = (
         "credit/partials/listing_table.html" if _htmx(request) else "credit/listing_list.html"
     )
@@ -85,19 +83,16 @@ def listing_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def organization_credit(request: HttpRequest, org_id: int) -> HttpResponse:
     """An organisation's credit file: facts, listings with their events, requests."""
-    try:
-        org = selectors.credit_file_for(request.user, org_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    listings = list(selectors.listings_of(org))
+    user = _me(request)
+    org = selectors.credit_file_for(user, org_id)
     context = {
         "org": org,
         "facts": selectors.facts_of(org),
-        "listings": listings,
+        "listings": list(selectors.listings_of(org)),
         "requests": selectors.requests_of(org),
-        "may_enter": bool(can_enter_fact(request.user, org)),
-        "may_file": bool(can_file_request(request.user, org)),
-        "may_contact": bool(can_record_contact(request.user, org)),
+        "may_enter": bool(can_enter_fact(user, org)),
+        "may_file": bool(can_file_request(user, org)),
+        "may_contact": bool(can_record_contact(user, org)),
         "state_labels": STATE_LABELS,
     }
     return render(request, "credit/organization_credit.html", context)
@@ -107,34 +102,29 @@ def organization_credit(request: HttpRequest, org_id: int) -> HttpResponse:
 @require_GET
 def my_credit(request: HttpRequest) -> HttpResponse:
     """An organisation account lands on its own credit file."""
-    grant = (
-        OrganizationAccess.objects.filter(user_id=request.user.pk, reason=AccessReason.OWN)
-        .order_by("organization_id")
-        .first()
-    )
-    if grant is None:
+    owned = scope_of(_me(request)).granted_ids(reason=AccessReason.OWN)
+    org_id = owned.order_by("organization_id").values_list("organization_id", flat=True).first()
+    if org_id is None:
         raise Http404(_("页面不存在"))
-    return redirect("credit:organization-credit", org_id=grant.organization_id)
+    return redirect("credit:organization-credit", org_id=org_id)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def fact_create(request: HttpRequest, org_id: int) -> HttpResponse:
     """The bureau enters a fact by hand (court notice, another department's penalty)."""
-    try:
-        org = selectors.credit_file_for(request.user, org_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    if not can_enter_fact(request.user, org):
-        raise Http404(_("页面不存在"))
+    user = _me(request)
+    org = selectors.credit_file_for(user, org_id)
+    _open(can_enter_fact(user, org))
     form = FactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.credit_fact_enter(actor=request.user, organization=org, **form.cleaned_data)
-        except DomainError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("信用信息已录入"))
+        entered = attempt(
+            request,
+            lambda: services.credit_fact_enter(actor=user, organization=org, **form.cleaned_data),
+            form=form,
+            success=_("信用信息已录入"),
+        )
+        if entered is not None:
             return redirect("credit:organization-credit", org_id=org.pk)
     return render(request, "credit/fact_form.html", {"form": form, "org": org})
 
@@ -143,22 +133,20 @@ def fact_create(request: HttpRequest, org_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_create(request: HttpRequest, listing_id: int) -> HttpResponse:
     """The organisation objects to a listing or applies for credit repair."""
-    try:
-        listing = selectors.listing_get_for(request.user, listing_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    if not can_file_request(request.user, listing.organization):
-        raise Http404(_("页面不存在"))
+    user = _me(request)
+    listing = selectors.listing_get_for(user, listing_id)
+    _open(can_file_request(user, listing.organization))
     form = CreditRequestForm(
         request.POST or None, initial={"kind": request.GET.get("kind", "objection")}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.credit_request_file(actor=request.user, listing=listing, **form.cleaned_data)
-        except DomainError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("申请已提交，请等待民政部门处理"))
+        filed = attempt(
+            request,
+            lambda: services.credit_request_file(actor=user, listing=listing, **form.cleaned_data),
+            form=form,
+            success=_("申请已提交，请等待民政部门处理"),
+        )
+        if filed is not None:
             return redirect("credit:organization-credit", org_id=listing.organization_id)
     return render(request, "credit/request_form.html", {"form": form, "listing": listing})
 
@@ -167,9 +155,10 @@ def request_create(request: HttpRequest, listing_id: int) -> HttpResponse:
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
     """The bureau's inbox of objections and repair applications."""
-    _bureau_only(request.user)
+    user = _me(request)
+    _open(can_manage_credit(user))
     state = request.GET.get("state", "filed")
-    qs = selectors.request_list_for(request.user, state=state, kind=request.GET.get("kind", ""))
+    qs = selectors.request_list_for(user, state=state, kind=request.GET.get("kind", ""))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page_obj": page, "state": state, "state_labels": STATE_LABELS}
     return render(request, "credit/request_list.html", context)
@@ -178,13 +167,11 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        item = selectors.request_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    user = _me(request)
+    item = selectors.request_get_for(user, pk)
     context = {
         "item": item,
-        "steps": workflow_of(item).moves_for(request.user, item),
+        "steps": workflow_of(item).moves_for(user, item),
         "form": DecisionForm(),
         "state_labels": STATE_LABELS,
         "history": history_of(item),
@@ -195,31 +182,29 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
-    try:
-        item = selectors.request_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    user = _me(request)
+    item = selectors.request_get_for(user, pk)
     form = DecisionForm(request.POST)
     form.is_valid()
-    try:
-        services.credit_request_transition(
-            actor=request.user,
+    attempt(
+        request,
+        lambda: services.credit_request_transition(
+            actor=user,
             request=item,
             transition=transition,
             note=form.cleaned_data.get("note", ""),
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已处理"))
+        ),
+        success=_("已处理"),
+    )
     return redirect("credit:request-detail", pk=item.pk)
 
 
 @login_required
 @require_GET
 def rule_list(request: HttpRequest) -> HttpResponse:
-    _bureau_only(request.user)
-    context = {"rules": selectors.rule_list(), "may_edit": bool(can_manage_rules(request.user))}
+    user = _me(request)
+    _open(can_manage_credit(user))
+    context = {"rules": selectors.rule_list(), "may_edit": bool(can_manage_rules(user))}
     return render(request, "credit/rule_list.html", context)
 
 
@@ -227,25 +212,24 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """A city bureau switches a local rule on or off, or adjusts its parameters."""
-    if not can_manage_rules(request.user):
-        raise Http404(_("页面不存在"))
-    rule = CreditRule.objects.filter(pk=pk).first()
-    if rule is None:
-        raise Http404(_("页面不存在"))
+    user = _me(request)
+    _open(can_manage_rules(user))
+    rule = selectors.rule_get(pk)
     initial = {"is_active": rule.is_active, **(rule.parameters or {})}
     form = RuleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.credit_rule_update(
-                actor=request.user,
+        updated = attempt(
+            request,
+            lambda: services.credit_rule_update(
+                actor=user,
                 rule=rule,
                 is_active=form.cleaned_data["is_active"],
                 parameters=form.parameters(),
-            )
-        except DomainError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("规则已更新"))
+            ),
+            form=form,
+            success=_("规则已更新"),
+        )
+        if updated is not None:
             return redirect("credit:rule-list")
     return render(request, "credit/rule_form.html", {"form": form, "rule": rule})
 
@@ -253,26 +237,34 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def barred_list(request: HttpRequest) -> HttpResponse:
-    _bureau_only(request.user)
+    """The register of barred persons; each row as ``permissions.barred_person_view`` says
+    (the ID number masked as in the API)."""
+    user = _me(request)
+    _open(can_manage_credit(user))
     qs = selectors.barred_person_list(search=request.GET.get("q", "").strip())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(person, barred_person_view(user, person)) for person in page]
     return render(
-        request, "credit/barred_list.html", {"page_obj": page, "q": request.GET.get("q", "")}
+        request,
+        "credit/barred_list.html",
+        {"page_obj": page, "rows": rows, "q": request.GET.get("q", "")},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def barred_create(request: HttpRequest) -> HttpResponse:
-    _bureau_only(request.user)
+    user = _me(request)
+    _open(can_manage_credit(user))
     form = BarredPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.barred_person_add(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("已登记限制担任负责人人员"))
+        added = attempt(
+            request,
+            lambda: services.barred_person_add(actor=user, **form.cleaned_data),
+            form=form,
+            success=_("已登记限制担任负责人人员"),
+        )
+        if added is not None:
             return redirect("credit:barred-list")
     return render(request, "credit/barred_form.html", {"form": form})
 
@@ -280,29 +272,28 @@ def barred_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def barred_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    _bureau_only(request.user)
-    barred = BarredPerson.objects.filter(pk=pk).first()
-    if barred is None:
-        raise Http404(_("页面不存在"))
-    try:
-        services.barred_person_lift(
-            actor=request.user,
+    user = _me(request)
+    _open(can_manage_credit(user))
+    barred = selectors.barred_person_get(pk)
+    attempt(
+        request,
+        lambda: services.barred_person_lift(
+            actor=user,
             barred=barred,
             on=timezone.localdate(),
             note=request.POST.get("note", ""),
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("限制已解除"))
+        ),
+        success=_("限制已解除"),
+    )
     return redirect("credit:barred-list")
 
 
 @login_required
 @require_GET
 def contact_list(request: HttpRequest) -> HttpResponse:
-    _bureau_only(request.user)
-    page = Paginator(selectors.contact_attempts_for(request.user), PAGE_SIZE).get_page(
+    user = _me(request)
+    _open(can_manage_credit(user))
+    page = Paginator(selectors.contact_attempts_for(user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "credit/contact_list.html", {"page_obj": page})
@@ -311,22 +302,20 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_create(request: HttpRequest, org_id: int) -> HttpResponse:
-    try:
-        org = selectors.credit_file_for(request.user, org_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    if not can_record_contact(request.user, org):
-        raise Http404(_("页面不存在"))
+    user = _me(request)
+    org = selectors.credit_file_for(user, org_id)
+    _open(can_record_contact(user, org))
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_attempt_record(
-                actor=request.user, organization=org, **form.cleaned_data
-            )
-        except DomainError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("联系记录已登记"))
+        recorded = attempt(
+            request,
+            lambda: services.contact_attempt_record(
+                actor=user, organization=org, **form.cleaned_data
+            ),
+            form=form,
+            success=_("联系记录已登记"),
+        )
+        if recorded is not None:
             return redirect("credit:organization-credit", org_id=org.pk)
     return render(request, "credit/contact_form.html", {"form": form, "org": org})
 
@@ -335,10 +324,9 @@ def contact_create(request: HttpRequest, org_id: int) -> HttpResponse:
 @require_GET
 def late_entries(request: HttpRequest) -> HttpResponse:
     """Rule 28: credit information entered after the time limit."""
-    _bureau_only(request.user)
-    page = Paginator(selectors.late_entries_for(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    user = _me(request)
+    _open(can_manage_credit(user))
+    page = Paginator(selectors.late_entries_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "credit/late_entries.html", {"page_obj": page})
 
 
@@ -346,12 +334,14 @@ def late_entries(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def evaluate(request: HttpRequest) -> HttpResponse:
     """The bureau runs the evaluation for a date and sees the counts."""
-    if not can_manage_credit(request.user):
-        raise Http404(_("页面不存在"))
+    user = _me(request)
+    _open(can_manage_credit(user))
     form = EvaluateForm(request.POST or None, initial={"on": timezone.localdate()})
     result = None
     if request.method == "POST" and form.is_valid():
-        require(can_manage_credit(request.user))
-        result = services.credit_evaluate(on=form.cleaned_data["on"], actor=request.user)
-        messages.success(request, _("评估完成"))
+        result = attempt(
+            request,
+            lambda: services.credit_evaluate(on=form.cleaned_data["on"], actor=user),
+            success=_("评估完成"),
+        )
     return render(request, "credit/evaluate.html", {"form": form, "result": result})

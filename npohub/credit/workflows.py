@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from npohub.accounts.models import User
 from npohub.core.audit import actor_label_for
 from npohub.core.errors import Conflict, InvalidTransition, ValidationFailed
 from npohub.core.workflows import (
@@ -44,7 +45,7 @@ from .models import (
     RequestState,
 )
 from .notices import notify_organization
-from .permissions import can_decide_request, can_file_request
+from .permissions import Viewer, can_decide_request, can_file_request
 from .policy import add_working_days, add_years, policy_for
 
 __all__ = [
@@ -162,7 +163,7 @@ def _repair_conditions(ctx: MoveContext[Any]) -> None:
         )
 
 
-def _listing_event(listing: Listing, kind: str, on: dt.date, note: str, actor: Any) -> None:
+def _listing_event(listing: Listing, kind: str, on: dt.date, note: str, actor: User | None) -> None:
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     ListingEvent.objects.create(
         listing=listing,
@@ -227,7 +228,7 @@ def _notify(ctx: MoveContext[Any]) -> None:
     )
 
 
-def request_capacities(actor: Any, request: CreditRequest) -> Capacities:
+def request_capacities(actor: Viewer, request: CreditRequest) -> Capacities:
     """The workflows' resolver: ``applicant`` for the organisation's account, ``bureau`` for
     the bureau of its region (both from ``permissions.py``)."""
     org = request.organization

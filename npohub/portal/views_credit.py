@@ -40,5 +40,6 @@ def credit_list(request: HttpRequest, credit_list: str) -> HttpResponse:
         "title": CreditList(credit_list).label,
         "credit_list": credit_list,
     }
-    template = "portal/credit/partials/results.html" if request.htmx else "portal/credit/list.html"
+    htmx = bool(getattr(request, "htmx", False))
+    template = "portal/credit/partials/results.html" if htmx else "portal/credit/list.html"
     return render(request, template, context)

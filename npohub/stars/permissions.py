@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from npohub.accounts.models import BUREAU_ROLES, Role
 from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
 from npohub.core.workflows import NO_CAPACITY, Capacities
-from npohub.credit.permissions import is_bureau_for_org, owns_organization
 from npohub.hubs.permissions import can_govern_hub
 from npohub.hubs.selectors import acting_hub_for, staff_hub_ids
 from npohub.hubs.services import on_behalf_of_bureau
 from npohub.orgs.models import Organization
+from npohub.orgs.scope import scope_of
 
 from .models import (
     AppealState,
@@ -98,7 +98,7 @@ def can_score_organization(user: Any, org: Organization, *, on: dt.date | None =
 def can_file_appeal(user: Any, scorecard: MonthlyScorecard) -> Decision:
     if not is_signed_in(user):
         return deny(_("请先登录"))
-    if not owns_organization(user, scorecard.organization_id):
+    if not scope_of(user).owns(scorecard.organization_id):
         return deny(_("只有本组织账号可以对扣分提出申诉"))
     return ALLOW
 
@@ -109,7 +109,9 @@ def decides_appeal(user: Any, appeal: ScoreAppeal) -> bool:
     if not is_signed_in(user):
         return False
     scorecard = appeal.line.scorecard
-    return bool(can_govern_hub(user, scorecard.hub) or is_bureau_for_org(user, appeal.organization))
+    return bool(
+        can_govern_hub(user, scorecard.hub) or scope_of(user).is_bureau_for_org(appeal.organization)
+    )
 
 
 def can_decide_appeal(user: Any, appeal: ScoreAppeal) -> Decision:
@@ -141,7 +143,7 @@ def works_interview(user: Any, task: InterviewTask) -> bool:
     return bool(
         task.assignee_id == user.pk
         or (task.hub_id is not None and task.hub_id in staff_hub_ids(user))
-        or is_bureau_for_org(user, task.organization)
+        or scope_of(user).is_bureau_for_org(task.organization)
     )
 
 
@@ -175,7 +177,7 @@ def can_assess_stars(user: Any, org: Organization) -> Decision:
     """The responsible body (acting for the bureau) or the organisation's bureau."""
     if not is_signed_in(user):
         return deny(_("请先登录"))
-    if is_bureau_for_org(user, org):
+    if scope_of(user).is_bureau_for_org(org):
         return ALLOW
     if user.role == Role.HUB_STAFF and acting_hub_for(user, org) is not None:
         return ALLOW
@@ -217,7 +219,7 @@ def can_nominate(user: Any, award_round: AwardRound, org: Organization) -> Decis
         return deny(_("该评选不在推荐阶段"))
     if not org.address_code.startswith(award_round.region_code.rstrip("0")):
         return deny(_("该组织不在本次评选的区域内"))
-    if bureau_covers(user, org.address_code) or is_bureau_for_org(user, org):
+    if bureau_covers(user, org.address_code) or scope_of(user).is_bureau_for_org(org):
         return ALLOW
     if user.role == Role.HUB_STAFF and acting_hub_for(user, org) is not None:
         return ALLOW
@@ -233,6 +235,6 @@ def can_vote(user: Any, nomination: Nomination, *, on: dt.date | None = None) ->
         award_round.vote_opens <= day <= award_round.vote_closes
     ):
         return deny(_("不在投票时间内"))
-    if owns_organization(user, nomination.organization_id):
+    if scope_of(user).owns(nomination.organization_id):
         return deny(_("不能为本组织投票"))
     return ALLOW

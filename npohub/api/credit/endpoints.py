@@ -7,17 +7,18 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from npohub.core.errors import NotFound, PermissionDenied
+from npohub.accounts.models import User
+from npohub.core.permissions import require
 from npohub.core.validators import mask_id_number
 from npohub.credit import eligibility, selectors, services
-from npohub.credit.models import BarredPerson, CreditFact, CreditRule, Listing
-from npohub.credit.permissions import can_manage_credit, is_bureau, is_bureau_for_org
+from npohub.credit.models import BarredPerson, CreditFact, CreditRequest, CreditRule, Listing
+from npohub.credit.permissions import barred_person_view, can_manage_credit, can_resolve_fact
 from npohub.orgs.selectors import organization_get_for
 
 from ..pagination import Page, PageParams, paginate
+from ..request import api_user
 from .schemas import (
     BarredIn,
     BarredLiftIn,
@@ -85,11 +86,6 @@ def filters_of(data: ListingFilterIn) -> selectors.ListingFilters:
     )
 
 
-def _require_bureau(user: Any) -> None:
-    if not is_bureau(user):
-        raise PermissionDenied(_("只有民政部门可以执行此操作"))
-
-
 @router.get(
     "/listings", response={200: Page[ListingOut], **ERRORS}, operation_id="credit_listings_list"
 )
@@ -99,7 +95,7 @@ def listing_list(
     """Listings of the organisations in the caller's scope, newest first."""
     return paginate(
         request,
-        selectors.listing_list_for(request.auth, filters_of(filters)),
+        selectors.listing_list_for(api_user(request), filters_of(filters)),
         page,
         render=listing_out,
     )
@@ -111,7 +107,7 @@ def listing_list(
     operation_id="credit_listings_detail",
 )
 def listing_detail(request: HttpRequest, listing_id: int) -> dict[str, Any]:
-    return listing_detail_out(selectors.listing_get_for(request.auth, listing_id))
+    return listing_detail_out(selectors.listing_get_for(api_user(request), listing_id))
 
 
 @router.get(
@@ -121,7 +117,7 @@ def listing_detail(request: HttpRequest, listing_id: int) -> dict[str, Any]:
 )
 def credit_file(request: HttpRequest, org_id: int) -> dict[str, Any]:
     """An organisation's credit file: facts and listings with their events."""
-    org = selectors.credit_file_for(request.auth, org_id)
+    org = selectors.credit_file_for(api_user(request), org_id)
     return {
         "organization_id": org.pk,
         "name": org.name,
@@ -141,7 +137,7 @@ def credit_file(request: HttpRequest, org_id: int) -> dict[str, Any]:
 def eligibility_check(
     request: HttpRequest, org_id: int, purpose: str, on: dt.date | None = None
 ) -> dict[str, Any]:
-    org = selectors.credit_file_for(request.auth, org_id)
+    org = selectors.credit_file_for(api_user(request), org_id)
     day = on or timezone.localdate()
     result = eligibility.is_eligible(org, purpose, on=day)
     return {
@@ -154,11 +150,12 @@ def eligibility_check(
 
 
 @router.post("/facts", response={201: FactOut, **ERRORS}, operation_id="credit_facts_create")
-def fact_create(request: HttpRequest, payload: FactIn) -> Status:
+def fact_create(request: HttpRequest, payload: FactIn) -> Status[Any]:
     """The bureau enters a fact by hand (court notice, another department's penalty)."""
-    org = organization_get_for(request.auth, payload.organization_id)
+    user = api_user(request)
+    org = organization_get_for(user, payload.organization_id)
     fact = services.credit_fact_enter(
-        actor=request.auth,
+        actor=user,
         organization=org,
         kind=payload.kind,
         arose_on=payload.arose_on,
@@ -177,18 +174,10 @@ def fact_create(request: HttpRequest, payload: FactIn) -> Status:
 )
 def fact_resolve(request: HttpRequest, fact_id: int, payload: FactResolveIn) -> CreditFact:
     """The bureau records that the obligation behind a fact was fulfilled or rectified."""
-    fact = (
-        CreditFact.objects.select_related("organization__authority_region")
-        .filter(pk=fact_id)
-        .first()
-    )
-    if fact is None or not selectors.credit_file_for(request.auth, fact.organization_id):
-        raise NotFound(_("信用信息不存在"))
-    if not is_bureau_for_org(request.auth, fact.organization):
-        raise PermissionDenied(_("只有该组织所属辖区的民政部门可以登记履行/整改"))
-    return services.credit_fact_resolve(
-        actor=request.auth, fact=fact, on=payload.on, note=payload.note
-    )
+    user = api_user(request)
+    fact = selectors.fact_get_for(user, fact_id)
+    require(can_resolve_fact(user, fact.organization))
+    return services.credit_fact_resolve(actor=user, fact=fact, on=payload.on, note=payload.note)
 
 
 @router.get(
@@ -198,8 +187,9 @@ def fact_resolve(request: HttpRequest, fact_id: int, payload: FactResolveIn) -> 
 )
 def late_entries(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """Rule 28: facts entered later than the time limit."""
-    _require_bureau(request.auth)
-    return paginate(request, selectors.late_entries_for(request.auth), page)
+    user = api_user(request)
+    require(can_manage_credit(user))
+    return paginate(request, selectors.late_entries_for(user), page)
 
 
 @router.get(
@@ -208,17 +198,20 @@ def late_entries(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any
 def request_list(
     request: HttpRequest, page: Query[PageParams], state: str = "", kind: str = ""
 ) -> dict[str, Any]:
-    return paginate(request, selectors.request_list_for(request.auth, state=state, kind=kind), page)
+    return paginate(
+        request, selectors.request_list_for(api_user(request), state=state, kind=kind), page
+    )
 
 
 @router.post(
     "/requests", response={201: RequestOut, **ERRORS}, operation_id="credit_requests_create"
 )
-def request_create(request: HttpRequest, payload: RequestIn) -> Status:
+def request_create(request: HttpRequest, payload: RequestIn) -> Status[Any]:
     """The organisation objects to a listing or applies for credit repair."""
-    listing = selectors.listing_get_for(request.auth, payload.listing_id)
+    user = api_user(request)
+    listing = selectors.listing_get_for(user, payload.listing_id)
     item = services.credit_request_file(
-        actor=request.auth, listing=listing, kind=payload.kind, reasons=payload.reasons
+        actor=user, listing=listing, kind=payload.kind, reasons=payload.reasons
     )
     return Status(201, item)
 
@@ -228,16 +221,19 @@ def request_create(request: HttpRequest, payload: RequestIn) -> Status:
     response={200: RequestOut, **ERRORS},
     operation_id="credit_requests_transition",
 )
-def request_transition(request: HttpRequest, request_id: int, payload: RequestTransitionIn) -> Any:
-    item = selectors.request_get_for(request.auth, request_id)
+def request_transition(
+    request: HttpRequest, request_id: int, payload: RequestTransitionIn
+) -> CreditRequest:
+    user = api_user(request)
+    item = selectors.request_get_for(user, request_id)
     return services.credit_request_transition(
-        actor=request.auth, request=item, transition=payload.transition, note=payload.note
+        actor=user, request=item, transition=payload.transition, note=payload.note
     )
 
 
 @router.get("/rules", response={200: list[RuleOut], **ERRORS}, operation_id="credit_rules_list")
 def rule_list(request: HttpRequest) -> list[CreditRule]:
-    _require_bureau(request.auth)
+    require(can_manage_credit(api_user(request)))
     return list(selectors.rule_list())
 
 
@@ -245,20 +241,23 @@ def rule_list(request: HttpRequest) -> list[CreditRule]:
     "/rules/{int:rule_id}", response={200: RuleOut, **ERRORS}, operation_id="credit_rules_update"
 )
 def rule_update(request: HttpRequest, rule_id: int, payload: RuleIn) -> CreditRule:
-    _require_bureau(request.auth)
-    rule = CreditRule.objects.filter(pk=rule_id).first()
-    if rule is None:
-        raise NotFound(_("规则不存在"))
+    user = api_user(request)
+    require(can_manage_credit(user))
+    rule = selectors.rule_get(rule_id)
     return services.credit_rule_update(
-        actor=request.auth, rule=rule, is_active=payload.is_active, parameters=payload.parameters
+        actor=user, rule=rule, is_active=payload.is_active, parameters=payload.parameters
     )
 
 
-def barred_out(item: BarredPerson) -> dict[str, Any]:
+def barred_out(user: User, item: BarredPerson) -> dict[str, Any]:
+    """One barred person as ``permissions.barred_person_view`` says (as on the page)."""
+    view = barred_person_view(user, item)
     return {
         "id": item.pk,
         "name": item.name,
-        "id_number_masked": mask_id_number(item.id_number),
+        "id_number_masked": item.id_number
+        if view.sees_id_number
+        else mask_id_number(item.id_number),
         "reason": item.reason,
         "legal_basis": item.legal_basis,
         "barred_from": item.barred_from,
@@ -271,19 +270,24 @@ def barred_out(item: BarredPerson) -> dict[str, Any]:
     "/barred-persons", response={200: Page[BarredOut], **ERRORS}, operation_id="credit_barred_list"
 )
 def barred_list(request: HttpRequest, page: Query[PageParams], q: str = "") -> dict[str, Any]:
-    _require_bureau(request.auth)
+    user = api_user(request)
+    require(can_manage_credit(user))
     return paginate(
-        request, selectors.barred_person_list(search=q.strip()), page, render=barred_out
+        request,
+        selectors.barred_person_list(search=q.strip()),
+        page,
+        render=lambda item: barred_out(user, item),
     )
 
 
 @router.post(
     "/barred-persons", response={201: BarredOut, **ERRORS}, operation_id="credit_barred_create"
 )
-def barred_create(request: HttpRequest, payload: BarredIn) -> Status:
-    _require_bureau(request.auth)
-    item = services.barred_person_add(actor=request.auth, **payload.dict())
-    return Status(201, barred_out(item))
+def barred_create(request: HttpRequest, payload: BarredIn) -> Status[Any]:
+    user = api_user(request)
+    require(can_manage_credit(user))
+    item = services.barred_person_add(actor=user, **payload.dict())
+    return Status(201, barred_out(user, item))
 
 
 @router.post(
@@ -292,14 +296,11 @@ def barred_create(request: HttpRequest, payload: BarredIn) -> Status:
     operation_id="credit_barred_lift",
 )
 def barred_lift(request: HttpRequest, barred_id: int, payload: BarredLiftIn) -> dict[str, Any]:
-    _require_bureau(request.auth)
-    item = BarredPerson.objects.filter(pk=barred_id).first()
-    if item is None:
-        raise NotFound(_("记录不存在"))
+    user = api_user(request)
+    require(can_manage_credit(user))
+    item = selectors.barred_person_get(barred_id)
     return barred_out(
-        services.barred_person_lift(
-            actor=request.auth, barred=item, on=payload.on, note=payload.note
-        )
+        user, services.barred_person_lift(actor=user, barred=item, on=payload.on, note=payload.note)
     )
 
 
@@ -307,19 +308,19 @@ def barred_lift(request: HttpRequest, barred_id: int, payload: BarredLiftIn) -> 
     "/contacts", response={200: Page[ContactOut], **ERRORS}, operation_id="credit_contacts_list"
 )
 def contact_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    _require_bureau(request.auth)
-    return paginate(request, selectors.contact_attempts_for(request.auth), page)
+    user = api_user(request)
+    require(can_manage_credit(user))
+    return paginate(request, selectors.contact_attempts_for(user), page)
 
 
 @router.post(
     "/contacts", response={201: ContactOut, **ERRORS}, operation_id="credit_contacts_create"
 )
-def contact_create(request: HttpRequest, payload: ContactIn) -> Status:
-    org = organization_get_for(request.auth, payload.organization_id)
+def contact_create(request: HttpRequest, payload: ContactIn) -> Status[Any]:
+    user = api_user(request)
+    org = organization_get_for(user, payload.organization_id)
     data = payload.dict(exclude={"organization_id"})
-    return Status(
-        201, services.contact_attempt_record(actor=request.auth, organization=org, **data)
-    )
+    return Status(201, services.contact_attempt_record(actor=user, organization=org, **data))
 
 
 @router.post(
@@ -327,6 +328,6 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Status:
 )
 def evaluate(request: HttpRequest, payload: EvaluateIn) -> Any:
     """Run the detectors and the listing rules for a date (idempotent)."""
-    if not can_manage_credit(request.auth):
-        raise PermissionDenied(_("只有民政部门可以执行此操作"))
-    return services.credit_evaluate(on=payload.on, actor=request.auth)
+    user = api_user(request)
+    require(can_manage_credit(user))
+    return services.credit_evaluate(on=payload.on, actor=user)

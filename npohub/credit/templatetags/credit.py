@@ -15,12 +15,13 @@ from django.db.models import Prefetch
 
 from npohub.credit.models import CreditRequest, Listing
 from npohub.credit.workflows import RS
+from npohub.orgs.models import Organization
 
 register = template.Library()
 
 
 @register.inclusion_tag("credit/partials/public_status.html")
-def credit_public_status(org: Any) -> dict[str, Any]:
+def credit_public_status(org: Organization) -> dict[str, Any]:
     listings = list(
         Listing.objects.filter(organization=org)
         .select_related("escalated_from")
@@ -35,7 +36,8 @@ def credit_public_status(org: Any) -> dict[str, Any]:
         .order_by("-listed_on", "-id")
     )
     for listing in listings:
-        listing.public_requests = [
+        shown: Any = listing
+        shown.public_requests = [
             {
                 "kind": request.get_kind_display(),
                 "state": request.state_label,
