@@ -14,7 +14,8 @@ class SupervisionConfig(AppConfig):
         from npohub.credit import registry
         from npohub.notifications.kinds import register_kind
 
-        from . import services, views
+        from . import services
+        from .permissions import sees_dashboard, sees_reports
 
         register_kind("supervision.update", _("我的年度报告进展"), default_email=True)
         register_kind("supervision.to_review", _("待审查的年度报告"))
@@ -36,17 +37,17 @@ class SupervisionConfig(AppConfig):
 
         register(
             NavItem(
-                label=_("年度报告"),  # type: ignore[arg-type]
+                label=_("年度报告"),
                 url_name="supervision:report-list",
-                visible=views.sees_reports,
+                visible=sees_reports,
                 order=30,
             )
         )
         register(
             NavItem(
-                label=_("年报统计"),  # type: ignore[arg-type]
+                label=_("年报统计"),
                 url_name="supervision:dashboard",
-                visible=views.sees_dashboard,
+                visible=sees_dashboard,
                 order=31,
             )
         )

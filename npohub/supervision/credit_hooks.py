@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.credit.models import CreditFact
 from npohub.credit.registry import Reason
 from npohub.credit.services import credit_fact_record, credit_fact_resolve
@@ -36,7 +37,7 @@ def source_ref(year: int, org_id: int) -> str:
     return f"annual_report:{year}:{org_id}"
 
 
-def resolve_late_fact(actor: Any, report: AnnualReport) -> None:
+def resolve_late_fact(actor: User | None, report: AnnualReport) -> None:
     """A late report that reaches the bureau fulfils the obligation behind the late fact."""
     fact = CreditFact.objects.filter(
         kind=LATE_KIND,
@@ -55,7 +56,7 @@ def resolve_late_fact(actor: Any, report: AnnualReport) -> None:
         )
 
 
-def record_failed(actor: Any, report: AnnualReport, today: dt.date) -> None:
+def record_failed(actor: User | None, report: AnnualReport, today: dt.date) -> None:
     """Rule 24 / XY60: a report found non-compliant (不合格) is a credit fact too."""
     credit_fact_record(
         actor=actor,
@@ -74,7 +75,7 @@ def record_failed(actor: Any, report: AnnualReport, today: dt.date) -> None:
     )
 
 
-def detect_late_reports(on: dt.date, actor: Any = None) -> int:
+def detect_late_reports(on: dt.date, actor: User | None = None) -> int:
     """Rule 24: every organisation that had to report for a year and had not reached the
     bureau by the deadline gets an ``annual_report_late`` fact arising the day after; a report
     that arrived late resolves it on the day it arrived. Idempotent."""

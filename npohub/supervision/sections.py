@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ASSOCIATION = "association"
 SOCIAL_SERVICE = "social_service"
@@ -27,18 +29,18 @@ TEXT, INT, MONEY, BOOL, DATE, RATIO = "text", "int", "money", "bool", "date", "r
 @dataclass(frozen=True)
 class Field:
     code: str
-    label: Promise
+    label: StrOrPromise
     type: str = TEXT
     required: bool = False
     kinds: frozenset[str] = ALL_KINDS
-    help: Promise | str = ""
+    help: StrOrPromise = ""
     computed: bool = False  # filled by the platform (ratios); never typed in
 
 
 @dataclass(frozen=True)
 class Section:
     code: str
-    label: Promise
+    label: StrOrPromise
     fields: tuple[Field, ...]
     kinds: frozenset[str] = ALL_KINDS
     charity_only: bool = False

@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 
 from npohub.core.errors import NotFound
 from npohub.orgs.models import CLOSED_STATUSES, REGISTERED_KINDS, Kind, Organization
+from npohub.orgs.scope import scope_of
 from npohub.orgs.selectors import organization_visible_to
 from npohub.regions.models import Region
 from npohub.regions.selectors import region_children
 
 from .models import AT_BUREAU_STATES, AnnualReport, Conclusion, ReportAttachment
+from .permissions import Viewer
 from .policy import DEFAULTS, month_day, policy_for
 
 # ---------------------------------------------------------------------------------------------
@@ -142,7 +144,7 @@ def rectification_needed(org: Organization, year: int) -> tuple[bool, str]:
 # Scoped reads
 
 
-def reports_visible_to(user: Any) -> QuerySet[AnnualReport]:
+def reports_visible_to(user: Viewer) -> QuerySet[AnnualReport]:
     """Reports of the organisations the user may see (none for residents and anonymous users)."""
     return AnnualReport.objects.filter(organization__in=organization_visible_to(user))
 
@@ -158,7 +160,7 @@ class ReportFilters:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def report_list_for(user: Any, filters: ReportFilters | None = None) -> QuerySet[AnnualReport]:
+def report_list_for(user: Viewer, filters: ReportFilters | None = None) -> QuerySet[AnnualReport]:
     """The filtered reports the user may see, newest year first, with what lists show."""
     f = filters or ReportFilters()
     qs = reports_visible_to(user).select_related("organization")
@@ -177,7 +179,7 @@ def report_list_for(user: Any, filters: ReportFilters | None = None) -> QuerySet
     return qs.order_by("-year", "organization__name", "id")
 
 
-def report_get_for(user: Any, pk: int) -> AnnualReport:
+def report_get_for(user: Viewer, pk: int) -> AnnualReport:
     """One report the user may see, or NotFound (missing and forbidden look the same)."""
     report = (
         reports_visible_to(user)
@@ -197,7 +199,7 @@ def attachments_of(report: AnnualReport) -> QuerySet[ReportAttachment]:
     return report.attachments.select_related("uploaded_by").order_by("uploaded_at", "id")
 
 
-def attachment_get_for(user: Any, pk: int) -> ReportAttachment:
+def attachment_get_for(user: Viewer, pk: int) -> ReportAttachment:
     """One attachment of a report the user may see, or NotFound (missing and forbidden alike)."""
     attachment = (
         ReportAttachment.objects.filter(pk=pk, report__in=reports_visible_to(user))
@@ -282,11 +284,12 @@ class SubmissionStats:
     total: RateRow
 
 
-def dashboard_root(user: Any) -> str:
-    return "" if user.is_superuser and not user.scope_prefix else str(user.scope_prefix or "")
+def dashboard_root(user: Viewer) -> str:
+    """The region the dashboard counts in: the user's region ("" for the whole platform)."""
+    return scope_of(user).prefix
 
 
-def submission_stats(user: Any, year: int) -> SubmissionStats:
+def submission_stats(user: Viewer, year: int) -> SubmissionStats:
     """Submission rate (reports that reached the bureau ÷ organisations due) per child region
     of the user's region and per kind, in a fixed number of queries."""
     root = dashboard_root(user)
@@ -338,7 +341,7 @@ def submission_stats(user: Any, year: int) -> SubmissionStats:
     )
 
 
-def organizations_missing(user: Any, year: int) -> QuerySet[Organization]:
+def organizations_missing(user: Viewer, year: int) -> QuerySet[Organization]:
     """Organisations in the user's scope that must report for ``year`` and whose report has not
     reached the bureau (not started, still with the organisation or its supervisory unit)."""
     root = dashboard_root(user)

@@ -19,13 +19,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, DomainError, ValidationFailed
 from npohub.core.permissions import require
 from npohub.core.uploads import check_upload
 from npohub.core.workflows import run_move
 from npohub.notifications.services import notify
-from npohub.orgs.models import AccessReason, Officer, Organization
+from npohub.orgs.models import Officer, Organization
+from npohub.orgs.scope import organization_accounts
 
 from . import sections as sec
 from .content import parse_section, recompute, report_problems, report_sections
@@ -39,8 +41,13 @@ from .credit_hooks import (
     detect_late_reports,
 )
 from .models import AnnualReport, AttachmentKind, ReportAttachment
-from .notices import granted_users
-from .permissions import can_change_attachments, can_create_report, can_edit_report, capacities_of
+from .permissions import (
+    Viewer,
+    can_change_attachments,
+    can_create_report,
+    can_edit_report,
+    capacities_of,
+)
 from .policy import policy_for
 from .selectors import (
     deadlines_for,
@@ -229,7 +236,7 @@ def _prefill(
 
 @transaction.atomic
 def report_create(
-    *, actor: Any, organization: Organization, year: int, today: dt.date | None = None
+    *, actor: User, organization: Organization, year: int, today: dt.date | None = None
 ) -> AnnualReport:
     """Open an organisation's report for ``year``, pre-filled from what the platform holds;
     only organisations that must report for that year (rules 21, 22, 48) get one."""
@@ -296,14 +303,14 @@ def report_create(
     return report
 
 
-def capacities_of_user(user: Any, report: AnnualReport, capacity: str) -> bool:
+def capacities_of_user(user: Viewer, report: AnnualReport, capacity: str) -> bool:
     """Whether ``user`` holds ``capacity`` (organization, supervisor, bureau) for the report."""
     return capacity in capacities_of(user, report)
 
 
 @transaction.atomic
 def report_update_section(
-    *, actor: Any, report: AnnualReport, section: str, values: dict[str, Any]
+    *, actor: User, report: AnnualReport, section: str, values: dict[str, Any]
 ) -> AnnualReport:
     """Save one section of a report the organisation holds; saving confirms its pre-filled fields.
 
@@ -358,7 +365,7 @@ def _lock(report: AnnualReport) -> AnnualReport:
 
 @transaction.atomic
 def attachment_add(
-    *, actor: Any, report: AnnualReport, kind: str, name: str, stream: IO[bytes]
+    *, actor: User, report: AnnualReport, kind: str, name: str, stream: IO[bytes]
 ) -> ReportAttachment:
     """Attach a checked document (type sniffed from the content) while the organisation holds
     the report."""
@@ -402,7 +409,7 @@ def attachment_add(
 
 
 @transaction.atomic
-def attachment_remove(*, actor: Any, attachment: ReportAttachment) -> None:
+def attachment_remove(*, actor: User, attachment: ReportAttachment) -> None:
     """Remove a document while the organisation still holds the report."""
     report = _lock(attachment.report)
     require(can_change_attachments(actor, report))
@@ -431,7 +438,7 @@ def attachment_remove(*, actor: Any, attachment: ReportAttachment) -> None:
 
 def report_transition(
     *,
-    actor: Any,
+    actor: User,
     report: AnnualReport,
     transition: str,
     note: str = "",
@@ -469,7 +476,7 @@ def _remind_one(
         else reverse("supervision:report-list")
     )
     return notify(
-        recipients=granted_users(org.pk, AccessReason.OWN),
+        recipients=organization_accounts(org.pk, on=today),
         kind="supervision.deadline",
         title=_("%(name)s：%(year)s年度工作报告须于%(date)s前报送，还剩%(days)s天")
         % {"name": org.name, "year": year, "date": deadline.isoformat(), "days": days},

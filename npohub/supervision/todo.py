@@ -8,19 +8,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from npohub.accounts.models import BUREAU_ROLES, Role
+from npohub.accounts.models import Role, User
 from npohub.core.permissions import is_signed_in
 from npohub.core.todo import TodoItem, register
 from npohub.orgs.models import AccessReason, Organization
-from npohub.orgs.selectors import granted_organization_ids
+from npohub.orgs.scope import scope_of
 
 from .models import AnnualReport
 from .selectors import deadlines_for, organizations_due
@@ -36,11 +36,11 @@ def season_year(today: dt.date) -> int:
     return today.year - 1
 
 
-def organization_reports(user: Any, today: dt.date) -> list[TodoItem]:
+def organization_reports(user: User, today: dt.date) -> list[TodoItem]:
     """The organisation's own reports: not started for this season, being filled in, returned."""
     if user.role != Role.ORG_USER or user.is_superuser:
         return []
-    own = granted_organization_ids(user, on=today, reason=AccessReason.OWN)
+    own = scope_of(user).granted_ids(reason=AccessReason.OWN, on=today)
     year = season_year(today)
     not_started = list(
         organizations_due(year, within=Organization.objects.filter(pk__in=own)).exclude(
@@ -83,11 +83,11 @@ def organization_reports(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def supervisor_reports(user: Any, today: dt.date) -> list[TodoItem]:
+def supervisor_reports(user: User, today: dt.date) -> list[TodoItem]:
     """The business-supervisory unit: dual-route reports of the organisations it supervises."""
     if user.role != Role.REVIEWER or user.is_superuser:
         return []
-    supervised = granted_organization_ids(user, on=today, reason=AccessReason.SUPERVISED)
+    supervised = scope_of(user).granted_ids(reason=AccessReason.SUPERVISED, on=today)
     row = AnnualReport.objects.filter(
         organization_id__in=supervised, is_dual_managed=True, state=S.SUPERVISOR_REVIEW
     ).aggregate(n=Count("id"), due=Min("bureau_deadline"))
@@ -103,13 +103,14 @@ def supervisor_reports(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def bureau_reports(user: Any, today: dt.date) -> list[TodoItem]:
+def bureau_reports(user: User, today: dt.date) -> list[TodoItem]:
     """The registering authority: reports that reached it, and conclusions not yet published."""
-    if not (user.is_superuser or (user.role in BUREAU_ROLES and user.scope_prefix)):
+    scope = scope_of(user)
+    if not scope.is_bureau:
         return []
     qs = AnnualReport.objects.all()
-    if not user.is_superuser:
-        prefix = user.scope_prefix
+    if not scope.everything:
+        prefix = scope.prefix
         qs = qs.filter(Q(address_code__startswith=prefix) | Q(authority_code__startswith=prefix))
     row = qs.aggregate(
         submitted=Count("id", filter=Q(state=S.SUBMITTED)),
@@ -135,8 +136,8 @@ def bureau_reports(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def supervision_todos(user: Any, today: dt.date) -> list[TodoItem]:
-    if not is_signed_in(user):
+def supervision_todos(user: User | AnonymousUser, today: dt.date) -> list[TodoItem]:
+    if not isinstance(user, User) or not is_signed_in(user):
         return []
     return [
         *organization_reports(user, today),

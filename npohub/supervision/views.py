@@ -1,13 +1,15 @@
 """Staff and organisation pages for annual reports: list, detail, section forms (htmx-checked),
 the review/conclusion page, the calendar and the submission dashboard.
 
-Views fetch with the scoped selectors (``NotFound`` → 404 for missing and forbidden alike), shape
-input with ``forms.py`` and call one service; a ``DomainError`` becomes a form error or message.
+Views fetch with the scoped selectors and let ``NotFound`` propagate (the one middleware answers
+404 for missing and forbidden alike), shape input with ``forms.py`` and run one service through
+``core.http.attempt`` (a refusal becomes form errors or a message). What a user may do with and
+see of a report is ``permissions.report_view``, the same answer the API renders from.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,13 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from npohub.core.errors import DomainError, NotFound
-from npohub.orgs.models import AccessReason, Organization, OrganizationAccess
+from npohub.accounts.models import User
+from npohub.core.http import attempt
+from npohub.orgs.models import AccessReason, Organization
+from npohub.orgs.scope import scope_of
 from npohub.orgs.selectors import organization_get_for
 
 from . import sections as sec
 from . import services
-from .content import recompute
+from .content import recompute, report_content
 from .forms import (
     AttachmentForm,
     ConclusionForm,
@@ -37,11 +41,13 @@ from .forms import (
 )
 from .models import EDITABLE_STATES, AnnualReport, Conclusion
 from .permissions import (
-    can_change_attachments,
+    can_check_section,
     can_edit_report,
     can_list_reports,
+    can_review_report,
     can_view_dashboard,
-    capacities_of,
+    may_review_first,
+    report_view,
 )
 from .selectors import (
     ReportFilters,
@@ -60,30 +66,22 @@ from .selectors import (
 from .workflows import WORKFLOW, current_return, history_of, state_label
 
 
-def sees_reports(user: Any) -> bool:
-    return bool(can_list_reports(user))
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind ``login_required``)."""
+    return cast(User, request.user)
 
 
-def sees_dashboard(user: Any) -> bool:
-    return bool(can_view_dashboard(user))
-
-
-def _report_or_404(request: HttpRequest, pk: int) -> AnnualReport:
-    try:
-        return report_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+def _htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
 
 
 def _season_year() -> int:
     return timezone.localdate().year - 1
 
 
-def _startable(user: Any, year: int) -> list[Organization]:
+def _startable(user: User, year: int) -> list[Organization]:
     """Own organisations that must report for ``year`` and have not started yet."""
-    owned = OrganizationAccess.objects.filter(user_id=user.pk, reason=AccessReason.OWN).values(
-        "organization_id"
-    )
+    owned = scope_of(user).granted_ids(reason=AccessReason.OWN)
     orgs = (
         Organization.objects.filter(pk__in=owned)
         .exclude(annual_reports__year=year)
@@ -95,7 +93,8 @@ def _startable(user: Any, year: int) -> list[Organization]:
 @login_required
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
-    decision = can_list_reports(request.user)
+    user = _me(request)
+    decision = can_list_reports(user)
     if not decision:
         raise Http404(decision.reason)
     form = ReportFilterForm(request.GET or None)
@@ -108,16 +107,16 @@ def report_list(request: HttpRequest) -> HttpResponse:
         region_prefix=(data.get("region") or "").rstrip("0") if data.get("region") else "",
         search=data.get("q", ""),
     )
-    page = Paginator(report_list_for(request.user, filters), 25).get_page(request.GET.get("page"))
-    context = {"form": form, "page_obj": page}
-    if request.htmx:  # type: ignore[attr-defined]
+    page = Paginator(report_list_for(user, filters), 25).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {"form": form, "page_obj": page}
+    if _htmx(request):
         return render(request, "supervision/partials/report_table.html", context)
     year = _season_year()
     context.update(
         season_year=year,
-        startable=_startable(request.user, year),
-        may_review_first=getattr(request.user, "role", "") == "reviewer",
-        may_decide=bool(can_view_dashboard(request.user)),
+        startable=_startable(user, year),
+        may_review_first=may_review_first(user),
+        may_decide=bool(can_view_dashboard(user)),
     )
     return render(request, "supervision/report_list.html", context)
 
@@ -125,63 +124,44 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def report_create(request: HttpRequest) -> HttpResponse:
+    user = _me(request)
     form = CreateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择组织和年度"))
         return redirect("supervision:report-list")
-    try:
-        org = organization_get_for(request.user, form.cleaned_data["organization"])
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
-    try:
-        report = services.report_create(
-            actor=request.user, organization=org, year=form.cleaned_data["year"]
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    org = organization_get_for(user, form.cleaned_data["organization"])
+    report = attempt(
+        request,
+        lambda: services.report_create(
+            actor=user, organization=org, year=form.cleaned_data["year"]
+        ),
+        success=_("已创建年度报告，平台已预填已有信息，请逐项核对"),
+    )
+    if report is None:
         return redirect("supervision:report-list")
-    messages.success(request, _("已创建年度报告，平台已预填已有信息，请逐项核对"))
     return redirect("supervision:report-detail", report.pk)
-
-
-def _section_rows(report: AnnualReport) -> list[dict[str, Any]]:
-    confirmed = set(report.confirmed)
-    rows = []
-    for section in services.report_sections(report):
-        values = report.data.get(section.code) or {}
-        fields = [
-            {
-                "label": f.label,
-                "value": values.get(f.code),
-                "type": f.type,
-                "prefilled": f"{section.code}.{f.code}" in report.prefilled,
-                "source": report.prefilled.get(f"{section.code}.{f.code}", ""),
-                "confirmed": f"{section.code}.{f.code}" in confirmed,
-            }
-            for f in section.fields_for(report.org_kind)
-        ]
-        rows.append({"section": section, "fields": fields, "filled": bool(values)})
-    return rows
 
 
 @login_required
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report_or_404(request, pk)
-    held = capacities_of(request.user, report)
-    moves = [m for m in WORKFLOW.moves_for(request.user, report) if m.name != "conclude"]
+    user = _me(request)
+    report = report_get_for(user, pk)
+    view = report_view(user, report)
+    moves = [m for m in WORKFLOW.moves_for(user, report) if m.name != "conclude"]
     history = history_of(report)
     context = {
         "report": report,
-        "sections": _section_rows(report),
+        "view": view,
+        "sections": report_content(report, personal=view.sees_personal_data),
         "problems": services.report_problems(report) if report.state in EDITABLE_STATES else [],
         "moves": moves,
-        "may_edit": bool(can_edit_report(request.user, report)),
-        "may_conclude": "bureau" in held and report.state == "submitted",
+        "may_edit": view.editable,
+        "may_conclude": view.may_conclude,
         "history": history,
         # Issue 13: a returned report says why, at the top (not only in the log).
         "returned": current_return(report, history),
-        **_attachments_context(request, report),
+        **_attachments_context(report, may_attach=view.may_attach),
     }
     return render(request, "supervision/report_detail.html", context)
 
@@ -190,7 +170,8 @@ def _initial(report: AnnualReport, section: sec.Section) -> dict[str, Any]:
     return dict(report.data.get(section.code) or {})
 
 
-def _section_or_404(report: AnnualReport, code: str) -> sec.Section:
+def _section_of(report: AnnualReport, code: str) -> sec.Section:
+    """The report's section named in the URL (404 for a section the report does not have)."""
     section = sec.SECTION_BY_CODE.get(code)
     if section is None or section not in services.report_sections(report):
         raise Http404(_("该报告没有这一部分"))
@@ -200,25 +181,24 @@ def _section_or_404(report: AnnualReport, code: str) -> sec.Section:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
-    report = _report_or_404(request, pk)
-    part = _section_or_404(report, section)
-    decision = can_edit_report(request.user, report)
+    user = _me(request)
+    report = report_get_for(user, pk)
+    part = _section_of(report, section)
+    decision = can_edit_report(user, report)
     if not decision:
         raise DjangoPermissionDenied(decision.reason)
     form_class = section_form_class(part, report.org_kind)
     form = form_class(request.POST or None, initial=_initial(report, part))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.report_update_section(
-                actor=request.user, report=report, section=part.code, values=form.cleaned_data
-            )
-        except DomainError as exc:
-            for name, message in exc.details.items() if isinstance(exc.details, dict) else []:
-                form.add_error(name if name in form.fields else None, message)
-            if not form.errors:
-                form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已保存“%(section)s”") % {"section": part.label})
+        saved = attempt(
+            request,
+            lambda: services.report_update_section(
+                actor=user, report=report, section=part.code, values=form.cleaned_data
+            ),
+            form=form,
+            success=_("已保存“%(section)s”") % {"section": part.label},
+        )
+        if saved is not None:
             return redirect("supervision:report-detail", report.pk)
     return render(
         request,
@@ -239,10 +219,12 @@ def report_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
 @require_POST
 def report_section_check(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     """htmx: check the section as typed (nothing is saved) and answer the problems fragment."""
-    report = _report_or_404(request, pk)
-    part = _section_or_404(report, section)
-    if not can_edit_report(request.user, report):
-        raise Http404(_("报告不可修改"))
+    user = _me(request)
+    report = report_get_for(user, pk)
+    part = _section_of(report, section)
+    decision = can_check_section(user, report)
+    if not decision:
+        raise Http404(decision.reason)
     form = section_form_class(part, report.org_kind)(request.POST)
     form.is_valid()
     cleaned, errors = services.parse_section(report, part.code, dict(form.cleaned_data))
@@ -277,22 +259,22 @@ def report_section_check(request: HttpRequest, pk: int, section: str) -> HttpRes
 @login_required
 @require_POST
 def report_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report_or_404(request, pk)
+    user = _me(request)
+    report = report_get_for(user, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请求无效"))
         return redirect("supervision:report-detail", report.pk)
-    try:
-        services.report_transition(
-            actor=request.user,
+    attempt(
+        request,
+        lambda: services.report_transition(
+            actor=user,
             report=report,
             transition=form.cleaned_data["transition"],
             note=form.cleaned_data["note"],
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("操作成功"))
+        ),
+        success=_("操作成功"),
+    )
     return redirect("supervision:report-detail", report.pk)
 
 
@@ -300,22 +282,21 @@ def report_transition(request: HttpRequest, pk: int) -> HttpResponse:
 # Attachments
 
 
-def _attachments_context(request: HttpRequest, report: AnnualReport) -> dict[str, Any]:
-    may_change = bool(can_change_attachments(request.user, report))
+def _attachments_context(report: AnnualReport, *, may_attach: bool) -> dict[str, Any]:
     return {
         "report": report,
         "attachments": list(attachments_of(report)),
-        "may_attach": may_change,
-        "upload_form": AttachmentForm() if may_change else None,
+        "may_attach": may_attach,
+        "upload_form": AttachmentForm() if may_attach else None,
     }
 
 
 def _attachments_response(request: HttpRequest, report: AnnualReport) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+    if _htmx(request):
         return render(
             request,
             "supervision/partials/report_attachments.html",
-            _attachments_context(request, report),
+            _attachments_context(report, may_attach=report_view(_me(request), report).may_attach),
         )
     return redirect("supervision:report-detail", report.pk)
 
@@ -324,24 +305,26 @@ def _attachments_response(request: HttpRequest, report: AnnualReport) -> HttpRes
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a document to the report (type sniffed from the content by the service)."""
-    report = _report_or_404(request, pk)
+    user = _me(request)
+    report = report_get_for(user, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
         messages.error(request, _("未能上传：%(errors)s") % {"errors": errors})
         return _attachments_response(request, report)
     upload = form.cleaned_data["file"]
-    try:
-        attachment = services.attachment_add(
-            actor=request.user,
+    attachment = attempt(
+        request,
+        lambda: services.attachment_add(
+            actor=user,
             report=report,
             kind=form.cleaned_data["kind"],
             name=upload.name,
             stream=upload,
-        )
-    except DomainError as exc:
-        messages.error(request, _("未能上传：%(reason)s") % {"reason": exc.message})
-    else:
+        ),
+        refused=_("未能上传：%(reason)s"),
+    )
+    if attachment is not None:
         messages.success(request, _("已上传“%(name)s”") % {"name": attachment.original_name})
     return _attachments_response(request, report)
 
@@ -350,13 +333,10 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """The stored file, always as a download (never shown inline, never sniffed)."""
-    try:
-        attachment = attachment_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    attachment = attachment_get_for(_me(request), pk)
     try:
         handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
+    except OSError as exc:
         raise Http404(_("文件不存在")) from exc
     response = FileResponse(
         handle,
@@ -374,17 +354,15 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove a document while the organisation still holds the report."""
-    try:
-        attachment = attachment_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    user = _me(request)
+    attachment = attachment_get_for(user, pk)
     report, name = attachment.report, attachment.original_name
-    try:
-        services.attachment_remove(actor=request.user, attachment=attachment)
-    except DomainError as exc:
-        messages.error(request, _("未能删除：%(reason)s") % {"reason": exc.message})
-    else:
-        messages.success(request, _("已删除“%(name)s”") % {"name": name})
+    attempt(
+        request,
+        lambda: services.attachment_remove(actor=user, attachment=attachment),
+        success=_("已删除“%(name)s”") % {"name": name},
+        refused=_("未能删除：%(reason)s"),
+    )
     return _attachments_response(request, report)
 
 
@@ -392,36 +370,35 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The bureau's review page: the report, the supervisory opinion and the conclusion form."""
-    report = _report_or_404(request, pk)
-    if "bureau" not in capacities_of(request.user, report):
-        raise Http404(_("只有辖区登记管理机关可以审查"))
+    user = _me(request)
+    report = report_get_for(user, pk)
+    decision = can_review_report(user, report)
+    if not decision:
+        raise Http404(decision.reason)
     form = ConclusionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.report_transition(
-                actor=request.user,
+        concluded = attempt(
+            request,
+            lambda: services.report_transition(
+                actor=user,
                 report=report,
                 transition="conclude",
                 conclusion=form.cleaned_data["conclusion"],
                 note=form.cleaned_data["note"],
-            )
-        except DomainError as exc:
-            for name, message in exc.details.items() if isinstance(exc.details, dict) else []:
-                form.add_error(
-                    name if name in form.fields else None,
-                    exc.message if len(str(message)) <= 4 else message,
-                )
-            if not form.errors:
-                form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已作出年检结论"))
+            ),
+            form=form,
+            success=_("已作出年检结论"),
+        )
+        if concluded is not None:
             return redirect("supervision:report-detail", report.pk)
+    view = report_view(user, report)
     return render(
         request,
         "supervision/report_review.html",
         {
             "report": report,
-            "sections": _section_rows(report),
+            "view": view,
+            "sections": report_content(report, personal=view.sees_personal_data),
             "form": form,
             "attachments": list(attachments_of(report)),
         },
@@ -431,13 +408,15 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def report_calendar(request: HttpRequest) -> HttpResponse:
-    if not can_list_reports(request.user):
-        raise Http404(_("无权查看"))
+    user = _me(request)
+    decision = can_list_reports(user)
+    if not decision:
+        raise Http404(decision.reason)
     try:
         year = int(request.GET.get("year") or _season_year())
     except ValueError:
         year = _season_year()
-    code = getattr(request.user, "scope_prefix", "") or ""
+    code = scope_of(user).home_code
     return render(
         request,
         "supervision/report_calendar.html",
@@ -453,14 +432,15 @@ def report_calendar(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def report_dashboard(request: HttpRequest) -> HttpResponse:
-    decision = can_view_dashboard(request.user)
+    user = _me(request)
+    decision = can_view_dashboard(user)
     if not decision:
         raise Http404(decision.reason)
     try:
         year = int(request.GET.get("year") or _season_year())
     except ValueError:
         year = _season_year()
-    stats = submission_stats(request.user, year)
+    stats = submission_stats(user, year)
     list_url = reverse("supervision:report-list")
     chart = {
         "categories": [row.label for row in stats.by_region],
@@ -472,7 +452,7 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
             {"name": str(_("按时")), "data": [row.on_time for row in stats.by_region]},
         ],
     }
-    counts = conclusion_counts(year, reports_visible_to(request.user))
+    counts = conclusion_counts(year, reports_visible_to(user))
     return render(
         request,
         "supervision/report_dashboard.html",
@@ -491,16 +471,15 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_missing(request: HttpRequest) -> HttpResponse:
     """Organisations that must report for the year and have not reached the bureau (to chase)."""
-    decision = can_view_dashboard(request.user)
+    user = _me(request)
+    decision = can_view_dashboard(user)
     if not decision:
         raise Http404(decision.reason)
     try:
         year = int(request.GET.get("year") or _season_year())
     except ValueError:
         year = _season_year()
-    page = Paginator(organizations_missing(request.user, year), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(organizations_missing(user, year), 50).get_page(request.GET.get("page"))
     held = dict(
         AnnualReport.objects.filter(
             year=year, organization_id__in=[o.pk for o in page]

@@ -10,13 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
+from npohub.accounts.models import User
 from npohub.core.audit import actor_label_for
 from npohub.core.errors import PermissionDenied, ValidationFailed
 from npohub.core.permissions import require
-from npohub.core.workflows import HistoryRow
+from npohub.orgs.scope import scope_of
 from npohub.orgs.selectors import organization_get_for
+from npohub.supervision.content import report_content
 from npohub.supervision.models import EDITABLE_STATES, AnnualReport, ReportAttachment
-from npohub.supervision.permissions import can_list_reports, can_view_dashboard, capacities_of
+from npohub.supervision.permissions import can_list_reports, can_view_dashboard, report_view
 from npohub.supervision.selectors import (
     RateRow,
     ReportFilters,
@@ -34,14 +36,14 @@ from npohub.supervision.services import (
     attachment_remove,
     report_create,
     report_problems,
-    report_sections,
     report_transition,
     report_update_section,
 )
 from npohub.supervision.workflows import WORKFLOW, current_return, history_of
 
-from ..history import move_out
+from ..history import history_out, move_out
 from ..pagination import Page, PageParams, paginate
+from ..request import api_user
 from .schemas import (
     AttachmentIn,
     AttachmentOut,
@@ -82,34 +84,36 @@ def row_of(report: AnnualReport) -> dict[str, Any]:
     }
 
 
-def detail_of(user: Any, report: AnnualReport) -> dict[str, Any]:
-    confirmed = set(report.confirmed)
-    sections = []
-    for section in report_sections(report):
-        values = report.data.get(section.code) or {}
-        sections.append(
-            {
-                "code": section.code,
-                "label": str(section.label),
-                "fields": [
-                    {
-                        "code": f.code,
-                        "label": str(f.label),
-                        "type": f.type,
-                        "required": f.required,
-                        "computed": f.computed,
-                        "value": values.get(f.code),
-                        "prefilled_from": report.prefilled.get(f"{section.code}.{f.code}", ""),
-                        "confirmed": f"{section.code}.{f.code}" in confirmed,
-                    }
-                    for f in section.fields_for(report.org_kind)
-                ],
-            }
-        )
+def detail_of(user: User, report: AnnualReport) -> dict[str, Any]:
+    """The report as this user sees it (``permissions.report_view``, as on the page): personal
+    data in the content masked unless the user acts on the report."""
+    view = report_view(user, report)
+    sections = [
+        {
+            "code": shown.section.code,
+            "label": str(shown.section.label),
+            "fields": [
+                {
+                    "code": f.code,
+                    "label": str(f.label),
+                    "type": f.type,
+                    "required": f.required,
+                    "computed": f.computed,
+                    "value": f.value,
+                    "prefilled_from": f.source,
+                    "confirmed": f.confirmed,
+                }
+                for f in shown.fields
+            ],
+        }
+        for shown in report_content(report, personal=view.sees_personal_data)
+    ]
     history = history_of(report)
     moves = WORKFLOW.moves_for(user, report)
     return {
         **row_of(report),
+        "personal_data_masked": not view.sees_personal_data,
+        "editable": view.editable,
         "is_charity": report.is_charity,
         "needs_rectification": report.needs_rectification,
         "rectification_basis": report.rectification_basis,
@@ -128,21 +132,7 @@ def detail_of(user: Any, report: AnnualReport) -> dict[str, Any]:
         "moves": [m.name for m in moves],
         "move_options": [move_out(m) for m in moves],
         "attachments": [attachment_of(a) for a in attachments_of(report)],
-        "history": [change_of(h) for h in history],
-    }
-
-
-def change_of(change: HistoryRow) -> dict[str, Any]:
-    return {
-        "transition": change.move,
-        "transition_label": change.move_label,
-        "from_state": change.from_state,
-        "from_label": change.from_label,
-        "to_state": change.to_state,
-        "to_label": change.to_label,
-        "actor": change.actor_display,
-        "note": change.note,
-        "occurred_at": change.occurred_at,
+        "history": [history_out(h) for h in history],
     }
 
 
@@ -172,9 +162,10 @@ def reports_list(
     request: HttpRequest, filters: Query[ReportFilterIn], page: Query[PageParams]
 ) -> dict[str, Any]:
     """Annual reports of the organisations the caller may see, newest year first."""
-    require(can_list_reports(request.auth))
+    user = api_user(request)
+    require(can_list_reports(user))
     qs = report_list_for(
-        request.auth,
+        user,
         ReportFilters(
             year=filters.year,
             state=filters.state,
@@ -190,11 +181,12 @@ def reports_list(
 @router.post(
     "/reports", response={201: ReportDetailOut, **ERRORS}, operation_id="supervision_reports_create"
 )
-def reports_create(request: HttpRequest, payload: ReportCreateIn) -> Status:
+def reports_create(request: HttpRequest, payload: ReportCreateIn) -> Status[Any]:
     """Open the organisation's report for a year, pre-filled from the registry (fill once)."""
-    org = organization_get_for(request.auth, payload.organization_id)
-    report = report_create(actor=request.auth, organization=org, year=payload.year)
-    return Status(201, detail_of(request.auth, report))
+    user = api_user(request)
+    org = organization_get_for(user, payload.organization_id)
+    report = report_create(actor=user, organization=org, year=payload.year)
+    return Status(201, detail_of(user, report))
 
 
 @router.get(
@@ -204,7 +196,8 @@ def reports_create(request: HttpRequest, payload: ReportCreateIn) -> Status:
 )
 def reports_detail(request: HttpRequest, report_id: int) -> dict[str, Any]:
     """One report with its sections, pre-fill marks, open problems, moves and history."""
-    return detail_of(request.auth, report_get_for(request.auth, report_id))
+    user = api_user(request)
+    return detail_of(user, report_get_for(user, report_id))
 
 
 @router.put(
@@ -216,11 +209,12 @@ def reports_section_update(
     request: HttpRequest, report_id: int, section: str, payload: SectionIn
 ) -> dict[str, Any]:
     """Save one section (the organisation, while it holds the report); confirms its pre-fills."""
-    report = report_get_for(request.auth, report_id)
+    user = api_user(request)
+    report = report_get_for(user, report_id)
     report = report_update_section(
-        actor=request.auth, report=report, section=section, values=payload.values
+        actor=user, report=report, section=section, values=payload.values
     )
-    return detail_of(request.auth, report)
+    return detail_of(user, report)
 
 
 @router.get(
@@ -230,9 +224,10 @@ def reports_section_update(
 )
 def reports_validate(request: HttpRequest, report_id: int) -> list[dict[str, str]]:
     """Everything that keeps the report from being submitted, each naming section and field."""
-    report = report_get_for(request.auth, report_id)
-    if not capacities_of(request.auth, report):
-        raise PermissionDenied("无权查看该报告的校验结果")
+    user = api_user(request)
+    report = report_get_for(user, report_id)
+    if not report_view(user, report).held:
+        raise PermissionDenied(_("无权查看该报告的校验结果"))
     return [p.as_dict() for p in report_problems(report)]
 
 
@@ -245,11 +240,12 @@ def reports_transition(
     request: HttpRequest, report_id: int, payload: TransitionIn
 ) -> dict[str, Any]:
     """Submit, first review (approve/return), return for revision, publish or reopen."""
-    report = report_get_for(request.auth, report_id)
+    user = api_user(request)
+    report = report_get_for(user, report_id)
     report = report_transition(
-        actor=request.auth, report=report, transition=payload.transition, note=payload.note
+        actor=user, report=report, transition=payload.transition, note=payload.note
     )
-    return detail_of(request.auth, report)
+    return detail_of(user, report)
 
 
 @router.post(
@@ -259,15 +255,16 @@ def reports_transition(
 )
 def reports_conclude(request: HttpRequest, report_id: int, payload: ConclusionIn) -> dict[str, Any]:
     """The bureau's conclusion: 合格 / 基本合格 / 不合格 (the last two with reasons)."""
-    report = report_get_for(request.auth, report_id)
+    user = api_user(request)
+    report = report_get_for(user, report_id)
     report = report_transition(
-        actor=request.auth,
+        actor=user,
         report=report,
         transition="conclude",
         conclusion=payload.conclusion,
         note=payload.reasons,
     )
-    return detail_of(request.auth, report)
+    return detail_of(user, report)
 
 
 @router.post(
@@ -280,16 +277,17 @@ def attachment_upload(
     report_id: int,
     form: Form[AttachmentIn],
     file: File[UploadedFile | None] = None,
-) -> Status:
+) -> Status[Any]:
     """Attach a document while the organisation holds the report (multipart: ``kind``,
     ``file``). PDF, PNG/JPG/GIF and .docx/.xlsx/.pptx only, checked by content."""
-    report = report_get_for(request.auth, report_id)
+    user = api_user(request)
+    report = report_get_for(user, report_id)
     if not form.kind:
         raise ValidationFailed(_("请选择材料类型"), details={"kind": _("必填")})
     if file is None:
         raise ValidationFailed(_("请选择要上传的文件"), details={"file": _("必填")})
     attachment = attachment_add(
-        actor=request.auth, report=report, kind=form.kind, name=file.name or "", stream=file
+        actor=user, report=report, kind=form.kind, name=file.name or "", stream=file
     )
     return Status(201, attachment_of(attachment))
 
@@ -312,7 +310,8 @@ def attachment_upload(
 )
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """The stored file, to whoever may see the report (404 to everyone else)."""
-    attachment = attachment_get_for(request.auth, attachment_id)
+    user = api_user(request)
+    attachment = attachment_get_for(user, attachment_id)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -329,18 +328,20 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
     response={204: None, **ERRORS},
     operation_id="supervision_attachments_delete",
 )
-def attachment_delete(request: HttpRequest, attachment_id: int) -> Status:
+def attachment_delete(request: HttpRequest, attachment_id: int) -> Status[Any]:
     """Remove a document while the organisation still holds the report."""
-    attachment = attachment_get_for(request.auth, attachment_id)
-    attachment_remove(actor=request.auth, attachment=attachment)
+    user = api_user(request)
+    attachment = attachment_get_for(user, attachment_id)
+    attachment_remove(actor=user, attachment=attachment)
     return Status(204, None)
 
 
 @router.get("/calendar", response={200: CalendarOut, **ERRORS}, operation_id="supervision_calendar")
 def calendar(request: HttpRequest, year: int) -> dict[str, Any]:
     """Rule 21 for one report year in the caller's province: deadlines per kind and exemption."""
-    require(can_list_reports(request.auth))
-    code = getattr(request.auth, "scope_prefix", "") or ""
+    user = api_user(request)
+    require(can_list_reports(user))
+    code = scope_of(user).home_code
     return {
         "year": year,
         "rows": calendar_rows(year, code),
@@ -362,8 +363,9 @@ def _rate(row: RateRow) -> dict[str, Any]:
 @router.get("/stats", response={200: StatsOut, **ERRORS}, operation_id="supervision_stats")
 def stats(request: HttpRequest, year: int) -> dict[str, Any]:
     """Submission rate per child region of the caller's region and per kind."""
-    require(can_view_dashboard(request.auth))
-    result = submission_stats(request.auth, year)
+    user = api_user(request)
+    require(can_view_dashboard(user))
+    result = submission_stats(user, year)
     return {
         "year": year,
         "region_code": result.region.code if result.region else "",
@@ -381,8 +383,9 @@ def stats(request: HttpRequest, year: int) -> dict[str, Any]:
 def missing_list(request: HttpRequest, page: Query[PageParams], year: int) -> dict[str, Any]:
     """Organisations in the caller's region that must report for ``year`` and have not yet
     reached the bureau (who must report: rules 21, 22, 48)."""
-    require(can_view_dashboard(request.auth))
-    result = paginate(request, organizations_missing(request.auth, year), page)
+    user = api_user(request)
+    require(can_view_dashboard(user))
+    result = paginate(request, organizations_missing(user, year), page)
     result["results"] = [
         {"organization_id": o.pk, "name": o.name, "kind": o.kind, "address_code": o.address_code}
         for o in result["results"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from ..history import MoveOut
+from ..history import HistoryOut, MoveOut
 
 
 class ErrorOut(Schema):
@@ -66,18 +66,6 @@ class SectionOut(Schema):
     fields: list[FieldOut]
 
 
-class HistoryOut(Schema):
-    transition: str
-    transition_label: str
-    from_state: str
-    from_label: str
-    to_state: str
-    to_label: str
-    actor: str
-    note: str
-    occurred_at: dt.datetime
-
-
 class ReturnedOut(Schema):
     """Why a returned report came back (issue 13): who returned it, when, the reason."""
 
@@ -111,6 +99,10 @@ class AttachmentOut(Schema):
 
 
 class ReportDetailOut(ReportListOut):
+    personal_data_masked: bool = Field(
+        description="内容中的身份证号和电话是否已遮蔽（只有办理该报告的组织、业务主管单位和登记管理机关看到全文）"
+    )
+    editable: bool = Field(description="调用者现在能否修改报告内容")
     is_charity: bool
     needs_rectification: bool
     rectification_basis: str

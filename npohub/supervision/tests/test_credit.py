@@ -190,7 +190,9 @@ def test_end_to_end_missed_deadline_abnormal_serious_objection_and_repair(
     assert _lists(direct, dt.date(2024, 6, 1)) == ["abnormal"]
     assert _public(client, name) == {"abnormal": True, "serious": False}
     abnormal = listings_as_of(direct, dt.date(2024, 6, 1)).get()
-    abnormal_line = f"已于2024-06-01被列入活动异常名录：{abnormal.reason}（{abnormal.legal_basis}）"
+    abnormal_line = (
+        f"已于2024年6月1日被列入活动异常名录：{abnormal.reason}（{abnormal.legal_basis}）"
+    )
     assert LATE in abnormal.reason
     assert _profile(client, direct) == ["信用状况", abnormal_line]
 
@@ -208,12 +210,12 @@ def test_end_to_end_missed_deadline_abnormal_serious_objection_and_repair(
     assert (serious.escalated_from, abnormal.removed_on) == (abnormal, dt.date(2026, 6, 1))
     serious_lines = [
         "信用状况",
-        f"已于2026-06-01被列入严重违法失信名单：{serious.reason}（{serious.legal_basis}）",
-        "由活动异常名录转入（原列入日期2024-06-01）",
+        f"已于2026年6月1日被列入严重违法失信名单：{serious.reason}（{serious.legal_basis}）",
+        "由活动异常名录转入（原列入日期2024年6月1日）",
     ]
     history = [
         "历史列入记录",
-        f"活动异常名录：2024-06-01 列入，2026-06-01 移出（{abnormal.removal_reason}）",
+        f"活动异常名录：2024年6月1日 列入，2026年6月1日 移出（{abnormal.removal_reason}）",
     ]
     assert _profile(client, direct) == serious_lines + history
 
@@ -222,13 +224,17 @@ def test_end_to_end_missed_deadline_abnormal_serious_objection_and_repair(
     objection = credit_request_file(
         actor=cast["org_user"], listing=serious, kind="objection", reasons="已报送过年报"
     )
-    assert _profile(client, direct) == [*serious_lines, "异议（2026-06-10提出）：待处理", *history]
+    assert _profile(client, direct) == [
+        *serious_lines,
+        "异议（2026年6月10日提出）：待处理",
+        *history,
+    ]
     clock(dt.date(2026, 6, 12))
     credit_request_transition(
         actor=cast["district"], request=objection, transition="reject", note="系统无报送记录"
     )
     assert _public(client, name) == {"abnormal": False, "serious": True}
-    objection_line = "异议（2026-06-10提出）：不予支持（2026-06-12）"
+    objection_line = "异议（2026年6月10日提出）：不予支持（2026年6月12日）"
     assert _profile(client, direct) == [*serious_lines, objection_line, *history]
 
     # The organisation files the missing report late: the obligation is fulfilled.
@@ -262,8 +268,8 @@ def test_end_to_end_missed_deadline_abnormal_serious_objection_and_repair(
     assert _profile(client, direct) == [
         *serious_lines,
         objection_line,
-        "信用修复（2028-06-02提出）：准予修复（2028-06-02）",
-        "已核实整改，定于2028-06-09移出",
+        "信用修复（2028年6月2日提出）：准予修复（2028年6月2日）",
+        "已核实整改，定于2028年6月9日移出",
         *history,
     ]
     clock(serious.removal_due_on)
@@ -275,7 +281,7 @@ def test_end_to_end_missed_deadline_abnormal_serious_objection_and_repair(
         "信用状况",
         "未被列入活动异常名录或严重违法失信名单。",
         "历史列入记录",
-        f"严重违法失信名单：2026-06-01 列入，2028-06-09 移出（{serious.removal_reason}）",
+        f"严重违法失信名单：2026年6月1日 列入，2028年6月9日 移出（{serious.removal_reason}）",
         history[1],
     ]
 

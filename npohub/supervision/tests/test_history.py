@@ -112,13 +112,15 @@ def test_moves_keep_their_audit_kinds_and_write_one_history_row_each(cast, orgs)
 
 
 @pytest.mark.django_db
-def test_the_api_history_carries_labels_beside_the_codes(cast, orgs):
+def test_the_api_history_carries_labels_beside_the_codes_in_the_shared_shape(cast, orgs):
     report = make_report(orgs["assoc"], cast["org_user"])
     services.report_transition(actor=cast["org_user"], report=report, transition="submit", today=ON)
     body = _client(cast["org_user"]).get(f"/api/v1/supervision/reports/{report.pk}").json()
-    assert body["history"][0]["transition"] == "submit"
-    assert body["history"][0]["transition_label"] == "提交业务主管单位初审"
+    # The one history shape of every API (npohub/api/history.py): ``move``, not ``transition``.
+    assert body["history"][0]["move"] == "submit"
+    assert body["history"][0]["move_label"] == "提交业务主管单位初审"
     assert body["history"][0]["to_label"] == "待业务主管单位初审"
+    assert "transition" not in body["history"][0]
 
 
 # --- the data migration ------------------------------------------------------------------------
