@@ -53,17 +53,22 @@ def attempt(
     form: forms.Form | None = None,
     success: str = "",
     refused: str = "",
+    forbidden_is_403: bool = False,
 ) -> T | None:
     """Run ``call`` (one service); None when it was refused, the refusal shown to the user.
 
     ``refused`` frames the message (``_("未能上传：%(reason)s")``). ``NotFound`` is not a
-    refusal to show: it propagates (→ 404).
+    refusal to show: it propagates (→ 404). With ``forbidden_is_403`` a ``PermissionDenied``
+    propagates too (→ 403): for actions whose page offers them only to those who may, so a
+    refusal answers a forged request, not a user's mistake.
     """
     try:
         result = call()
     except NotFound:
         raise
     except DomainError as exc:
+        if forbidden_is_403 and isinstance(exc, PermissionDenied):
+            raise
         if form is not None:
             apply_service_errors(form, exc)
         else:
@@ -72,6 +77,13 @@ def attempt(
     if success:
         messages.success(request, success)
     return result
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client address a per-client limit counts: ``REMOTE_ADDR``. Behind a reverse proxy,
+    the proxy must set it to the real client (e.g. granian/uvicorn ``--forwarded-allow-ips``);
+    a client-supplied header is never trusted."""
+    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
 
 
 def get_or_404(fetch: Callable[..., T], *args: Any) -> T:

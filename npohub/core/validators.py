@@ -211,3 +211,13 @@ def mask_phone(value: str) -> str:
     if len(value) < 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_contact(value: str) -> str:
+    """A contact that is a phone or an e-mail address: a phone as :func:`mask_phone`, an
+    address with its name hidden but the first character (z***@example.com)."""
+    value = (value or "").strip()
+    name, at, domain = value.partition("@")
+    if at and name and domain:
+        return name[0] + "***@" + domain
+    return mask_phone(value)

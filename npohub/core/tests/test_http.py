@@ -64,3 +64,18 @@ def test_not_found_is_not_shown_as_a_refusal_but_propagates():
 
     with pytest.raises(NotFound):
         attempt(_request(), missing)
+
+
+def test_an_action_offered_only_to_those_who_may_answers_a_refusal_with_403():
+    request = _request()
+
+    def refuse():
+        raise PermissionDenied("只有辖区民政部门可以办理该步骤")
+
+    def invalid():
+        raise ValidationFailed("请填写理由", details={"note": "必填"})
+
+    with pytest.raises(PermissionDenied):
+        attempt(request, refuse, forbidden_is_403=True)
+    assert attempt(request, invalid, forbidden_is_403=True) is None
+    assert [str(m) for m in get_messages(request)] == ["请填写理由"]
