@@ -13,7 +13,7 @@ from npohub.registration.models import Application
 from npohub.registration.tests.factories import app_history
 from npohub.registration.workflows import S
 
-from .test_views import depts, submitted  # noqa: F401 - depts is a fixture
+from .test_views import submitted
 
 pytestmark = [
     postgres_only,

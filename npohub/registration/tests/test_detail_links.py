@@ -12,7 +12,7 @@ from npohub.registration import services
 from npohub.registration.models import ReviewRoute
 
 from .factories import attach
-from .test_views import depts, detail  # noqa: F401 - depts is a fixture
+from .test_views import detail
 
 pytestmark = pytest.mark.django_db
 

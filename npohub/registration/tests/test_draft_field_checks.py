@@ -8,7 +8,7 @@ import pytest
 from npohub.registration.models import Application
 
 from .factories import ASSOCIATION_DATA, establishment
-from .test_views import depts, detail, form_data  # noqa: F401 - depts is a fixture
+from .test_views import detail, form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from npohub.registration import services
 from npohub.registration.models import Application, Attachment, ReviewTask
 from npohub.registration.workflows import S
 
-from .factories import ASSOCIATION_DATA, ESTABLISHMENT_DOCS, PDF, attach, departments, establishment
+from .factories import ASSOCIATION_DATA, ESTABLISHMENT_DOCS, PDF, attach, establishment
 
 pytestmark = pytest.mark.django_db
 
@@ -28,22 +28,6 @@ def detail(app) -> str:
 
 def pdf(name: str = "doc.pdf", content: bytes = PDF) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-@pytest.fixture
-def depts(regions, cast, django_user_model):
-    reviewers = {
-        "approval": django_user_model.objects.create_user(
-            "approver", password="x", role="reviewer"
-        ),
-        "party": django_user_model.objects.create_user("partyrev", password="x", role="reviewer"),
-        "industry": django_user_model.objects.create_user(
-            "industryrev", password="x", role="reviewer"
-        ),
-    }
-    d = departments(regions, reviewers)
-    d["users"] = reviewers  # type: ignore[assignment]
-    return d
 
 
 def submitted(cast) -> Application:

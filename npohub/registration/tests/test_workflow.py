@@ -20,27 +20,11 @@ from npohub.registration.models import (
 from npohub.registration.tests.factories import app_history
 from npohub.registration.workflows import S
 
-from .factories import ESTABLISHMENT_DOCS, attach, departments, establishment
+from .factories import ESTABLISHMENT_DOCS, attach, establishment
 
 pytestmark = pytest.mark.django_db
 
 D0 = dt.date(2026, 3, 2)
-
-
-@pytest.fixture
-def depts(regions, cast, django_user_model):
-    reviewers = {
-        "approval": django_user_model.objects.create_user(
-            "approver", password="x", role="reviewer"
-        ),
-        "party": django_user_model.objects.create_user("partyrev", password="x", role="reviewer"),
-        "industry": django_user_model.objects.create_user(
-            "industryrev", password="x", role="reviewer"
-        ),
-    }
-    d = departments(regions, reviewers)
-    d["users"] = reviewers  # type: ignore[assignment]
-    return d
 
 
 def accepted(cast, depts, today=D0):
