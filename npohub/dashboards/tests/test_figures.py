@@ -52,9 +52,7 @@ def registry(regions):
     return {"listed": listed, "marked": marked, "suspended": suspended, "gone": gone}
 
 
-def test_abnormal_on_the_dashboard_is_what_the_public_abnormal_list_shows(
-    client, cast, registry
-):
+def test_abnormal_on_the_dashboard_is_what_the_public_abnormal_list_shows(client, cast, registry):
     public = client.get(reverse("portal:credit-abnormal"))
     on_public_list = public.context["page"].paginator.count
 
@@ -80,9 +78,7 @@ def test_an_organisation_marked_abnormal_in_the_registry_but_not_listed_counts_a
     assert counts.get(Kind.ASSOCIATION, Status.DEREGISTERED) == 2
 
 
-def test_the_headline_counts_only_registered_organisations_that_still_exist(
-    client, cast, registry
-):
+def test_the_headline_counts_only_registered_organisations_that_still_exist(client, cast, registry):
     client.force_login(cast["city"])
     page = client.get(reverse("dashboards:region"))
     home = client.get(reverse("portal:home"))

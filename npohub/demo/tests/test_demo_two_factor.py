@@ -41,9 +41,10 @@ def test_demo_otp_code_prints_the_current_code_of_the_demo_key(regions):
 
     call_command("demo_otp_code", stdout=out)
 
-    assert code_for(DEMO_TOTP_KEY) in out.getvalue() or code_for(
-        DEMO_TOTP_KEY, steps_ahead=-1
-    ) in out.getvalue()
+    assert (
+        code_for(DEMO_TOTP_KEY) in out.getvalue()
+        or code_for(DEMO_TOTP_KEY, steps_ahead=-1) in out.getvalue()
+    )
 
 
 def test_demo_otp_code_never_shows_a_real_authenticators_code(regions):
