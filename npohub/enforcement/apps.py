@@ -30,11 +30,11 @@ class EnforcementConfig(AppConfig):
 
         from npohub.core.navigation import NavItem, register
 
-        from .permissions import is_enforcement_staff
+        from .permissions import has_bureau_pages, is_enforcement_staff
 
         register(
             NavItem(
-                label=_("投诉举报"),  # type: ignore[arg-type]
+                label=_("投诉举报"),
                 url_name="enforcement:complaint-list",
                 visible=is_enforcement_staff,
                 order=60,
@@ -42,17 +42,17 @@ class EnforcementConfig(AppConfig):
         )
         register(
             NavItem(
-                label=_("行政处罚"),  # type: ignore[arg-type]
+                label=_("行政处罚"),
                 url_name="enforcement:case-list",
-                visible=lambda user: is_enforcement_staff(user) and user.role != "street_officer",
+                visible=has_bureau_pages,
                 order=61,
             )
         )
         register(
             NavItem(
-                label=_("僵尸型组织清理"),  # type: ignore[arg-type]
+                label=_("僵尸型组织清理"),
                 url_name="enforcement:campaign-list",
-                visible=lambda user: is_enforcement_staff(user) and user.role != "street_officer",
+                visible=has_bureau_pages,
                 order=62,
             )
         )

@@ -12,12 +12,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import DomainError, InvalidTransition, ValidationFailed
 from npohub.core.permissions import require
@@ -31,6 +32,9 @@ from .policy import policy_for
 from .services.cases import _create_case
 from .services.missing_reports import _revocation_kind, first_report_years, last_due_report_year
 from .workflows import DORMANT_OUTCOMES, LEGAL_BASES, PS
+
+if TYPE_CHECKING:
+    from npohub.registration.models import Application
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,7 @@ def dormant_criteria(
 @transaction.atomic
 def campaign_create(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     region: Region,
     started_on: dt.date | None = None,
@@ -184,7 +188,7 @@ def _require_open(campaign: DormantCampaign) -> None:
 
 
 @transaction.atomic
-def campaign_scan(*, actor: Any, campaign: DormantCampaign, today: dt.date | None = None) -> int:
+def campaign_scan(*, actor: User, campaign: DormantCampaign, today: dt.date | None = None) -> int:
     """Find the candidates in the campaign's region (registered, open organisations): new
     matches are added, pending ones get their criteria refreshed. Returns the candidates found."""
     require(can_manage_campaign(actor, campaign.region.code))
@@ -232,7 +236,7 @@ def campaign_scan(*, actor: Any, campaign: DormantCampaign, today: dt.date | Non
 @transaction.atomic
 def candidate_contact_record(
     *,
-    actor: Any,
+    actor: User,
     candidate: DormantCandidate,
     sent_on: dt.date,
     signed: bool,
@@ -272,7 +276,7 @@ def candidate_contact_record(
 
 @transaction.atomic
 def activity_evidence_add(
-    *, actor: Any, candidate: DormantCandidate, occurred_on: dt.date, description: str
+    *, actor: User, candidate: DormantCandidate, occurred_on: dt.date, description: str
 ) -> ActivityEvidence:
     """Record evidence that a candidate did carry out an activity (verification, rectification)."""
     require(can_manage_campaign(actor, candidate.campaign.region.code))
@@ -299,7 +303,9 @@ def activity_evidence_add(
     return evidence
 
 
-def _start_deregistration(actor: Any, candidate: DormantCandidate, note: str) -> Any:
+def _start_deregistration(
+    actor: User, candidate: DormantCandidate, note: str
+) -> Application | None:
     """A draft deregistration application in the registration workflow (the organisation
     completes it with its liquidation report), when the registration rules allow one."""
     from npohub.registration.services import application_create
@@ -316,7 +322,9 @@ def _start_deregistration(actor: Any, candidate: DormantCandidate, note: str) ->
         return None
 
 
-def _open_revocation(actor: Any, candidate: DormantCandidate, note: str, today: dt.date) -> Any:
+def _open_revocation(
+    actor: User, candidate: DormantCandidate, note: str, today: dt.date
+) -> PenaltyCase:
     org = candidate.organization
     labels = [str(_label) for _label in _criteria_labels(candidate.criteria)]
     case = _create_case(
@@ -338,16 +346,16 @@ def _open_revocation(actor: Any, candidate: DormantCandidate, note: str, today: 
     return case
 
 
-def _criteria_labels(codes: list[str]) -> list[Any]:
+def _criteria_labels(codes: list[str]) -> list[str]:
     from .workflows import DORMANT_CRITERIA
 
-    return [DORMANT_CRITERIA.get(c, c) for c in codes]
+    return [str(DORMANT_CRITERIA.get(c, c)) for c in codes]
 
 
 @transaction.atomic
 def candidate_outcome_set(
     *,
-    actor: Any,
+    actor: User,
     candidate: DormantCandidate,
     outcome: str,
     note: str,
@@ -398,7 +406,7 @@ def candidate_outcome_set(
 
 
 @transaction.atomic
-def campaign_close(*, actor: Any, campaign: DormantCampaign) -> DormantCampaign:
+def campaign_close(*, actor: User, campaign: DormantCampaign) -> DormantCampaign:
     """End a campaign (its candidates and outcomes stay as the record)."""
     require(can_manage_campaign(actor, campaign.region.code))
     _require_open(campaign)

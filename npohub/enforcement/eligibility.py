@@ -8,11 +8,11 @@ has a penalty decided within the last year, a penalty not yet carried out, or an
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from npohub.credit.registry import Reason
+from npohub.orgs.models import Organization
 
 from .models import PenaltyCase
 from .policy import policy_for
@@ -21,7 +21,7 @@ from .workflows import CASE_NOT_CARRIED_OUT, CASE_OPEN, PS, case_state_label
 PURPOSES = ("rating", "star_rating", "award", "purchase", "venture", "project")
 
 
-def penalty_reasons(org: Any, purpose: str, on: dt.date) -> list[Reason]:
+def penalty_reasons(org: Organization, purpose: str, on: dt.date) -> list[Reason]:
     """Penalised in the last year (decided, not dropped), or a decided penalty not carried out."""
     lookback = int(policy_for(org.address_code)["penalised_lookback_days"])
     reasons: list[Reason] = []
@@ -58,7 +58,7 @@ def penalty_reasons(org: Any, purpose: str, on: dt.date) -> list[Reason]:
     return reasons
 
 
-def investigation_reasons(org: Any, purpose: str, on: dt.date) -> list[Reason]:
+def investigation_reasons(org: Organization, purpose: str, on: dt.date) -> list[Reason]:
     """An open case (filed, investigating, notified, hearing): under investigation."""
     return [
         Reason(

@@ -1,5 +1,6 @@
 """HTML input for the enforcement pages and the public complaint form. Shapes only: the
-services decide (a service's ``ValidationFailed.details`` lands next to the field it names)."""
+services decide (a service's ``ValidationFailed.details`` lands next to the field it names,
+through the one ``core.forms.apply_service_errors``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from npohub.core.errors import DomainError
+from npohub.core.errors import DomainError, PermissionDenied
 from npohub.core.forms import DateInput
+from npohub.core.params import IdField
 
 from .models import ComplaintCategory
 from .selectors import CaseFilters, ComplaintFilters
@@ -24,19 +26,10 @@ from .workflows import (
 DATE = DateInput()
 
 
-def apply_service_errors(form: forms.Form, exc: DomainError) -> None:
-    """Put a service refusal next to the fields it names, else above the form."""
-    details = exc.details if isinstance(exc.details, dict) else {}
-    placed = False
-    for name in details:
-        if name in form.fields:
-            form.add_error(name, exc.message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-
-
 class PublicComplaintForm(forms.Form):
+    # The service's sentence beside each field it names ("请具体描述……（至少 10 个字）").
+    service_message_when = "always"
+
     complainant_name = forms.CharField(label=_("您的姓名（可不填）"), required=False, max_length=50)
     contact = forms.CharField(
         label=_("联系方式"),
@@ -62,6 +55,10 @@ class PublicComplaintForm(forms.Form):
         help_text=_("时间、地点、经过，以及您掌握的证据"),
         error_messages={"required": _("请具体描述投诉举报的事项（至少 10 个字）")},
     )
+
+    def detail_field(self, key: str) -> str:
+        """The service names the organisation; the form asks for its name."""
+        return "organization_text" if key == "organization" else key
 
 
 class LookupForm(forms.Form):
@@ -116,7 +113,7 @@ class TransitionForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.IntegerField(label=_("承办人"))
+    assignee = IdField(label=_("承办人"))
 
 
 class NoteForm(forms.Form):
@@ -124,16 +121,18 @@ class NoteForm(forms.Form):
 
 
 class LinkCaseForm(forms.Form):
-    case = forms.IntegerField(label=_("处罚案件"))
+    case = IdField(label=_("处罚案件"))
 
 
 class CaseForm(forms.Form):
-    organization = forms.IntegerField(label=_("当事组织编号"), widget=forms.HiddenInput)
+    service_message_when = "always"
+
+    organization = IdField(label=_("当事组织编号"), widget=forms.HiddenInput)
     title = forms.CharField(label=_("案由"), max_length=200)
     facts = forms.CharField(
         label=_("违法事实"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
-    complaint = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    complaint = IdField(required=False, widget=forms.HiddenInput)
 
 
 class SanctionForm(forms.Form):
@@ -157,6 +156,8 @@ class PaymentForm(forms.Form):
 
 
 class CampaignForm(forms.Form):
+    service_message_when = "always"
+
     name = forms.CharField(label=_("行动名称"), max_length=200)
     region = forms.CharField(label=_("范围（区划代码）"), max_length=12)
     report_years = forms.CharField(
@@ -172,6 +173,10 @@ class CampaignForm(forms.Form):
             return [int(part) for part in raw.split(",") if part.strip()]
         except ValueError:
             raise forms.ValidationError(_("年度格式错误，例如 2023,2024")) from None
+
+    def denial_field(self, exc: DomainError) -> str | None:
+        """A bureau may run a campaign only in its own region: the refusal names the range."""
+        return "region" if isinstance(exc, PermissionDenied) else None
 
 
 class ContactForm(forms.Form):

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from npohub.accounts.models import BUREAU_ROLES, Role
+from npohub.accounts.models import User
 from npohub.core.errors import NotFound
-from npohub.core.permissions import is_signed_in
 from npohub.core.workflows import HistoryRow, history_for
-from npohub.orgs.models import (
-    CLOSED_STATUSES,
-    AccessReason,
-    ManagementLevel,
-    OrganizationAccess,
-    Status,
-)
+from npohub.orgs.models import CLOSED_STATUSES, AccessReason, ManagementLevel, Status
+from npohub.orgs.scope import region_users, scope_of
 from npohub.orgs.selectors import organization_visible_to
 
 from .models import (
@@ -31,21 +24,11 @@ from .models import (
     PenaltyCase,
     Sanction,
 )
+from .permissions import ASSIGNABLE_ROLES, Viewer
 from .workflows import COMPLAINT_WAITING, CS, PS
 
 # Cases the organisation itself may read: from the prior notice on.
 ORG_VISIBLE_CASE_STATES = frozenset({PS.NOTIFIED, PS.HEARING, PS.DECIDED, PS.EXECUTING, PS.CLOSED})
-
-
-def _bureau_prefix(user: Any) -> str | None:
-    """The region prefix of a bureau user; "" for the superuser (everything); None otherwise."""
-    if not is_signed_in(user):
-        return None
-    if user.is_superuser:
-        return ""
-    if user.role in BUREAU_ROLES and user.scope_prefix:
-        return str(user.scope_prefix)
-    return None
 
 
 # --- complaints ---------------------------------------------------------------------------------
@@ -61,19 +44,20 @@ class ComplaintFilters:
     q: str = ""
 
 
-def complaint_scope_q(user: Any) -> Q:
+def complaint_scope_q(user: Viewer) -> Q:
     """Complaints of the bureau's region, plus those assigned to the user."""
-    if not is_signed_in(user):
+    scope = scope_of(user)
+    if scope.user is None:
         return Q(pk__in=[])
-    prefix = _bureau_prefix(user)
-    q = Q(assignee_id=user.pk)
+    prefix = scope.bureau_prefix
+    q = Q(assignee_id=scope.user.pk)
     if prefix is not None:
         q |= Q(region_code__startswith=prefix)
     return q
 
 
 def complaint_list_for(
-    user: Any, filters: ComplaintFilters | None = None, *, today: dt.date | None = None
+    user: Viewer, filters: ComplaintFilters | None = None, *, today: dt.date | None = None
 ) -> QuerySet[Complaint]:
     """The complaints the user may see, filtered, overdue ones first among the waiting."""
     f = filters or ComplaintFilters()
@@ -90,7 +74,8 @@ def complaint_list_for(
     if f.overdue:
         qs = qs.filter(state__in=COMPLAINT_WAITING, reply_due_on__lt=today)
     if f.mine:
-        qs = qs.filter(assignee_id=user.pk)
+        me = scope_of(user).user
+        qs = qs.filter(assignee_id=me.pk if me is not None else None)
     if f.q:
         qs = qs.filter(
             Q(number__startswith=f.q.upper())
@@ -100,7 +85,7 @@ def complaint_list_for(
     return qs.order_by("reply_due_on", "-id") if f.open_only or f.overdue else qs
 
 
-def complaint_get_for(user: Any, pk: int) -> Complaint:
+def complaint_get_for(user: Viewer, pk: int) -> Complaint:
     """One complaint the user may see (NotFound for missing and forbidden alike)."""
     complaint = (
         Complaint.objects.filter(complaint_scope_q(user))
@@ -137,17 +122,9 @@ def history_of(
     return history_for(CASE_WORKFLOW, case)
 
 
-def assignable_users_for(complaint: Complaint) -> QuerySet[Any]:
+def assignable_users_for(complaint: Complaint) -> QuerySet[User]:
     """Active bureau and street staff whose region covers the complaint's place."""
-    from npohub.accounts.models import User
-
-    code = complaint.region_code
-    prefixes = {code[:n] for n in (2, 4, 6, 9, 12)}
-    return User.objects.filter(
-        is_active=True,
-        role__in=[*BUREAU_ROLES, Role.STREET_OFFICER],
-        scope_prefix__in=prefixes,
-    ).order_by("role", "username")
+    return region_users(complaint.region_code, roles=ASSIGNABLE_ROLES).order_by("role", "username")
 
 
 # --- penalty cases ------------------------------------------------------------------------------
@@ -161,17 +138,16 @@ class CaseFilters:
     q: str = ""
 
 
-def case_scope_q(user: Any) -> Q:
+def case_scope_q(user: Viewer) -> Q:
     """Bureau: cases of organisations in its region (place or registering authority); the
-    organisation itself: its cases from the prior notice on."""
-    if not is_signed_in(user):
+    organisation itself (its accounts' grants valid today): its cases from the prior notice on."""
+    scope = scope_of(user)
+    if not scope.signed_in:
         return Q(pk__in=[])
-    prefix = _bureau_prefix(user)
+    prefix = scope.bureau_prefix
     if prefix == "":
         return Q()
-    own = OrganizationAccess.objects.filter(user_id=user.pk, reason=AccessReason.OWN).values(
-        "organization_id"
-    )
+    own = scope.granted_ids(reason=AccessReason.OWN)
     q = Q(organization_id__in=own, state__in=ORG_VISIBLE_CASE_STATES)
     if prefix:
         q |= Q(organization__address_code__startswith=prefix) | Q(
@@ -180,7 +156,7 @@ def case_scope_q(user: Any) -> Q:
     return q
 
 
-def case_list_for(user: Any, filters: CaseFilters | None = None) -> QuerySet[PenaltyCase]:
+def case_list_for(user: Viewer, filters: CaseFilters | None = None) -> QuerySet[PenaltyCase]:
     f = filters or CaseFilters()
     qs = PenaltyCase.objects.filter(case_scope_q(user)).select_related("organization")
     if f.state:
@@ -194,7 +170,7 @@ def case_list_for(user: Any, filters: CaseFilters | None = None) -> QuerySet[Pen
     return qs.order_by("-created_at", "-id")
 
 
-def case_get_for(user: Any, pk: int) -> PenaltyCase:
+def case_get_for(user: Viewer, pk: int) -> PenaltyCase:
     case = (
         PenaltyCase.objects.filter(case_scope_q(user))
         .select_related("organization", "organization__authority_region", "opened_by")
@@ -207,7 +183,7 @@ def case_get_for(user: Any, pk: int) -> PenaltyCase:
     return case
 
 
-def sanction_get_for(user: Any, pk: int) -> Sanction:
+def sanction_get_for(user: Viewer, pk: int) -> Sanction:
     sanction = (
         Sanction.objects.filter(case__in=PenaltyCase.objects.filter(case_scope_q(user)))
         .select_related("case", "case__organization")
@@ -222,8 +198,8 @@ def sanction_get_for(user: Any, pk: int) -> Sanction:
 # --- dormant campaigns --------------------------------------------------------------------------
 
 
-def campaign_list_for(user: Any) -> QuerySet[DormantCampaign]:
-    prefix = _bureau_prefix(user)
+def campaign_list_for(user: Viewer) -> QuerySet[DormantCampaign]:
+    prefix = scope_of(user).bureau_prefix
     if prefix is None:
         return DormantCampaign.objects.none()
     qs = DormantCampaign.objects.select_related("region").annotate(
@@ -235,8 +211,8 @@ def campaign_list_for(user: Any) -> QuerySet[DormantCampaign]:
     return qs.order_by("-started_on", "-id")
 
 
-def campaign_get_for(user: Any, pk: int) -> DormantCampaign:
-    prefix = _bureau_prefix(user)
+def campaign_get_for(user: Viewer, pk: int) -> DormantCampaign:
+    prefix = scope_of(user).bureau_prefix
     campaign = (
         DormantCampaign.objects.select_related("region", "created_by").filter(pk=pk).first()
         if prefix is not None
@@ -254,7 +230,7 @@ def candidates_of(campaign: DormantCampaign, *, outcome: str = "") -> QuerySet[D
     return qs.order_by("organization__name", "id")
 
 
-def candidate_get_for(user: Any, pk: int) -> DormantCandidate:
+def candidate_get_for(user: Viewer, pk: int) -> DormantCandidate:
     candidate = (
         DormantCandidate.objects.select_related(
             "campaign", "campaign__region", "organization", "organization__authority_region"
@@ -262,7 +238,7 @@ def candidate_get_for(user: Any, pk: int) -> DormantCandidate:
         .filter(pk=pk)
         .first()
     )
-    prefix = _bureau_prefix(user)
+    prefix = scope_of(user).bureau_prefix
     if candidate is None or prefix is None or not candidate.campaign.region.code.startswith(prefix):
         raise NotFound(_("清理对象不存在"))
     return candidate
@@ -284,7 +260,7 @@ class ClosureRow:
 
 
 def closure_statistics_for(
-    user: Any, *, since: dt.date, region_prefix: str = ""
+    user: Viewer, *, since: dt.date, region_prefix: str = ""
 ) -> list[ClosureRow]:
     """Deregistered and revoked organisations since a date, by management level (from the
     registry's status history: the closed status and the date it took effect). One query."""

@@ -10,18 +10,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from npohub.accounts.models import User
 from npohub.core.todo import TodoItem, register
+from npohub.orgs.scope import scope_of
 
 from .models import Complaint, PenaltyCase
 from .permissions import is_enforcement_staff
-from .selectors import _bureau_prefix, case_scope_q
+from .selectors import case_scope_q
 from .workflows import CS, PS
 
 
@@ -29,8 +30,8 @@ def _url(name: str, **query: str) -> str:
     return f"{reverse(name)}?{urlencode(query)}"
 
 
-def complaints(user: Any, today: dt.date) -> list[TodoItem]:
-    prefix = _bureau_prefix(user)
+def complaints(user: User, today: dt.date) -> list[TodoItem]:
+    prefix = scope_of(user).bureau_prefix
     waiting = [CS.ACCEPTED, CS.INVESTIGATING]
     region = Q(region_code__startswith=prefix) if prefix is not None else Q(pk__in=[])
     row = Complaint.objects.filter(region | Q(assignee_id=user.pk)).aggregate(
@@ -68,8 +69,8 @@ def complaints(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def cases(user: Any, today: dt.date) -> list[TodoItem]:
-    if _bureau_prefix(user) is None:
+def cases(user: User, today: dt.date) -> list[TodoItem]:
+    if scope_of(user).bureau_prefix is None:
         return []
     unpaid = Q(state=PS.EXECUTING, payment_due_on__isnull=False, paid_on__isnull=True)
     row = PenaltyCase.objects.filter(case_scope_q(user)).aggregate(
@@ -107,7 +108,7 @@ def cases(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def enforcement_todos(user: Any, today: dt.date) -> list[TodoItem]:
+def enforcement_todos(user: User, today: dt.date) -> list[TodoItem]:
     if not is_enforcement_staff(user):
         return []
     return [*complaints(user, today), *cases(user, today)]

@@ -1,29 +1,38 @@
 """Staff pages of enforcement: complaints, penalty cases, dormant clean-up, closure statistics.
 
-Views fetch with the scoped selectors (``NotFound`` → 404 for missing and forbidden alike),
-shape input with ``forms.py`` and call one service. A service's ``PermissionDenied`` is a 403;
-any other refusal comes back as a message (actions) or a form error, and nothing changes.
+Views fetch with the scoped selectors and let ``NotFound`` propagate (the core middleware
+answers 404 for missing and forbidden alike), shape input with ``forms.py`` and run one service
+through ``core.http.attempt``. The actions are offered only to those who may take them, so a
+service's ``PermissionDenied`` is a 403; any other refusal comes back as a message (actions) or
+a form error, and nothing changes. What a user may do with a record and see of it comes from
+``permissions.complaint_view`` / ``case_view``, which the API reads too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from npohub.accounts.models import BUREAU_ROLES
-from npohub.core.errors import DomainError, NotFound, PermissionDenied
-from npohub.orgs.selectors import organization_get_for
+from npohub.accounts.models import User
+from npohub.core.errors import NotFound
+from npohub.core.http import attempt
+from npohub.core.params import query_id
+from npohub.orgs.models import Organization
+from npohub.orgs.selectors import (
+    OrganizationFilters,
+    organization_list_for,
+    organization_visible_to,
+)
 from npohub.regions.models import Region
 
 from . import dormant, services
@@ -42,14 +51,8 @@ from .forms import (
     SanctionForm,
     StatisticsForm,
     TransitionForm,
-    apply_service_errors,
 )
-from .permissions import (
-    can_handle_complaint,
-    can_manage_case,
-    can_manage_complaint,
-    is_enforcement_staff,
-)
+from .permissions import case_view, complaint_view, has_bureau_pages, is_enforcement_staff
 from .policy import policy_for
 from .selectors import (
     CaseFilters,
@@ -68,7 +71,6 @@ from .selectors import (
     sanction_get_for,
 )
 from .workflows import (
-    CASE_EDITABLE,
     DORMANT_CRITERIA,
     DORMANT_OUTCOMES,
     LEGAL_BASES,
@@ -80,41 +82,23 @@ from .workflows import (
 PAGE_SIZE = 20
 
 
-def is_bureau_user(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or user.role in BUREAU_ROLES)
-    )
+def _me(request: HttpRequest) -> User:
+    """The user of a ``login_required`` view."""
+    return cast(User, request.user)
 
 
-def _staff_only(request: HttpRequest, check: Callable[[Any], bool] = is_enforcement_staff) -> None:
-    if not check(request.user):
-        raise Http404(_("页面不存在"))
+def _require_page(allowed: bool) -> None:
+    """A page the user's role does not have is the 404 of a missing page."""
+    if not allowed:
+        raise NotFound(_("页面不存在"))
 
 
-def _fetch(getter: Callable[[Any, int], Any], request: HttpRequest, pk: int) -> Any:
-    try:
-        return getter(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
-def _act(request: HttpRequest, call: Callable[[], Any], success: str) -> Any:
-    """Run one service; a permission refusal is a 403, any other refusal a message."""
-    try:
-        result = call()
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return None
-    messages.success(request, success)
-    return result
-
-
-def _page(request: HttpRequest, qs: Any) -> Any:
+def _page(request: HttpRequest, qs: QuerySet[Any]) -> Page[Any]:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,17 +109,19 @@ def _page(request: HttpRequest, qs: Any) -> Any:
 @require_GET
 def complaint_list(request: HttpRequest) -> HttpResponse:
     """Complaints in scope (and assigned to me); overdue replies are flagged."""
-    _staff_only(request)
+    user = _me(request)
+    _require_page(is_enforcement_staff(user))
     form = ComplaintFilterForm(request.GET or None)
     today = timezone.localdate()
-    page = _page(request, complaint_list_for(request.user, form.to_filters(), today=today))
+    page = _page(request, complaint_list_for(user, form.to_filters(), today=today))
     for c in page.object_list:
-        c.state_text = complaint_state_label(c.state)
-        c.overdue = c.is_overdue(today)
+        shown: Any = c
+        shown.state_text = complaint_state_label(c.state)
+        shown.overdue = c.is_overdue(today)
     context = {"form": form, "page_obj": page, "today": today, "tab": "complaints"}
     template = (
         "enforcement/partials/complaint_table.html"
-        if getattr(request, "htmx", False)
+        if _htmx(request)
         else "enforcement/complaint_list.html"
     )
     return render(request, template, context)
@@ -144,28 +130,26 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = _fetch(complaint_get_for, request, pk)
+    user = _me(request)
+    complaint = complaint_get_for(user, pk)
     today = timezone.localdate()
-    manages = bool(can_manage_complaint(request.user, complaint.region_code))
-    handles = bool(can_handle_complaint(request.user, complaint))
-    moves = services.COMPLAINT_WORKFLOW.moves_for(request.user, complaint)
+    view = complaint_view(user, complaint)
     org_cases = (
-        case_list_for(request.user, CaseFilters()).filter(
-            organization_id=complaint.organization_id
-        )[:20]
-        if complaint.organization_id and manages
+        case_list_for(user, CaseFilters()).filter(organization_id=complaint.organization_id)[:20]
+        if complaint.organization_id and view.manages
         else []
     )
     context = {
         "complaint": complaint,
+        "contact": view.contact(complaint),
         "state_text": complaint_state_label(complaint.state),
         "overdue": complaint.is_overdue(today),
-        "moves": moves,
-        "manages": manages,
-        "handles": handles,
+        "moves": services.COMPLAINT_WORKFLOW.moves_for(user, complaint),
+        "manages": view.manages,
+        "handles": view.handles,
         "notes": complaint_notes_of(complaint),
         "history": history_of(complaint=complaint),
-        "assignees": assignable_users_for(complaint) if manages else [],
+        "assignees": assignable_users_for(complaint) if view.manages else [],
         "org_cases": org_cases,
         "tab": "complaints",
     }
@@ -175,20 +159,22 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def complaint_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = _fetch(complaint_get_for, request, pk)
+    user = _me(request)
+    complaint = complaint_get_for(user, pk)
     form = TransitionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        _act(
+        attempt(
             request,
             lambda: services.complaint_transition(
-                actor=request.user,
+                actor=user,
                 complaint=complaint,
                 transition=data["transition"],
                 note=data["note"],
                 transferred_to=data["transferred_to"],
             ),
-            _("已办理"),
+            success=_("已办理"),
+            forbidden_is_403=True,
         )
     else:
         messages.error(request, _("操作无效"))
@@ -198,19 +184,17 @@ def complaint_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def complaint_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = _fetch(complaint_get_for, request, pk)
+    user = _me(request)
+    complaint = complaint_get_for(user, pk)
     form = AssignForm(request.POST)
-    from npohub.accounts.models import User
-
     assignee = (
         User.objects.filter(pk=form.cleaned_data["assignee"]).first() if form.is_valid() else None
     )
-    _act(
+    attempt(
         request,
-        lambda: services.complaint_assign(
-            actor=request.user, complaint=complaint, assignee=assignee
-        ),
-        _("已分派"),
+        lambda: services.complaint_assign(actor=user, complaint=complaint, assignee=assignee),
+        success=_("已分派"),
+        forbidden_is_403=True,
     )
     return redirect("enforcement:complaint-detail", pk=complaint.pk)
 
@@ -218,13 +202,15 @@ def complaint_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def complaint_note(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = _fetch(complaint_get_for, request, pk)
+    user = _me(request)
+    complaint = complaint_get_for(user, pk)
     form = NoteForm(request.POST)
     text = form.cleaned_data["text"] if form.is_valid() else ""
-    _act(
+    attempt(
         request,
-        lambda: services.complaint_note_add(actor=request.user, complaint=complaint, text=text),
-        _("已记录"),
+        lambda: services.complaint_note_add(actor=user, complaint=complaint, text=text),
+        success=_("已记录"),
+        forbidden_is_403=True,
     )
     return redirect("enforcement:complaint-detail", pk=complaint.pk)
 
@@ -232,20 +218,18 @@ def complaint_note(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def complaint_link(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = _fetch(complaint_get_for, request, pk)
+    user = _me(request)
+    complaint = complaint_get_for(user, pk)
     form = LinkCaseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择处罚案件"))
         return redirect("enforcement:complaint-detail", pk=complaint.pk)
-    try:
-        case = case_get_for(request.user, form.cleaned_data["case"])
-    except NotFound:
-        messages.error(request, _("案件不存在"))
-        return redirect("enforcement:complaint-detail", pk=complaint.pk)
-    _act(
+    case = case_get_for(user, form.cleaned_data["case"])
+    attempt(
         request,
-        lambda: services.complaint_link_case(actor=request.user, complaint=complaint, case=case),
-        _("已关联处罚案件"),
+        lambda: services.complaint_link_case(actor=user, complaint=complaint, case=case),
+        success=_("已关联处罚案件"),
+        forbidden_is_403=True,
     )
     return redirect("enforcement:complaint-detail", pk=complaint.pk)
 
@@ -257,67 +241,69 @@ def complaint_link(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    _staff_only(request, is_bureau_user)
+    user = _me(request)
+    _require_page(has_bureau_pages(user))
     form = CaseFilterForm(request.GET or None)
-    page = _page(request, case_list_for(request.user, form.to_filters()))
+    page = _page(request, case_list_for(user, form.to_filters()))
     for case in page.object_list:
-        case.state_text = case_state_label(case.state)
+        shown: Any = case
+        shown.state_text = case_state_label(case.state)
     context = {"form": form, "page_obj": page, "tab": "cases"}
     template = (
-        "enforcement/partials/case_table.html"
-        if getattr(request, "htmx", False)
-        else "enforcement/case_list.html"
+        "enforcement/partials/case_table.html" if _htmx(request) else "enforcement/case_list.html"
     )
     return render(request, template, context)
+
+
+def _chosen_org(user: User, pk: int | None) -> Organization | None:
+    """The organisation picked for a new case, when the user may see it (else the search)."""
+    if pk is None:
+        return None
+    return organization_visible_to(user).select_related("authority_region").filter(pk=pk).first()
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
     """Open a case against an organisation in scope (from a complaint when one is given)."""
-    _staff_only(request, is_bureau_user)
+    user = _me(request)
+    _require_page(has_bureau_pages(user))
     source = request.POST if request.method == "POST" else request.GET
-    org = None
-    if str(source.get("organization", "")).isdigit():
-        try:
-            org = organization_get_for(request.user, int(source["organization"]))
-        except NotFound:
-            org = None
-    complaint = None
-    if str(source.get("complaint", "")).isdigit():
-        complaint = _fetch(complaint_get_for, request, int(source["complaint"]))
+    org = _chosen_org(user, query_id(source, "organization"))
+    complaint_id = query_id(source, "complaint")
+    complaint = complaint_get_for(user, complaint_id) if complaint_id is not None else None
+    if complaint is not None:
         org = org or complaint.organization
     if org is None:
-        return render(request, "enforcement/case_org_choice.html", _org_choices(request))
+        return render(request, "enforcement/case_org_choice.html", _org_choices(request, user))
     initial = {"organization": org.pk, "complaint": complaint.pk if complaint else None}
     form = CaseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_open(
-                actor=request.user,
-                organization=org,
+        chosen = org
+        case = attempt(
+            request,
+            lambda: services.case_open(
+                actor=user,
+                organization=chosen,
                 title=form.cleaned_data["title"],
                 facts=form.cleaned_data["facts"],
                 complaint=complaint,
-            )
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied(exc.message) from exc
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
+            ),
+            form=form,
+            forbidden_is_403=True,
+        )
+        if case is not None:
             messages.success(request, _("已立案：%(number)s") % {"number": case.number})
             return redirect("enforcement:case-detail", pk=case.pk)
     context = {"form": form, "org": org, "complaint": complaint, "tab": "cases"}
     return render(request, "enforcement/case_form.html", context)
 
 
-def _org_choices(request: HttpRequest) -> dict[str, Any]:
-    from npohub.orgs.selectors import OrganizationFilters, organization_list_for
-
+def _org_choices(request: HttpRequest, user: User) -> dict[str, Any]:
     q = request.GET.get("q", "").strip()
     orgs = (
         list(
-            organization_list_for(request.user, OrganizationFilters(search=q))
+            organization_list_for(user, OrganizationFilters(search=q))
             .exclude(kind="community_group")
             .exclude(status__in=("deregistered", "revoked"))[:20]
         )
@@ -330,22 +316,25 @@ def _org_choices(request: HttpRequest) -> dict[str, Any]:
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _fetch(case_get_for, request, pk)
+    user = _me(request)
+    case = case_get_for(user, pk)
     today = timezone.localdate()
-    manages = bool(can_manage_case(request.user, case.organization))
+    view = case_view(user, case)
     policy = policy_for(case.organization.address_code)
     fine = case.fine_total()
     sanctions = list(case.sanctions.all())
     for s in sanctions:
-        s.label = PENALTY_TYPES[s.kind].label if s.kind in PENALTY_TYPES else s.kind
+        shown: Any = s
+        shown.label = PENALTY_TYPES[s.kind].label if s.kind in PENALTY_TYPES else s.kind
+        shown.id_number_shown = view.person_id_number(s)
     basis = LEGAL_BASES[case.basis_key]
     context = {
         "case": case,
         "state_text": case_state_label(case.state),
-        "manages": manages,
-        "moves": services.CASE_WORKFLOW.moves_for(request.user, case),
+        "manages": view.manages,
+        "moves": services.CASE_WORKFLOW.moves_for(user, case),
         "sanctions": sanctions,
-        "editable": manages and case.state in CASE_EDITABLE,
+        "editable": view.editable,
         "sanction_form": SanctionForm(),
         "allowed_kinds": [(k, PENALTY_TYPES[k].label) for k in PENALTY_TYPES if k in basis.kinds],
         "basis": basis,
@@ -353,7 +342,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "late_fee": case.late_fee(today, rate=policy["late_fee_rate_per_day"], fine=fine),
         "payment_form": PaymentForm(initial={"paid_on": today}),
         "history": history_of(case=case),
-        "complaints": case.complaints.all(),
+        "complaints": case.complaints.all() if view.sees_complaints else [],
         "today": today,
         "tab": "cases",
     }
@@ -363,20 +352,22 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _fetch(case_get_for, request, pk)
+    user = _me(request)
+    case = case_get_for(user, pk)
     form = TransitionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        _act(
+        attempt(
             request,
             lambda: services.case_transition(
-                actor=request.user,
+                actor=user,
                 case=case,
                 transition=data["transition"],
                 note=data["note"],
                 decision_number=data["decision_number"],
             ),
-            _("已办理"),
+            success=_("已办理"),
+            forbidden_is_403=True,
         )
     else:
         messages.error(request, _("操作无效"))
@@ -386,16 +377,17 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sanction_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _fetch(case_get_for, request, pk)
+    user = _me(request)
+    case = case_get_for(user, pk)
     form = SanctionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("处罚内容填写有误"))
         return redirect("enforcement:case-detail", pk=case.pk)
     data = form.cleaned_data
-    _act(
+    attempt(
         request,
         lambda: services.sanction_add(
-            actor=request.user,
+            actor=user,
             case=case,
             kind=data["kind"],
             amount=data["amount"],
@@ -406,7 +398,8 @@ def sanction_add(request: HttpRequest, pk: int) -> HttpResponse:
             person_id_number=data["person_id_number"],
             note=data["note"],
         ),
-        _("已拟定处罚内容"),
+        success=_("已拟定处罚内容"),
+        forbidden_is_403=True,
     )
     return redirect("enforcement:case-detail", pk=case.pk)
 
@@ -414,11 +407,13 @@ def sanction_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sanction_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    sanction = _fetch(sanction_get_for, request, pk)
-    _act(
+    user = _me(request)
+    sanction = sanction_get_for(user, pk)
+    attempt(
         request,
-        lambda: services.sanction_remove(actor=request.user, sanction=sanction),
-        _("已撤回该处罚内容"),
+        lambda: services.sanction_remove(actor=user, sanction=sanction),
+        success=_("已撤回该处罚内容"),
+        forbidden_is_403=True,
     )
     return redirect("enforcement:case-detail", pk=sanction.case_id)
 
@@ -426,20 +421,22 @@ def sanction_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_payment(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _fetch(case_get_for, request, pk)
+    user = _me(request)
+    case = case_get_for(user, pk)
     form = PaymentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写缴款日期和金额"))
         return redirect("enforcement:case-detail", pk=case.pk)
-    _act(
+    attempt(
         request,
         lambda: services.case_payment_record(
-            actor=request.user,
+            actor=user,
             case=case,
             paid_on=form.cleaned_data["paid_on"],
             amount=form.cleaned_data["amount"],
         ),
-        _("已登记缴款"),
+        success=_("已登记缴款"),
+        forbidden_is_403=True,
     )
     return redirect("enforcement:case-detail", pk=case.pk)
 
@@ -447,11 +444,13 @@ def case_payment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _fetch(case_get_for, request, pk)
-    _act(
+    user = _me(request)
+    case = case_get_for(user, pk)
+    attempt(
         request,
-        lambda: services.case_lift_suspension(actor=request.user, case=case),
-        _("已恢复活动，登记证书解除封存"),
+        lambda: services.case_lift_suspension(actor=user, case=case),
+        success=_("已恢复活动，登记证书解除封存"),
+        forbidden_is_403=True,
     )
     return redirect("enforcement:case-detail", pk=case.pk)
 
@@ -460,11 +459,13 @@ def case_lift(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_propose(request: HttpRequest) -> HttpResponse:
     """Rule 25 for the bureau's region: propose revocation for consecutive missing reports."""
-    _staff_only(request, is_bureau_user)
-    found = _act(
+    user = _me(request)
+    _require_page(has_bureau_pages(user))
+    found = attempt(
         request,
-        lambda: services.case_propose_missing_reports(actor=request.user),
-        _("已完成连续未报送年度报告的排查"),
+        lambda: services.case_propose_missing_reports(actor=user),
+        success=_("已完成连续未报送年度报告的排查"),
+        forbidden_is_403=True,
     )
     if found is not None:
         messages.info(request, _("拟立案的撤销登记案件：%(n)s 件") % {"n": len(found)})
@@ -478,17 +479,18 @@ def case_propose(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    _staff_only(request, is_bureau_user)
-    page = _page(request, campaign_list_for(request.user))
+    user = _me(request)
+    _require_page(has_bureau_pages(user))
+    page = _page(request, campaign_list_for(user))
     return render(request, "enforcement/campaign_list.html", {"page_obj": page, "tab": "campaigns"})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    _staff_only(request, is_bureau_user)
-    user: Any = request.user
-    default_region = user.region.code if getattr(user, "region", None) else ""
+    user = _me(request)
+    _require_page(has_bureau_pages(user))
+    default_region = user.region.code if user.region is not None else ""
     form = CampaignForm(request.POST or None, initial={"region": default_region})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -496,20 +498,20 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         if region is None:
             form.add_error("region", _("未知的区划代码"))
         else:
-            try:
-                campaign = dormant.campaign_create(
+            chosen = region
+            campaign = attempt(
+                request,
+                lambda: dormant.campaign_create(
                     actor=user,
                     name=data["name"],
-                    region=region,
+                    region=chosen,
                     report_years=data["report_years"] or None,
                     no_activity_since=data["no_activity_since"],
-                )
-            except PermissionDenied as exc:
-                form.add_error("region", exc.message)
-            except DomainError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("已创建清理行动"))
+                ),
+                form=form,
+                success=_("已创建清理行动"),
+            )
+            if campaign is not None:
                 return redirect("enforcement:campaign-detail", pk=campaign.pk)
     return render(request, "enforcement/campaign_form.html", {"form": form, "tab": "campaigns"})
 
@@ -517,14 +519,15 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _fetch(campaign_get_for, request, pk)
+    campaign = campaign_get_for(_me(request), pk)
     outcome = request.GET.get("outcome", "")
     page = _page(
         request, candidates_of(campaign, outcome=outcome if outcome in DORMANT_OUTCOMES else "")
     )
     for c in page.object_list:
-        c.criteria_text = [DORMANT_CRITERIA.get(code, code) for code in c.criteria]
-        c.outcome_text = DORMANT_OUTCOMES.get(c.outcome, c.outcome)
+        shown: Any = c
+        shown.criteria_text = [DORMANT_CRITERIA.get(code, code) for code in c.criteria]
+        shown.outcome_text = DORMANT_OUTCOMES.get(c.outcome, c.outcome)
     counts = dict.fromkeys(DORMANT_OUTCOMES, 0)
     for row in campaign.candidates.values_list("outcome", flat=True):
         counts[row] = counts.get(row, 0) + 1
@@ -545,11 +548,13 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_scan(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _fetch(campaign_get_for, request, pk)
-    found = _act(
+    user = _me(request)
+    campaign = campaign_get_for(user, pk)
+    found = attempt(
         request,
-        lambda: dormant.campaign_scan(actor=request.user, campaign=campaign),
-        _("排查完成"),
+        lambda: dormant.campaign_scan(actor=user, campaign=campaign),
+        success=_("排查完成"),
+        forbidden_is_403=True,
     )
     if found is not None:
         messages.info(request, _("符合情形的组织：%(n)s 家") % {"n": found})
@@ -559,11 +564,13 @@ def campaign_scan(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _fetch(campaign_get_for, request, pk)
-    _act(
+    user = _me(request)
+    campaign = campaign_get_for(user, pk)
+    attempt(
         request,
-        lambda: dormant.campaign_close(actor=request.user, campaign=campaign),
-        _("行动已结束"),
+        lambda: dormant.campaign_close(actor=user, campaign=campaign),
+        success=_("行动已结束"),
+        forbidden_is_403=True,
     )
     return redirect("enforcement:campaign-detail", pk=campaign.pk)
 
@@ -571,20 +578,22 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def candidate_contact(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = _fetch(candidate_get_for, request, pk)
+    user = _me(request)
+    candidate = candidate_get_for(user, pk)
     form = ContactForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        _act(
+        attempt(
             request,
             lambda: dormant.candidate_contact_record(
-                actor=request.user,
+                actor=user,
                 candidate=candidate,
                 sent_on=data["sent_on"],
                 signed=data["signed"],
                 returned_on=data["returned_on"],
             ),
-            _("已登记挂号信"),
+            success=_("已登记挂号信"),
+            forbidden_is_403=True,
         )
     else:
         messages.error(request, _("请填写寄出日期"))
@@ -594,19 +603,21 @@ def candidate_contact(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def candidate_activity(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = _fetch(candidate_get_for, request, pk)
+    user = _me(request)
+    candidate = candidate_get_for(user, pk)
     form = ActivityForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        _act(
+        attempt(
             request,
             lambda: dormant.activity_evidence_add(
-                actor=request.user,
+                actor=user,
                 candidate=candidate,
                 occurred_on=data["occurred_on"],
                 description=data["description"],
             ),
-            _("已记录活动佐证"),
+            success=_("已记录活动佐证"),
+            forbidden_is_403=True,
         )
     else:
         messages.error(request, _("请填写活动日期和情况"))
@@ -616,16 +627,18 @@ def candidate_activity(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def candidate_outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = _fetch(candidate_get_for, request, pk)
+    user = _me(request)
+    candidate = candidate_get_for(user, pk)
     form = OutcomeForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        _act(
+        attempt(
             request,
             lambda: dormant.candidate_outcome_set(
-                actor=request.user, candidate=candidate, outcome=data["outcome"], note=data["note"]
+                actor=user, candidate=candidate, outcome=data["outcome"], note=data["note"]
             ),
-            _("已处置"),
+            success=_("已处置"),
+            forbidden_is_403=True,
         )
     else:
         messages.error(request, _("请选择处置结果并填写说明"))
@@ -636,12 +649,13 @@ def candidate_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def statistics(request: HttpRequest) -> HttpResponse:
     """Deregistered and revoked since a date, by management level (Rizhao-style)."""
-    _staff_only(request, is_bureau_user)
+    user = _me(request)
+    _require_page(has_bureau_pages(user))
     form = StatisticsForm(request.GET or None)
     since = (form.cleaned_data.get("since") if form.is_valid() else None) or dt.date(
         timezone.localdate().year - 3, 1, 1
     )
-    rows = closure_statistics_for(request.user, since=since)
+    rows = closure_statistics_for(user, since=since)
     totals = {
         "deregistered": sum(r.deregistered for r in rows),
         "revoked": sum(r.revoked for r in rows),

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from npohub.core.errors import DomainError
-from npohub.enforcement.forms import LookupForm, PublicComplaintForm, apply_service_errors
-from npohub.enforcement.http import client_ip
+from npohub.core.forms import apply_service_errors
+from npohub.core.http import client_ip
+from npohub.enforcement.forms import LookupForm, PublicComplaintForm
 from npohub.enforcement.models import ComplaintCategory
 from npohub.enforcement.selectors import complaint_by_number
 from npohub.enforcement.services import Throttled, complaint_submit
@@ -19,6 +20,8 @@ from npohub.enforcement.workflows import complaint_state_label
 
 @require_http_methods(["GET", "POST"])
 def complaint_create(request: HttpRequest) -> HttpResponse:
+    """Not ``core.http.attempt``: a throttled visitor gets the page with 429, so the refusal's
+    kind decides the status (the other refusals land on the form as attempt would put them)."""
     form = PublicComplaintForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -246,8 +246,7 @@ POLICY: dict[str, Rule] = {
         methods=("POST",),
         unsafe_allow=BUREAU_IN,
         body=case_for_body("case"),
-        form_denial=True,
-        note="the street officer cannot see the case: a message, nothing changes",
+        note="the street officer cannot see the case: 404 (a case id it may not see)",
     ),
     # --- staff pages: cases ---
     "enforcement:case-list": Rule(BUREAUS, query={"open": "on"}),

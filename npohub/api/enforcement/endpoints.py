@@ -15,7 +15,6 @@ from ninja import Query, Router, Status
 
 from npohub.accounts.models import User
 from npohub.core.errors import NotFound, ValidationFailed
-from npohub.core.workflows import HistoryRow
 from npohub.enforcement import dormant, services
 from npohub.enforcement.models import (
     Complaint,
@@ -24,6 +23,7 @@ from npohub.enforcement.models import (
     DormantCandidate,
     PenaltyCase,
 )
+from npohub.enforcement.permissions import case_view, complaint_view
 from npohub.enforcement.policy import policy_for
 from npohub.enforcement.selectors import (
     CaseFilters,
@@ -58,7 +58,9 @@ from npohub.enforcement.workflows import (
 from npohub.orgs.selectors import organization_get_for
 from npohub.regions.models import Region
 
+from ..history import history_out, move_out
 from ..pagination import Page, PageParams, paginate
+from ..request import api_user
 from .schemas import (
     ActivityIn,
     AssignIn,
@@ -117,30 +119,14 @@ def complaint_of(c: Complaint) -> dict[str, Any]:
     }
 
 
-def history_rows(rows: list[HistoryRow]) -> list[dict[str, Any]]:
-    """History rows with the codes and their labels (in the request's language)."""
-    return [
-        {
-            "transition": h.move,
-            "transition_label": h.move_label,
-            "from_state": h.from_state,
-            "from_label": h.from_label,
-            "to_state": h.to_state,
-            "to_label": h.to_label,
-            "actor": h.actor_display,
-            "on_behalf_of": h.on_behalf_of,
-            "note": h.note,
-            "occurred_at": h.occurred_at,
-        }
-        for h in rows
-    ]
-
-
-def complaint_detail_of(c: Complaint) -> dict[str, Any]:
+def complaint_detail_of(user: User, c: Complaint) -> dict[str, Any]:
+    """One complaint as ``complaint_view`` lets the caller see it (the page reads it too)."""
+    view = complaint_view(user, c)
     return {
         **complaint_of(c),
         "complainant_name": c.complainant_name,
-        "contact": c.contact,
+        "contact": view.contact(c),
+        "personal_data_masked": not view.sees_personal_data,
         "description": c.description,
         "decision_note": c.decision_note,
         "transferred_to": c.transferred_to,
@@ -151,7 +137,8 @@ def complaint_detail_of(c: Complaint) -> dict[str, Any]:
             {"author": str(n.author), "text": n.text, "created_at": n.created_at}
             for n in complaint_notes_of(c)
         ],
-        "history": history_rows(history_of(complaint=c)),
+        "history": [history_out(h) for h in history_of(complaint=c)],
+        "moves": [move_out(m) for m in services.COMPLAINT_WORKFLOW.moves_for(user, c)],
     }
 
 
@@ -171,7 +158,9 @@ def case_of(case: PenaltyCase) -> dict[str, Any]:
     }
 
 
-def case_detail_of(case: PenaltyCase) -> dict[str, Any]:
+def case_detail_of(user: User, case: PenaltyCase) -> dict[str, Any]:
+    """One case as ``case_view`` lets the caller see it (the page reads it too)."""
+    view = case_view(user, case)
     fine = case.fine_total()
     rate = policy_for(case.organization.address_code)["late_fee_rate_per_day"]
     return {
@@ -200,16 +189,20 @@ def case_detail_of(case: PenaltyCase) -> dict[str, Any]:
                 "basis_amount": s.basis_amount,
                 "suspend_until": s.suspend_until,
                 "person_name": s.person_name,
+                "person_id_number": view.person_id_number(s),
                 "note": s.note,
             }
             for s in case.sanctions.all()
         ],
-        "history": history_rows(history_of(case=case)),
+        "personal_data_masked": not view.sees_personal_data,
+        "editable": view.editable,
+        "history": [history_out(h) for h in history_of(case=case)],
+        "moves": [move_out(m) for m in services.CASE_WORKFLOW.moves_for(user, case)],
     }
 
 
-def _fresh_case(user: Any, pk: int) -> dict[str, Any]:
-    return case_detail_of(case_get_for(user, pk))
+def _fresh_case(user: User, pk: int) -> dict[str, Any]:
+    return case_detail_of(user, case_get_for(user, pk))
 
 
 def campaign_of(c: DormantCampaign) -> dict[str, Any]:
@@ -274,8 +267,9 @@ def complaint_list(
     request: HttpRequest, filters: Query[ComplaintFilterIn], page: Query[PageParams]
 ) -> dict[str, Any]:
     """Complaints of the caller's region and those assigned to the caller."""
+    user = api_user(request)
     qs = complaint_list_for(
-        request.user,
+        user,
         ComplaintFilters(
             state=filters.state,
             category=filters.category,
@@ -294,7 +288,8 @@ def complaint_list(
     operation_id="enforcement_complaints_detail",
 )
 def complaint_detail(request: HttpRequest, complaint_id: int) -> dict[str, Any]:
-    return complaint_detail_of(complaint_get_for(request.user, complaint_id))
+    user = api_user(request)
+    return complaint_detail_of(user, complaint_get_for(user, complaint_id))
 
 
 @router.post(
@@ -306,15 +301,16 @@ def complaint_transition(
     request: HttpRequest, complaint_id: int, payload: TransitionIn
 ) -> dict[str, Any]:
     """Accept, not accept, transfer, investigate, reply (``note`` = the reply), close."""
-    c = complaint_get_for(request.user, complaint_id)
+    user = api_user(request)
+    c = complaint_get_for(user, complaint_id)
     services.complaint_transition(
-        actor=request.user,
+        actor=user,
         complaint=c,
         transition=payload.transition,
         note=payload.note,
         transferred_to=payload.transferred_to,
     )
-    return complaint_detail_of(complaint_get_for(request.user, complaint_id))
+    return complaint_detail_of(user, complaint_get_for(user, complaint_id))
 
 
 @router.post(
@@ -323,10 +319,11 @@ def complaint_transition(
     operation_id="enforcement_complaints_assign",
 )
 def complaint_assign(request: HttpRequest, complaint_id: int, payload: AssignIn) -> dict[str, Any]:
-    c = complaint_get_for(request.user, complaint_id)
+    user = api_user(request)
+    c = complaint_get_for(user, complaint_id)
     assignee = User.objects.filter(pk=payload.assignee_id).first()
-    services.complaint_assign(actor=request.user, complaint=c, assignee=assignee)
-    return complaint_detail_of(complaint_get_for(request.user, complaint_id))
+    services.complaint_assign(actor=user, complaint=c, assignee=assignee)
+    return complaint_detail_of(user, complaint_get_for(user, complaint_id))
 
 
 @router.post(
@@ -334,10 +331,11 @@ def complaint_assign(request: HttpRequest, complaint_id: int, payload: AssignIn)
     response={201: ComplaintDetailOut, **ERRORS},
     operation_id="enforcement_complaints_note",
 )
-def complaint_note(request: HttpRequest, complaint_id: int, payload: NoteIn) -> Status:
-    c = complaint_get_for(request.user, complaint_id)
-    services.complaint_note_add(actor=request.user, complaint=c, text=payload.text)
-    return Status(201, complaint_detail_of(complaint_get_for(request.user, complaint_id)))
+def complaint_note(request: HttpRequest, complaint_id: int, payload: NoteIn) -> Status[Any]:
+    user = api_user(request)
+    c = complaint_get_for(user, complaint_id)
+    services.complaint_note_add(actor=user, complaint=c, text=payload.text)
+    return Status(201, complaint_detail_of(user, complaint_get_for(user, complaint_id)))
 
 
 @router.post(
@@ -346,10 +344,11 @@ def complaint_note(request: HttpRequest, complaint_id: int, payload: NoteIn) -> 
     operation_id="enforcement_complaints_link_case",
 )
 def complaint_link(request: HttpRequest, complaint_id: int, payload: LinkCaseIn) -> dict[str, Any]:
-    c = complaint_get_for(request.user, complaint_id)
-    case = case_get_for(request.user, payload.case_id)
-    services.complaint_link_case(actor=request.user, complaint=c, case=case)
-    return complaint_detail_of(complaint_get_for(request.user, complaint_id))
+    user = api_user(request)
+    c = complaint_get_for(user, complaint_id)
+    case = case_get_for(user, payload.case_id)
+    services.complaint_link_case(actor=user, complaint=c, case=case)
+    return complaint_detail_of(user, complaint_get_for(user, complaint_id))
 
 
 # --- penalty cases -----------------------------------------------------------------------------
@@ -361,8 +360,9 @@ def complaint_link(request: HttpRequest, complaint_id: int, payload: LinkCaseIn)
 def case_list(
     request: HttpRequest, filters: Query[CaseFilterIn], page: Query[PageParams]
 ) -> dict[str, Any]:
+    user = api_user(request)
     qs = case_list_for(
-        request.user,
+        user,
         CaseFilters(
             state=filters.state, source=filters.source, open_only=filters.open_only, q=filters.q
         ),
@@ -373,23 +373,24 @@ def case_list(
 @router.post(
     "/cases", response={201: CaseDetailOut, **ERRORS}, operation_id="enforcement_cases_create"
 )
-def case_create(request: HttpRequest, payload: CaseCreateIn) -> Status:
+def case_create(request: HttpRequest, payload: CaseCreateIn) -> Status[Any]:
     """Open (立案) a case against an organisation in the caller's region."""
-    org = organization_get_for(request.user, payload.organization_id)
+    user = api_user(request)
+    org = organization_get_for(user, payload.organization_id)
     complaint = None
     if payload.complaint_id is not None:
         try:
-            complaint = complaint_get_for(request.user, payload.complaint_id)
+            complaint = complaint_get_for(user, payload.complaint_id)
         except NotFound:
             raise _invalid("complaint_id", _("投诉举报不存在")) from None
     case = services.case_open(
-        actor=request.user,
+        actor=user,
         organization=org,
         title=payload.title,
         facts=payload.facts,
         complaint=complaint,
     )
-    return Status(201, _fresh_case(request.user, case.pk))
+    return Status(201, _fresh_case(user, case.pk))
 
 
 @router.post(
@@ -399,9 +400,8 @@ def case_create(request: HttpRequest, payload: CaseCreateIn) -> Status:
 )
 def case_propose(request: HttpRequest, payload: ProposeIn) -> dict[str, Any]:
     """Rule 25: propose revocation cases for N consecutive years without an annual report."""
-    found = services.case_propose_missing_reports(
-        actor=request.user, region_prefix=payload.region_prefix
-    )
+    user = api_user(request)
+    found = services.case_propose_missing_reports(actor=user, region_prefix=payload.region_prefix)
     return {"cases": [case_of(c) for c in found]}
 
 
@@ -411,7 +411,8 @@ def case_propose(request: HttpRequest, payload: ProposeIn) -> dict[str, Any]:
     operation_id="enforcement_cases_detail",
 )
 def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    return _fresh_case(request.user, case_id)
+    user = api_user(request)
+    return _fresh_case(user, case_id)
 
 
 @router.post(
@@ -421,15 +422,16 @@ def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
 )
 def case_transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> dict[str, Any]:
     """立案/调查/告知/听证/决定/送达/结案; a decision applies its effects."""
-    case = case_get_for(request.user, case_id)
+    user = api_user(request)
+    case = case_get_for(user, case_id)
     services.case_transition(
-        actor=request.user,
+        actor=user,
         case=case,
         transition=payload.transition,
         note=payload.note,
         decision_number=payload.decision_number,
     )
-    return _fresh_case(request.user, case_id)
+    return _fresh_case(user, case_id)
 
 
 @router.post(
@@ -437,11 +439,12 @@ def case_transition(request: HttpRequest, case_id: int, payload: TransitionIn) -
     response={201: CaseDetailOut, **ERRORS},
     operation_id="enforcement_sanctions_add",
 )
-def sanction_add(request: HttpRequest, case_id: int, payload: SanctionIn) -> Status:
+def sanction_add(request: HttpRequest, case_id: int, payload: SanctionIn) -> Status[Any]:
     """Propose a penalty (type allowed by the legal basis, fines within the legal limits)."""
-    case = case_get_for(request.user, case_id)
-    services.sanction_add(actor=request.user, case=case, **payload.dict())
-    return Status(201, _fresh_case(request.user, case_id))
+    user = api_user(request)
+    case = case_get_for(user, case_id)
+    services.sanction_add(actor=user, case=case, **payload.dict())
+    return Status(201, _fresh_case(user, case_id))
 
 
 @router.delete(
@@ -449,10 +452,9 @@ def sanction_add(request: HttpRequest, case_id: int, payload: SanctionIn) -> Sta
     response={204: None, **ERRORS},
     operation_id="enforcement_sanctions_remove",
 )
-def sanction_remove(request: HttpRequest, sanction_id: int) -> Status:
-    services.sanction_remove(
-        actor=request.user, sanction=sanction_get_for(request.user, sanction_id)
-    )
+def sanction_remove(request: HttpRequest, sanction_id: int) -> Status[Any]:
+    user = api_user(request)
+    services.sanction_remove(actor=user, sanction=sanction_get_for(user, sanction_id))
     return Status(204, None)
 
 
@@ -463,11 +465,12 @@ def sanction_remove(request: HttpRequest, sanction_id: int) -> Status:
 )
 def case_payment(request: HttpRequest, case_id: int, payload: PaymentIn) -> dict[str, Any]:
     """Record the payment: the fine plus the late fee owed on the payment date."""
-    case = case_get_for(request.user, case_id)
+    user = api_user(request)
+    case = case_get_for(user, case_id)
     services.case_payment_record(
-        actor=request.user, case=case, paid_on=payload.paid_on, amount=payload.amount
+        actor=user, case=case, paid_on=payload.paid_on, amount=payload.amount
     )
-    return _fresh_case(request.user, case_id)
+    return _fresh_case(user, case_id)
 
 
 @router.post(
@@ -476,9 +479,10 @@ def case_payment(request: HttpRequest, case_id: int, payload: PaymentIn) -> dict
     operation_id="enforcement_cases_lift_suspension",
 )
 def case_lift(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    case = case_get_for(request.user, case_id)
-    services.case_lift_suspension(actor=request.user, case=case)
-    return _fresh_case(request.user, case_id)
+    user = api_user(request)
+    case = case_get_for(user, case_id)
+    services.case_lift_suspension(actor=user, case=case)
+    return _fresh_case(user, case_id)
 
 
 @router.get(
@@ -544,7 +548,8 @@ def penalty_types(request: HttpRequest) -> dict[str, Any]:
     operation_id="enforcement_campaigns_list",
 )
 def campaign_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    return paginate(request, campaign_list_for(request.user), page, render=campaign_of)
+    user = api_user(request)
+    return paginate(request, campaign_list_for(user), page, render=campaign_of)
 
 
 @router.post(
@@ -552,12 +557,13 @@ def campaign_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, An
     response={201: CampaignDetailOut, **ERRORS},
     operation_id="enforcement_campaigns_create",
 )
-def campaign_create(request: HttpRequest, payload: CampaignIn) -> Status:
+def campaign_create(request: HttpRequest, payload: CampaignIn) -> Status[Any]:
+    user = api_user(request)
     region = Region.objects.filter(code=payload.region_code.strip().ljust(12, "0")).first()
     if region is None:
         raise _invalid("region_code", _("未知的区划代码"))
     campaign = dormant.campaign_create(
-        actor=request.user,
+        actor=user,
         name=payload.name,
         region=region,
         started_on=payload.started_on,
@@ -568,7 +574,7 @@ def campaign_create(request: HttpRequest, payload: CampaignIn) -> Status:
     return Status(201, {**campaign_of(campaign), "candidates": []})
 
 
-def _campaign_detail(user: Any, pk: int) -> dict[str, Any]:
+def _campaign_detail(user: User, pk: int) -> dict[str, Any]:
     campaign = campaign_get_for(user, pk)
     return {
         **campaign_of(campaign),
@@ -582,7 +588,8 @@ def _campaign_detail(user: Any, pk: int) -> dict[str, Any]:
     operation_id="enforcement_campaigns_detail",
 )
 def campaign_detail(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
-    return _campaign_detail(request.user, campaign_id)
+    user = api_user(request)
+    return _campaign_detail(user, campaign_id)
 
 
 @router.post(
@@ -592,8 +599,9 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
 )
 def campaign_scan(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
     """Find the candidates meeting any of the four criteria in the campaign's region."""
-    campaign = campaign_get_for(request.user, campaign_id)
-    return {"found": dormant.campaign_scan(actor=request.user, campaign=campaign)}
+    user = api_user(request)
+    campaign = campaign_get_for(user, campaign_id)
+    return {"found": dormant.campaign_scan(actor=user, campaign=campaign)}
 
 
 @router.post(
@@ -602,8 +610,9 @@ def campaign_scan(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
     operation_id="enforcement_campaigns_close",
 )
 def campaign_close(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
-    dormant.campaign_close(actor=request.user, campaign=campaign_get_for(request.user, campaign_id))
-    return _campaign_detail(request.user, campaign_id)
+    user = api_user(request)
+    dormant.campaign_close(actor=user, campaign=campaign_get_for(user, campaign_id))
+    return _campaign_detail(user, campaign_id)
 
 
 @router.post(
@@ -613,9 +622,10 @@ def campaign_close(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
 )
 def candidate_contact(request: HttpRequest, candidate_id: int, payload: ContactIn) -> Any:
     """A registered letter; two unsigned ones make it "cannot be contacted" (credit)."""
-    candidate = candidate_get_for(request.user, candidate_id)
-    dormant.candidate_contact_record(actor=request.user, candidate=candidate, **payload.dict())
-    return _campaign_detail(request.user, candidate.campaign_id)
+    user = api_user(request)
+    candidate = candidate_get_for(user, candidate_id)
+    dormant.candidate_contact_record(actor=user, candidate=candidate, **payload.dict())
+    return _campaign_detail(user, candidate.campaign_id)
 
 
 @router.post(
@@ -624,9 +634,10 @@ def candidate_contact(request: HttpRequest, candidate_id: int, payload: ContactI
     operation_id="enforcement_candidates_activity",
 )
 def candidate_activity(request: HttpRequest, candidate_id: int, payload: ActivityIn) -> Any:
-    candidate = candidate_get_for(request.user, candidate_id)
-    dormant.activity_evidence_add(actor=request.user, candidate=candidate, **payload.dict())
-    return _campaign_detail(request.user, candidate.campaign_id)
+    user = api_user(request)
+    candidate = candidate_get_for(user, candidate_id)
+    dormant.activity_evidence_add(actor=user, candidate=candidate, **payload.dict())
+    return _campaign_detail(user, candidate.campaign_id)
 
 
 @router.post(
@@ -636,11 +647,12 @@ def candidate_activity(request: HttpRequest, candidate_id: int, payload: Activit
 )
 def candidate_outcome(request: HttpRequest, candidate_id: int, payload: OutcomeIn) -> Any:
     """Rectified, deregistered (a draft deregistration application) or revoked (a case)."""
-    candidate = candidate_get_for(request.user, candidate_id)
+    user = api_user(request)
+    candidate = candidate_get_for(user, candidate_id)
     dormant.candidate_outcome_set(
-        actor=request.user, candidate=candidate, outcome=payload.outcome, note=payload.note
+        actor=user, candidate=candidate, outcome=payload.outcome, note=payload.note
     )
-    return _campaign_detail(request.user, candidate.campaign_id)
+    return _campaign_detail(user, candidate.campaign_id)
 
 
 @router.get(
@@ -650,9 +662,8 @@ def candidate_outcome(request: HttpRequest, candidate_id: int, payload: OutcomeI
 )
 def statistics(request: HttpRequest, params: Query[StatisticsIn]) -> dict[str, Any]:
     """Deregistered and revoked organisations since a date, by management level."""
-    rows = closure_statistics_for(
-        request.user, since=params.since, region_prefix=params.region_prefix
-    )
+    user = api_user(request)
+    rows = closure_statistics_for(user, since=params.since, region_prefix=params.region_prefix)
     return {
         "since": params.since,
         "rows": [

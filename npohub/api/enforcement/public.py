@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from npohub.core.errors import NotFound, ValidationFailed
-from npohub.enforcement.http import client_ip
+from npohub.core.http import client_ip
 from npohub.enforcement.models import Complaint, ComplaintCategory
 from npohub.enforcement.selectors import complaint_by_number
 from npohub.enforcement.services import complaint_submit
@@ -45,7 +45,7 @@ def public_view(c: Complaint) -> dict[str, Any]:
     response={201: PublicComplaintOut, **ERRORS},
     operation_id="public_enforcement_complaints_create",
 )
-def complaint_create(request: HttpRequest, payload: PublicComplaintIn) -> Status:
+def complaint_create(request: HttpRequest, payload: PublicComplaintIn) -> Status[Any]:
     """Submit a complaint or report; keep the returned ``number`` to look up the reply.
     At most N per client address per window (429 when exceeded)."""
     org = None

@@ -9,6 +9,8 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from ..history import HistoryOut, MoveOut
+
 
 class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid")
@@ -172,22 +174,10 @@ class NoteOut(Schema):
     created_at: dt.datetime
 
 
-class HistoryOut(Schema):
-    transition: str
-    transition_label: str
-    from_state: str
-    from_label: str
-    to_state: str
-    to_label: str
-    actor: str
-    on_behalf_of: str
-    note: str
-    occurred_at: dt.datetime
-
-
 class ComplaintDetailOut(ComplaintOut):
     complainant_name: str
-    contact: str
+    contact: str = Field(description="联系方式：仅辖区民政部门和承办人可见全文，其他人为掩码")
+    personal_data_masked: bool
     description: str
     decision_note: str
     transferred_to: str
@@ -196,6 +186,7 @@ class ComplaintDetailOut(ComplaintOut):
     closed_on: dt.date | None
     notes: list[NoteOut]
     history: list[HistoryOut]
+    moves: list[MoveOut] = Field(description="调用者现在可以办理的操作")
 
 
 class SanctionOut(Schema):
@@ -208,6 +199,7 @@ class SanctionOut(Schema):
     basis_amount: Decimal | None
     suspend_until: dt.date | None
     person_name: str
+    person_id_number: str = Field(description="身份证号：仅办案的民政部门可见全文，其他人为掩码")
     note: str
 
 
@@ -240,7 +232,10 @@ class CaseDetailOut(CaseOut):
     late_fee_today: Decimal
     closed_on: dt.date | None
     sanctions: list[SanctionOut]
+    personal_data_masked: bool
+    editable: bool = Field(description="处罚内容是否仍可修改（调用者为办案机关且案件未告知）")
     history: list[HistoryOut]
+    moves: list[MoveOut] = Field(description="调用者现在可以办理的操作")
 
 
 class TransitionOut(Schema):

@@ -22,17 +22,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, InvalidTransition, ValidationFailed
-from npohub.core.permissions import require
+from npohub.core.permissions import Decision, require
 from npohub.core.workflows import MoveContext, Workflow, record_event, register, run_move
 from npohub.notifications.services import notify
 from npohub.orgs import services as org_services
 from npohub.orgs.models import Organization, Status
+from npohub.orgs.scope import organization_accounts
 from npohub.registration import services as registration_services
 
 from ..models import Complaint, PenaltyCase, Sanction
-from ..permissions import acting, can_manage_case, case_capacities, refusal_by
+from ..permissions import Viewer, acting, can_manage_case, case_capacities, refusal_by
 from ..policy import policy_for
 from ..workflows import (
     CASE_EDITABLE,
@@ -47,7 +49,7 @@ from ..workflows import (
     basis_key,
     case_state_label,
 )
-from .common import _owners, _user
+from .common import _user
 from .complaints import complaint_link_case
 
 
@@ -60,7 +62,7 @@ def _next_case_number(today: dt.date) -> str:
 
 def _create_case(
     *,
-    actor: Any,
+    actor: User | None,
     organization: Organization,
     title: str,
     facts: str,
@@ -118,7 +120,7 @@ def _create_case(
 @transaction.atomic
 def case_open(
     *,
-    actor: Any,
+    actor: User,
     organization: Organization,
     title: str,
     facts: str = "",
@@ -143,7 +145,7 @@ def case_open(
     return case
 
 
-def _money(value: Any, field_name: str) -> Decimal | None:
+def _money(value: Decimal | str | int | None, field_name: str) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
@@ -235,12 +237,12 @@ def _require_editable(case: PenaltyCase) -> None:
 @transaction.atomic
 def sanction_add(
     *,
-    actor: Any,
+    actor: User,
     case: PenaltyCase,
     kind: str,
-    amount: Any = None,
+    amount: Decimal | str | None = None,
     fine_basis: str = "",
-    basis_amount: Any = None,
+    basis_amount: Decimal | str | None = None,
     suspend_until: dt.date | None = None,
     person_name: str = "",
     person_id_number: str = "",
@@ -313,7 +315,7 @@ def sanction_add(
 
 
 @transaction.atomic
-def sanction_remove(*, actor: Any, sanction: Sanction) -> None:
+def sanction_remove(*, actor: User, sanction: Sanction) -> None:
     """Withdraw a proposed penalty while the case is still being prepared."""
     case = _lock_case(sanction.case)
     require(can_manage_case(actor, case.organization))
@@ -393,7 +395,9 @@ def _effect_start_statement_period(ctx: Context) -> None:
     ctx.obj.statement_due_on = ctx.today + dt.timedelta(days=int(_policy(ctx)["statement_days"]))
 
 
-def _credit_fact(ctx: Context, sanction: Sanction, kind: str, amount: Any = None) -> None:
+def _credit_fact(
+    ctx: Context, sanction: Sanction, kind: str, amount: Decimal | None = None
+) -> None:
     from npohub.credit.services import credit_fact_record
 
     case = ctx.obj
@@ -524,7 +528,7 @@ def _notify_case(ctx: Context) -> None:
     if move.name not in ("notify", "decide", "serve", "close", "no_penalty"):
         return
     notify(
-        recipients=_owners(case.organization),
+        recipients=organization_accounts(case.organization_id),
         kind="enforcement.case_decision",
         title=_("%(name)s：行政处罚案件 %(number)s %(state)s")
         % {
@@ -536,6 +540,10 @@ def _notify_case(ctx: Context) -> None:
         url=reverse("enforcement:case-detail", args=[case.pk]),
         actor=_user(actor),
     )
+
+
+def _manages(user: Viewer, case: PenaltyCase) -> Decision:
+    return can_manage_case(user, case.organization)
 
 
 CASE_WORKFLOW: Workflow[PenaltyCase] = register(
@@ -554,10 +562,7 @@ CASE_WORKFLOW: Workflow[PenaltyCase] = register(
         organization_id=lambda case: case.organization_id,
         region_code=lambda case: case.organization.address_code,
         refusals={
-            "bureau": refusal_by(
-                lambda user, case: can_manage_case(user, case.organization),
-                gettext_lazy("只有登记管理机关可以办理行政处罚案件"),
-            ),
+            "bureau": refusal_by(_manages, gettext_lazy("只有登记管理机关可以办理行政处罚案件")),
         },
         lock_related=("organization", "organization__authority_region"),
     ),
@@ -567,7 +572,7 @@ CASE_WORKFLOW: Workflow[PenaltyCase] = register(
 
 def case_transition(
     *,
-    actor: Any,
+    actor: User,
     case: PenaltyCase,
     transition: str,
     note: str = "",
@@ -589,7 +594,7 @@ def case_transition(
 
 @transaction.atomic
 def case_payment_record(
-    *, actor: Any, case: PenaltyCase, paid_on: dt.date, amount: Any
+    *, actor: User, case: PenaltyCase, paid_on: dt.date, amount: Decimal | str
 ) -> PenaltyCase:
     """Record the fine's payment: the fine plus the late fee (3 %/day, capped) owed that day."""
     case = _lock_case(case)
@@ -627,7 +632,7 @@ def case_payment_record(
 
 @transaction.atomic
 def case_lift_suspension(
-    *, actor: Any, case: PenaltyCase, today: dt.date | None = None
+    *, actor: User, case: PenaltyCase, today: dt.date | None = None
 ) -> PenaltyCase:
     """End a suspension: the organisation is active again and its certificate unsealed."""
     case = _lock_case(case)

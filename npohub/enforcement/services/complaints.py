@@ -21,17 +21,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from npohub.accounts.models import BUREAU_ROLES
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, DomainError, InvalidTransition, ValidationFailed
-from npohub.core.permissions import require
+from npohub.core.permissions import Decision, require
 from npohub.core.workflows import MoveContext, Workflow, record_event, register, run_move
 from npohub.notifications.services import notify
 from npohub.orgs.models import Organization
+from npohub.orgs.scope import region_users
 from npohub.regions.models import Region
 
 from ..models import Complaint, ComplaintCategory, ComplaintNote, PenaltyCase
 from ..permissions import (
+    Viewer,
     acting,
     can_be_assigned,
     can_handle_complaint,
@@ -51,7 +53,7 @@ from ..workflows import (
     ComplaintState,
     complaint_state_label,
 )
-from .common import _region_users, _user
+from .common import _user
 
 
 class Throttled(DomainError):
@@ -118,7 +120,7 @@ def _complaint_region(organization: Organization | None, region_code: str) -> st
 @transaction.atomic
 def complaint_submit(
     *,
-    actor: Any,
+    actor: Viewer,
     client_ip: str,
     contact: str,
     category: str,
@@ -192,7 +194,7 @@ def complaint_submit(
     if channel == "portal":
         _throttle_count(client_ip, policy)
     notify(
-        recipients=_region_users(where, BUREAU_ROLES),
+        recipients=region_users(where),
         kind="enforcement.complaint_new",
         title=_("新的投诉举报：%(number)s") % {"number": complaint.number},
         body=complaint.organization_label,
@@ -241,6 +243,10 @@ def _effect_reply(ctx: Context) -> None:
     ctx.obj.replied_on = ctx.today
 
 
+def _manages(user: Viewer, complaint: Complaint) -> Decision:
+    return can_manage_complaint(user, complaint.region_code)
+
+
 COMPLAINT_WORKFLOW: Workflow[Complaint] = register(
     Workflow(
         key=COMPLAINT_KEY,
@@ -256,10 +262,7 @@ COMPLAINT_WORKFLOW: Workflow[Complaint] = register(
         organization_id=lambda c: c.organization_id,
         region_code=lambda c: c.region_code,
         refusals={
-            "bureau": refusal_by(
-                lambda user, c: can_manage_complaint(user, c.region_code),
-                gettext_lazy("只有辖区民政部门可以办理该步骤"),
-            ),
+            "bureau": refusal_by(_manages, gettext_lazy("只有辖区民政部门可以办理该步骤")),
             "handler": refusal_by(
                 can_handle_complaint, gettext_lazy("只有承办人或辖区民政部门可以办理该投诉举报")
             ),
@@ -273,7 +276,7 @@ COMPLAINT_WORKFLOW: Workflow[Complaint] = register(
 
 def complaint_transition(
     *,
-    actor: Any,
+    actor: User,
     complaint: Complaint,
     transition: str,
     note: str = "",
@@ -294,7 +297,7 @@ def complaint_transition(
 
 
 @transaction.atomic
-def complaint_assign(*, actor: Any, complaint: Complaint, assignee: Any) -> Complaint:
+def complaint_assign(*, actor: User, complaint: Complaint, assignee: User | None) -> Complaint:
     """Assign an accepted complaint to a bureau or street officer whose region covers it."""
     complaint = _lock_complaint(complaint)
     require(can_manage_complaint(actor, complaint.region_code))
@@ -305,7 +308,7 @@ def complaint_assign(*, actor: Any, complaint: Complaint, assignee: Any) -> Comp
             details={"state": complaint.state},
         )
     decision = can_be_assigned(assignee, complaint.region_code)
-    if not decision:
+    if not decision or assignee is None:
         raise ValidationFailed(decision.reason, details={"assignee": decision.reason})
     before = complaint.assignee_id
     complaint.assignee = assignee
@@ -330,7 +333,7 @@ def complaint_assign(*, actor: Any, complaint: Complaint, assignee: Any) -> Comp
 
 
 @transaction.atomic
-def complaint_note_add(*, actor: Any, complaint: Complaint, text: str) -> ComplaintNote:
+def complaint_note_add(*, actor: User, complaint: Complaint, text: str) -> ComplaintNote:
     """Record an investigation note (internal) on a complaint still being handled."""
     complaint = _lock_complaint(complaint)
     require(can_handle_complaint(actor, complaint))
@@ -358,7 +361,7 @@ def complaint_note_add(*, actor: Any, complaint: Complaint, text: str) -> Compla
 
 
 @transaction.atomic
-def complaint_link_case(*, actor: Any, complaint: Complaint, case: PenaltyCase) -> Complaint:
+def complaint_link_case(*, actor: User, complaint: Complaint, case: PenaltyCase) -> Complaint:
     """Link a complaint to the penalty case it led to (the same organisation)."""
     complaint = _lock_complaint(complaint)
     require(can_manage_complaint(actor, complaint.region_code))
@@ -395,7 +398,7 @@ def complaint_remind_due(*, today: dt.date | None = None) -> int:
         recipients = (
             [complaint.assignee]
             if complaint.assignee is not None
-            else _region_users(complaint.region_code, BUREAU_ROLES)
+            else list(region_users(complaint.region_code))
         )
         title = (
             _("投诉举报 %(number)s 已超过答复期限 %(days)s 天")

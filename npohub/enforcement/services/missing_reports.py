@@ -10,7 +10,7 @@ detector made for years that turn out not to be missing years is withdrawn by th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
@@ -18,18 +18,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from npohub.accounts.models import BUREAU_ROLES
+from npohub.accounts.models import User
 from npohub.core.permissions import require
 from npohub.core.workflows import run_move
 from npohub.notifications.services import notify
 from npohub.orgs.models import CLOSED_STATUSES, Organization
+from npohub.orgs.scope import region_users, scope_of
 
 from ..models import PenaltyCase, Sanction
 from ..permissions import can_manage_campaign
 from ..policy import policy_for
 from ..workflows import CASE_FINAL, LEGAL_BASES, PS
 from .cases import CASE_WORKFLOW, _create_case
-from .common import _region_users, _user
+from .common import _user
 
 REF_PREFIX = "missing-reports:"
 
@@ -95,7 +96,7 @@ def _years_of(ref: str) -> list[int]:
 
 @transaction.atomic
 def case_propose_missing_reports(
-    *, actor: Any, on: dt.date | None = None, region_prefix: str = ""
+    *, actor: User | None, on: dt.date | None = None, region_prefix: str = ""
 ) -> list[PenaltyCase]:
     """Propose (拟立案) a revocation case for each open registered organisation that filed no
     annual report for N consecutive due years (N per place: policy
@@ -106,7 +107,9 @@ def case_propose_missing_reports(
     from npohub.supervision.selectors import deadlines_for, report_years_filed
 
     if _user(actor) is not None:
-        region_prefix = region_prefix or ("" if actor.is_superuser else actor.scope_prefix)
+        scope = scope_of(actor)  # a bureau's own region by default ("" = all: the superuser)
+        own = scope.bureau_prefix if scope.bureau_prefix is not None else scope.prefix
+        region_prefix = region_prefix or own
         require(can_manage_campaign(actor, region_prefix))
     on = on or timezone.localdate()
     orgs = list(
@@ -158,7 +161,7 @@ def case_propose_missing_reports(
 
 
 def _withdraw_unfounded(
-    cases: Any,
+    cases: Iterable[PenaltyCase],
     orgs: dict[int, Organization],
     first_year: Callable[[Organization], int | None],
     on: dt.date,
@@ -186,7 +189,7 @@ def _withdraw_unfounded(
 
 
 def _propose_revocation(
-    *, org: Organization, years: list[int], ref: str, actor: Any, on: dt.date
+    *, org: Organization, years: list[int], ref: str, actor: User | None, on: dt.date
 ) -> PenaltyCase:
     span = _span(years)
     case = _create_case(
@@ -208,7 +211,7 @@ def _propose_revocation(
         note=_("拟撤销登记（规则 25）"),
     )
     notify(
-        recipients=_region_users(org.address_code, BUREAU_ROLES),
+        recipients=region_users(org.address_code),
         kind="enforcement.case_proposed",
         title=_("拟立案：%(name)s %(title)s") % {"name": org.name, "title": case.title},
         url=reverse("enforcement:case-detail", args=[case.pk]),
@@ -216,6 +219,6 @@ def _propose_revocation(
     return case
 
 
-def missing_reports_detector(on: dt.date, actor: Any) -> int:
+def missing_reports_detector(on: dt.date, actor: User | None) -> int:
     """The credit engine's daily run calls this (``credit.registry``): proposals made or found."""
     return len(case_propose_missing_reports(actor=None, on=on))

@@ -113,7 +113,7 @@ def test_a_withdrawn_proposal_shows_the_system_and_the_reason_in_the_log(cast, o
     assert "撤回拟立案" in block and "平台自 2025 年度起才有年度报告数据" in block
 
 
-def test_the_api_gives_each_history_row_its_labels(cast, orgs):
+def test_the_api_gives_each_history_row_its_labels_in_the_shared_history_shape(cast, orgs):
     c = complaint(orgs["assoc"])
     services.complaint_transition(actor=cast["district"], complaint=c, transition="accept")
     client = Client()
@@ -122,11 +122,17 @@ def test_the_api_gives_each_history_row_its_labels(cast, orgs):
     body = client.get(f"/api/v1/enforcement/complaints/{c.pk}").json()
 
     assert [
-        (h["transition"], h["transition_label"], h["from_label"], h["to_label"], h["actor"])
+        (h["move"], h["move_label"], h["from_label"], h["to_label"], h["actor"])
         for h in body["history"]
     ] == [
         ("submit", "收到投诉举报", "", "待受理", "系统"),
         ("accept", "受理", "待受理", "已受理", actor_label_for(cast["district"])),
+    ]
+    # The moves the caller may make now, by code and label (the page offers the same).
+    assert [(m["name"], m["label"]) for m in body["moves"]] == [
+        ("transfer", "转办"),
+        ("investigate", "开始核查"),
+        ("reply", "答复投诉人"),
     ]
 
 
