@@ -60,9 +60,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "npohub.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "npohub.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Errors under /api/ answer {code, message, details} whoever produced them; then oversized
+    # bodies (413) and NUL characters (400) are turned away before any view reads them.
+    "npohub.api.middleware.ApiErrorEnvelopeMiddleware",
+    "npohub.core.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -202,6 +207,36 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER") or "NPOHub"
 # API tokens: a new token lives 90 days unless its owner picks less, never more than a year.
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+
+# --- Browser security headers (every environment; prod.py adds HTTPS, HSTS, secure cookies) -------
+# Content-Security-Policy (npohub.core.middleware.SecurityHeadersMiddleware; the setting has the
+# shape of Django 6's SECURE_CSP): scripts and styles only from the platform's own static files —
+# no inline <script>, no on…= handlers, no style= attributes, no eval. Images may be data: URIs
+# (the API docs' icons).
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Browser features no page uses.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), hid=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=()"
+)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True
+# Bodies above this (anything but multipart uploads, which have their own limits) answer 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

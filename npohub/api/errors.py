@@ -23,7 +23,31 @@ ERROR_CODES = {
     "conflict": gettext_lazy("与已有数据冲突"),
     "invalid_transition": gettext_lazy("当前状态不允许此操作"),
     "bad_request": gettext_lazy("请求无效"),
+    "method_not_allowed": gettext_lazy("不支持此请求方法"),
+    "payload_too_large": gettext_lazy("请求内容过大"),
+    "value_out_of_range": gettext_lazy("输入的数值或长度超出允许范围"),
+    "too_many_requests": gettext_lazy("请求过于频繁，请稍后再试"),
+    "server_error": gettext_lazy("服务器内部错误，请稍后再试"),
 }
+
+# The code of an error answered by status alone (no endpoint said more).
+STATUS_CODES = {
+    400: "bad_request",
+    401: "authentication_required",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    422: "validation_failed",
+    429: "too_many_requests",
+}
+
+
+def code_for_status(status: int) -> str:
+    if status >= 500:
+        return "server_error"
+    return STATUS_CODES.get(status, "bad_request")
 
 
 def envelope(
@@ -85,10 +109,5 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {
-            401: "authentication_required",
-            403: "permission_denied",
-            404: "not_found",
-            409: "conflict",
-        }.get(exc.status_code, "bad_request")
+        code = code_for_status(exc.status_code)
         return envelope(api, request, exc.status_code, code, str(exc.message))

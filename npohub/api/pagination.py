@@ -15,6 +15,10 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 
 MAX_PAGE_SIZE = 100
+# Far beyond any list, and small enough that offset + limit stays a database integer (SQLite
+# raised OverflowError on ``?page=99999999999999999999999``); larger values are a 422.
+MAX_OFFSET = 1_000_000_000
+MAX_PAGE = MAX_OFFSET // MAX_PAGE_SIZE
 
 T = TypeVar("T")
 
@@ -23,8 +27,8 @@ class PageParams(Schema):
     """Query parameters of every list: either limit/offset or page/page_size (1-based)."""
 
     limit: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE, description="每页条数（≤100）")
-    offset: int | None = Field(None, ge=0, description="跳过的条数")
-    page: int | None = Field(None, ge=1, description="页码（从 1 开始）")
+    offset: int | None = Field(None, ge=0, le=MAX_OFFSET, description="跳过的条数")
+    page: int | None = Field(None, ge=1, le=MAX_PAGE, description="页码（从 1 开始）")
     page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE, description="每页条数（≤100）")
 
 

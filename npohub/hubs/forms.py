@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from npohub.core.forms import DateInput
 from npohub.core.forms import apply_service_errors as apply_service_errors
+from npohub.core.params import IdField
 from npohub.orgs.models import Category, Organization
 from npohub.regions.models import Level, Region
 
@@ -106,7 +107,7 @@ class NoticeForm(forms.Form):
 
 
 class EscalationForm(forms.Form):
-    organization = forms.IntegerField(label=_("涉及组织"))
+    organization = IdField(label=_("涉及组织"))
     title = forms.CharField(label=_("问题"), max_length=200)
     description = forms.CharField(label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -150,7 +151,7 @@ class PairingForm(forms.Form):
     senior = forms.CharField(
         label=_("市、区县管社会组织"), max_length=18, help_text=_("统一社会信用代码或名录编号")
     )
-    community_group = forms.IntegerField(label=_("社区社会组织（名录编号）"))
+    community_group = IdField(label=_("社区社会组织（名录编号）"))
     topic = forms.CharField(label=_("共建内容"), max_length=300)
     started_on = forms.DateField(label=_("开始日期"), widget=DATE)
 
@@ -188,7 +189,7 @@ class PlatformForm(forms.Form):
     name = forms.CharField(label=_("平台名称"), max_length=200)
     level = forms.ChoiceField(label=_("层级"), choices=PlatformLevel.choices)
     region = forms.CharField(label=_("所在区划代码"), max_length=12)
-    operator = forms.IntegerField(label=_("运营枢纽编号"))
+    operator = IdField(label=_("运营枢纽编号"))
     opened_on = forms.DateField(label=_("启用日期"), widget=DATE)
     offerings = forms.MultipleChoiceField(
         label=_("服务内容"), required=False, choices=(), widget=forms.CheckboxSelectMultiple

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.forms import DateInput
+from npohub.core.params import IdField
 from npohub.orgs.models import Category
 
 from .models import Conclusion, FindingType, Method, PlanKind
@@ -126,7 +127,7 @@ class ConcludeForm(forms.Form):
 class OrderForm(forms.Form):
     requirement = forms.CharField(label=_("整改要求"), widget=forms.Textarea(attrs={"rows": 2}))
     deadline = forms.DateField(label=_("整改期限"), widget=DateInput())
-    finding = forms.IntegerField(label=_("对应检查发现"), required=False)
+    finding = IdField(label=_("对应检查发现"), required=False)
 
 
 class ReportForm(forms.Form):
@@ -141,7 +142,7 @@ class VerifyForm(forms.Form):
 
 
 class ReplaceForm(forms.Form):
-    user_id = forms.IntegerField(label=_("回避的检查人员"))
+    user_id = IdField(label=_("回避的检查人员"))
     reason = forms.CharField(label=_("回避事由"), max_length=300)
 
 
@@ -160,7 +161,7 @@ class InspectorEditForm(forms.Form):
 
 
 class ConflictForm(forms.Form):
-    organization = forms.IntegerField(label=_("组织编号"))
+    organization = IdField(label=_("组织编号"))
     reason = forms.CharField(label=_("回避事由"), max_length=300)
 
 

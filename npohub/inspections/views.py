@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from npohub.accounts.models import BUREAU_ROLES, User
 from npohub.core.errors import DomainError, InvalidTransition, NotFound
+from npohub.core.params import query_year
 from npohub.core.permissions import is_signed_in
 from npohub.orgs.models import Organization
 from npohub.regions.models import Region
@@ -75,11 +76,11 @@ def _get(fetch: Any, user: Any, pk: int) -> Any:
 def plan_list(request: HttpRequest) -> HttpResponse:
     if not sees_checks(request.user):
         raise Http404(_("页面不存在"))
-    year = request.GET.get("year", "")
+    year = query_year(request.GET)
     state = request.GET.get("state", "")
     plans = selectors.plan_list_for(
         request.user,
-        year=int(year) if year.isdigit() else None,
+        year=year,
         state=state if state in STATE_LABELS else "",
     )
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -91,7 +92,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "states": list(STATE_LABELS.items()),
-            "year": year,
+            "year": year or "",
             "state": state,
             "may_create": sees_plans(request.user),
         },

@@ -147,7 +147,10 @@ def _picker_selected(request: HttpRequest, params: dict[str, str], root: str) ->
         "root": root,
     }
     response = render(request, "regions/components/region_picker.html", context)
+    # Also a per-field event, so a form listens for one picker without an htmx event filter
+    # ("region-selected[detail.field=='x']" needs eval, which the CSP forbids).
+    detail = {"field": context["field"], "code": context["code"]}
     response["HX-Trigger"] = json.dumps(
-        {"region-selected": {"field": context["field"], "code": context["code"]}}
+        {"region-selected": detail, f"region-selected-{context['field']}": detail}
     )
     return response

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from npohub.accounts.models import User
 from npohub.core.http import attempt
+from npohub.core.params import query_year
 from npohub.orgs.models import AccessReason, Organization
 from npohub.orgs.scope import scope_of
 from npohub.orgs.selectors import organization_get_for
@@ -412,10 +413,7 @@ def report_calendar(request: HttpRequest) -> HttpResponse:
     decision = can_list_reports(user)
     if not decision:
         raise Http404(decision.reason)
-    try:
-        year = int(request.GET.get("year") or _season_year())
-    except ValueError:
-        year = _season_year()
+    year = query_year(request.GET, default=_season_year())
     code = scope_of(user).home_code
     return render(
         request,
@@ -436,10 +434,7 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
     decision = can_view_dashboard(user)
     if not decision:
         raise Http404(decision.reason)
-    try:
-        year = int(request.GET.get("year") or _season_year())
-    except ValueError:
-        year = _season_year()
+    year = query_year(request.GET, default=_season_year())
     stats = submission_stats(user, year)
     list_url = reverse("supervision:report-list")
     chart = {
@@ -475,10 +470,7 @@ def report_missing(request: HttpRequest) -> HttpResponse:
     decision = can_view_dashboard(user)
     if not decision:
         raise Http404(decision.reason)
-    try:
-        year = int(request.GET.get("year") or _season_year())
-    except ValueError:
-        year = _season_year()
+    year = query_year(request.GET, default=_season_year())
     page = Paginator(organizations_missing(user, year), 50).get_page(request.GET.get("page"))
     held = dict(
         AnnualReport.objects.filter(

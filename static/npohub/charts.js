@@ -11,7 +11,9 @@
     return {
       color: PALETTE,
       animation: false,
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      // richText: the tooltip is drawn on the canvas; the HTML tooltip would need style=
+      // attributes, which the Content-Security-Policy forbids.
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       legend: { top: 0, type: "scroll" },
       grid: { left: 48, right: 16, top: 36, bottom: many ? 96 : 40, containLabel: false },
       xAxis: {

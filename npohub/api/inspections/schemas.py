@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from ..history import HistoryOut, MoveOut
+from ..types import DbId
 
 
 class StrictIn(Schema):
@@ -68,7 +69,7 @@ class OrderIn(StrictIn):
 
 
 class ReplaceIn(StrictIn):
-    user_id: int
+    user_id: DbId
     reason: str = Field(..., max_length=300)
 
 

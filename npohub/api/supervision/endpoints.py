@@ -44,6 +44,7 @@ from npohub.supervision.workflows import WORKFLOW, current_return, history_of
 from ..history import history_out, move_out
 from ..pagination import Page, PageParams, paginate
 from ..request import api_user
+from ..types import Year
 from .schemas import (
     AttachmentIn,
     AttachmentOut,
@@ -337,7 +338,7 @@ def attachment_delete(request: HttpRequest, attachment_id: int) -> Status[Any]:
 
 
 @router.get("/calendar", response={200: CalendarOut, **ERRORS}, operation_id="supervision_calendar")
-def calendar(request: HttpRequest, year: int) -> dict[str, Any]:
+def calendar(request: HttpRequest, year: Year) -> dict[str, Any]:
     """Rule 21 for one report year in the caller's province: deadlines per kind and exemption."""
     user = api_user(request)
     require(can_list_reports(user))
@@ -361,7 +362,7 @@ def _rate(row: RateRow) -> dict[str, Any]:
 
 
 @router.get("/stats", response={200: StatsOut, **ERRORS}, operation_id="supervision_stats")
-def stats(request: HttpRequest, year: int) -> dict[str, Any]:
+def stats(request: HttpRequest, year: Year) -> dict[str, Any]:
     """Submission rate per child region of the caller's region and per kind."""
     user = api_user(request)
     require(can_view_dashboard(user))
@@ -380,7 +381,7 @@ def stats(request: HttpRequest, year: int) -> dict[str, Any]:
     response={200: Page[MissingOut], **ERRORS},
     operation_id="supervision_missing_list",
 )
-def missing_list(request: HttpRequest, page: Query[PageParams], year: int) -> dict[str, Any]:
+def missing_list(request: HttpRequest, page: Query[PageParams], year: Year) -> dict[str, Any]:
     """Organisations in the caller's region that must report for ``year`` and have not yet
     reached the bureau (who must report: rules 21, 22, 48)."""
     user = api_user(request)

@@ -10,6 +10,7 @@ from ninja import Query, Router
 from npohub.supervision.selectors import published_conclusions
 
 from ..pagination import Page, PageParams, paginate
+from ..types import Year
 from .schemas import PublicConclusionOut
 
 router = Router(auth=None, tags=["public"])
@@ -21,7 +22,7 @@ router = Router(auth=None, tags=["public"])
     operation_id="public_supervision_conclusions",
 )
 def conclusions(
-    request: HttpRequest, page: Query[PageParams], year: int | None = None
+    request: HttpRequest, page: Query[PageParams], year: Year | None = None
 ) -> dict[str, Any]:
     """Published annual-inspection conclusions (年检结论公告), public fields only."""
     result = paginate(request, published_conclusions(year), page)
