@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -10,11 +10,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from npohub.core.errors import is_terse_note
+from npohub.core.errors import DomainError
 from npohub.regions.models import Region
 
-from .models import Role, TokenScope
-from .permissions import ASSIGNABLE_ROLES
+from .models import Role, TokenScope, User, Viewer
+from .permissions import assignable_roles
 
 
 class LoginForm(AuthenticationForm):
@@ -72,8 +72,19 @@ class RegionCodeField(forms.CharField):
         return value.code if isinstance(value, Region) else value
 
 
-def _role_choices() -> list[tuple[str, str]]:
-    return [(value, label) for value, label in Role.choices if value in ASSIGNABLE_ROLES]
+def _role_choices(actor: Viewer) -> list[tuple[str, Any]]:
+    """The roles this administrator may give, in the order of ``Role``."""
+    allowed = assignable_roles(actor)
+    return [(value, label) for value, label in Role.choices if value in allowed]
+
+
+# Refusals from ``permissions.py`` that are about one field of the user form (the reasons are
+# translated, so they are compared in the active language).
+DENIAL_FIELDS = (
+    (_("只能在本辖区范围内分配区划"), "region"),
+    (_("该角色必须指定所辖区划"), "region"),
+    (_("不能分配该角色"), "role"),
+)
 
 
 class UserFilterForm(forms.Form):
@@ -83,7 +94,7 @@ class UserFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("用户名或姓名")
-        self.fields["role"].choices = [("", _("全部角色")), *Role.choices]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", _("全部角色")), *Role.choices]
 
 
 class UserForm(forms.Form):
@@ -94,7 +105,9 @@ class UserForm(forms.Form):
     region = RegionCodeField(
         label=_("所辖区划代码"),
         required=False,
-        help_text=_("12位统计用区划代码；民政局、街道、社区角色必须填写，且须在您的辖区内。"),
+        help_text=_(
+            "12位统计用区划代码；民政局、街道、社区和党建工作人员角色必须填写，且须在您的辖区内。"
+        ),
     )
     organization_label = forms.CharField(label=_("所在单位"), max_length=200, required=False)
     phone = forms.CharField(label=_("手机"), max_length=20, required=False)
@@ -104,9 +117,13 @@ class UserForm(forms.Form):
         help_text=_("仅对市、区县民政局角色有效。"),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", "—"), *_role_choices()]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", "—"), *_role_choices(actor)]
+
+    def denial_field(self, exc: DomainError) -> str | None:
+        """The field a permission refusal is about (``core.forms.apply_service_errors``)."""
+        return next((name for reason, name in DENIAL_FIELDS if str(reason) == exc.message), None)
 
 
 class UserCreateForm(UserForm):
@@ -133,7 +150,7 @@ class UserEditForm(UserForm):
     is_active = forms.BooleanField(label=_("启用"), required=False)
 
     @classmethod
-    def initial_for(cls, user: Any) -> dict[str, Any]:
+    def initial_for(cls, user: User) -> dict[str, Any]:
         return {
             "display_name": user.display_name,
             "role": user.role,
@@ -194,7 +211,7 @@ class ApiTokenForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["expires_in_days"].choices = _token_day_choices()
+        cast(forms.ChoiceField, self.fields["expires_in_days"]).choices = _token_day_choices()
         self.fields["scope"].initial = TokenScope.READ
         self.fields["expires_in_days"].initial = settings.API_TOKEN_DEFAULT_DAYS
 
@@ -258,33 +275,3 @@ class PasswordConfirmForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-
-
-# Refusals from ``permissions.py`` that are about one field of the user form (the reasons are
-# translated, so they are compared in the active language).
-DENIAL_FIELDS = (
-    (_("只能在本辖区范围内分配区划"), "region"),
-    (_("该角色必须指定所辖区划"), "region"),
-    (_("不能分配该角色"), "role"),
-)
-
-
-def _denial_field(message: str) -> str | None:
-    return next((name for reason, name in DENIAL_FIELDS if str(reason) == message), None)
-
-
-def apply_service_errors(form: forms.Form, exc: Any) -> None:
-    """Put a DomainError's ``details`` next to the fields they name; the rest on the form."""
-    details = exc.details if isinstance(exc.details, dict) else {}
-    denial_field = _denial_field(exc.message)
-    if not details and denial_field in form.fields:
-        details = {denial_field: exc.message}
-    placed = False
-    for name, message in details.items():
-        if name in form.fields:
-            for text in message if isinstance(message, list) else [message]:
-                # Terse details ("必填", "已存在") read better as the service's full sentence.
-                form.add_error(name, exc.message if is_terse_note(str(text)) else str(text))
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -41,6 +41,10 @@ GRANT_ROLES = frozenset(
     {Role.HUB_STAFF, Role.REVIEWER, Role.ORG_USER, Role.INSPECTOR, Role.EXPERT, Role.PARTY_OFFICER}
 )
 BUREAU_ROLES = frozenset({Role.CITY_BUREAU, Role.DISTRICT_BUREAU})
+# Roles whose scope the user's region bounds: the region roles, and the party officer, whose
+# assigned organisations count only inside its region (``orgs.scope``). Without a region such
+# an account would reach the whole platform.
+REGION_BOUND_ROLES = REGION_ROLES | {Role.PARTY_OFFICER}
 
 
 # (django-stubs cannot follow the reverse relation of django-otp's untyped Device base.)
@@ -84,6 +88,10 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         from pypinyin import Style, lazy_pinyin
 
         return "".join(lazy_pinyin(self.display_name or "", style=Style.NORMAL, errors="ignore"))
+
+
+# Whoever makes a request: a signed-in user, or an anonymous visitor (``request.user``).
+Viewer = User | AnonymousUser
 
 
 class TokenScope(models.TextChoices):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -58,7 +57,7 @@ def _check_password(password: str, user: User | None = None) -> None:
 @transaction.atomic
 def user_create(
     *,
-    actor: Any,
+    actor: User,
     username: str,
     password: str,
     role: str,
@@ -119,7 +118,7 @@ def user_create(
 @transaction.atomic
 def user_update(
     *,
-    actor: Any,
+    actor: User,
     user: User,
     role: str,
     display_name: str,
@@ -138,7 +137,7 @@ def user_update(
     if role in REGION_ROLES and region is None:
         raise ValidationFailed(_("用户信息有误"), details={"region": _("该角色必须指定所辖区划")})
     require(can_assign_scope(actor, role=role, scope_prefix=_prefix_of(region)))
-    if user.pk == getattr(actor, "pk", None) and not is_active:
+    if user.pk == actor.pk and not is_active:
         message = _("不能停用自己的账号")
         raise ValidationFailed(message, details={"is_active": message})
     before = {
@@ -176,7 +175,7 @@ def user_update(
 
 
 @transaction.atomic
-def user_set_password(*, actor: Any, user: User, password: str) -> User:
+def user_set_password(*, actor: User, user: User, password: str) -> User:
     """An administrator resets the password of a user in their region."""
     require(can_manage_user(actor, user))
     _check_password(password, user)
@@ -187,7 +186,7 @@ def user_set_password(*, actor: Any, user: User, password: str) -> User:
 
 
 @transaction.atomic
-def password_change(*, actor: Any, current_password: str, new_password: str) -> User:
+def password_change(*, actor: User, current_password: str, new_password: str) -> User:
     """A signed-in user changes their own password (the current one is asked again)."""
     require(can_change_own_password(actor))
     if not actor.check_password(current_password or ""):
@@ -200,7 +199,7 @@ def password_change(*, actor: Any, current_password: str, new_password: str) -> 
     actor.set_password(new_password)
     actor.save(update_fields=["password"])
     audit_record(actor=actor, kind="accounts.password_changed", target=actor, payload={})
-    return actor  # type: ignore[no-any-return]
+    return actor
 
 
 # --- API tokens ------------------------------------------------------------------------------
@@ -222,7 +221,7 @@ def _token_days(expires_in_days: int | None) -> int:
 @transaction.atomic
 def api_token_create(
     *,
-    actor: Any,
+    actor: User,
     user: User,
     name: str,
     scope: str = TokenScope.READ_WRITE,
@@ -231,7 +230,7 @@ def api_token_create(
     """Issue a token for the user (themselves, or by their administrator); returns the raw key
     once. It expires after ``expires_in_days`` (default ``API_TOKEN_DEFAULT_DAYS``, at most
     ``API_TOKEN_MAX_DAYS``). The pages and the API offer read-only first."""
-    if user.pk != getattr(actor, "pk", None):
+    if user.pk != actor.pk:
         require(can_manage_user(actor, user))
     name = (name or "").strip()
     if not name:
@@ -263,9 +262,9 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke a token; it stops working at once."""
-    if token.user_id != getattr(actor, "pk", None):
+    if token.user_id != actor.pk:
         require(can_manage_user(actor, token.user))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -330,7 +329,7 @@ def _totp_step(secret: str, code: str) -> int | None:
 
 @transaction.atomic
 def otp_enrol(
-    *, actor: Any, secret: str, code: str, session_verified: bool
+    *, actor: User, secret: str, code: str, session_verified: bool
 ) -> tuple[TOTPDevice, list[str]]:
     """Confirm the authenticator app that shows ``code`` for ``secret`` and issue 10 recovery
     codes (returned once; only their hashes are kept). Replaces an earlier authenticator, which
@@ -379,7 +378,7 @@ def _otp_try(user: User, code: str) -> tuple[Device | None, dt.datetime | None]:
     return device, None
 
 
-def otp_verify(*, actor: Any, code: str) -> Device:
+def otp_verify(*, actor: User, code: str) -> Device:
     """The device that accepts ``code`` (a 6-digit TOTP code or a recovery code), or
     ValidationFailed. A recovery code works once."""
     require(can_use_own_second_factor(actor))
@@ -395,7 +394,7 @@ def otp_verify(*, actor: Any, code: str) -> Device:
 
 
 @transaction.atomic
-def otp_recovery_codes_regenerate(*, actor: Any) -> list[str]:
+def otp_recovery_codes_regenerate(*, actor: User) -> list[str]:
     """Ten new recovery codes; the old ones stop working."""
     require(can_use_own_second_factor(actor))
     if not two_factor.has_second_factor(actor):
@@ -407,7 +406,7 @@ def otp_recovery_codes_regenerate(*, actor: Any) -> list[str]:
 
 
 @transaction.atomic
-def otp_disable(*, actor: Any, password: str) -> None:
+def otp_disable(*, actor: User, password: str) -> User:
     """Turn off one's own second factor (roles that require it may not)."""
     require(can_disable_second_factor(actor))
     if not actor.check_password(password or ""):
@@ -416,10 +415,11 @@ def otp_disable(*, actor: Any, password: str) -> None:
     TOTPDevice.objects.filter(user=actor).delete()
     RecoveryCodeDevice.objects.filter(user=actor).delete()
     audit_record(actor=actor, kind="accounts.otp_disabled", target=actor)
+    return actor
 
 
 @transaction.atomic
-def otp_reset(*, actor: Any, user: User) -> User:
+def otp_reset(*, actor: User, user: User) -> User:
     """An administrator clears a user's authenticator and recovery codes (a lost phone); the
     user sets up a new one at the next sign-in."""
     require(can_manage_user(actor, user))

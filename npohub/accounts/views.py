@@ -3,22 +3,24 @@ management for bureau user administrators."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from npohub.core.errors import DomainError, NotFound, ValidationFailed
+from npohub.core.errors import NotFound
+from npohub.core.http import attempt
 
 from . import services, spraying, two_factor
 from .forms import (
@@ -31,13 +33,17 @@ from .forms import (
     UserCreateForm,
     UserEditForm,
     UserFilterForm,
-    apply_service_errors,
 )
-from .models import ApiToken, RecoveryCodeDevice, User
+from .models import RecoveryCodeDevice, User
 from .permissions import can_disable_second_factor, can_enrol_second_factor, can_manage_users
-from .selectors import api_token_get_for, user_get_for, user_list_for
+from .selectors import api_token_get_for, api_tokens_of, user_get_for, user_list_for
 
 USERS_PER_PAGE = 20
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user of a ``login_required`` view."""
+    return cast(User, request.user)
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -79,7 +85,7 @@ class LoginView(auth_views.LoginView):
             return _spray_locked(request)
         return response
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         state = two_factor.session_pending_state(self.request)
         if state == two_factor.VERIFY:
@@ -93,15 +99,11 @@ login_view = LoginView.as_view()
 logout_view = auth_views.LogoutView.as_view()
 
 
-def _tokens_of(user: User) -> list[ApiToken]:
-    return list(user.api_tokens.order_by("revoked_at", "-expires_at", "-created_at"))
-
-
 def _my_account(request: HttpRequest, form: ApiTokenForm, raw_key: str = "") -> HttpResponse:
-    user = request.user
+    user = _user(request)
     context = {
         "form": form,
-        "tokens": _tokens_of(user),  # type: ignore[arg-type]
+        "tokens": list(api_tokens_of(user)),
         "raw_key": raw_key,
         "has_second_factor": two_factor.has_second_factor(user),
         "second_factor_required": two_factor.second_factor_required(user),
@@ -117,19 +119,22 @@ def _my_account(request: HttpRequest, form: ApiTokenForm, raw_key: str = "") -> 
 def my_account(request: HttpRequest) -> HttpResponse:
     """Profile, password, second factor and API tokens; a new token's key is shown on this
     response only."""
+    user = _user(request)
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            token, raw = services.api_token_create(
-                actor=request.user,
-                user=request.user,  # type: ignore[arg-type]
+        created = attempt(
+            request,
+            lambda: services.api_token_create(
+                actor=user,
+                user=user,
                 name=form.cleaned_data["name"],
                 scope=form.cleaned_data["scope"],
                 expires_in_days=form.cleaned_data["expires_in_days"],
-            )
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if created is not None:
+            token, raw = created
             messages.success(request, _("已创建令牌“%(name)s”") % {"name": token.name})
             return _my_account(request, ApiTokenForm(), raw_key=raw)
     return _my_account(request, form)
@@ -141,15 +146,16 @@ def password_change(request: HttpRequest) -> HttpResponse:
     """The signed-in user changes their own password; the session stays signed in."""
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.password_change(
-                actor=request.user,
+        user = attempt(
+            request,
+            lambda: services.password_change(
+                actor=_user(request),
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["password"],
-            )
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if user is not None:
             update_session_auth_hash(request, user)
             messages.success(request, _("密码已修改"))
             return redirect("accounts:me")
@@ -177,11 +183,12 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     form = OtpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            device = services.otp_verify(actor=request.user, code=form.cleaned_data["code"])
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
+        device = attempt(
+            request,
+            lambda: services.otp_verify(actor=_user(request), code=form.cleaned_data["code"]),
+            form=form,
+        )
+        if device is not None:
             request.session.cycle_key()
             two_factor.mark_session_verified(request, device)
             if isinstance(device, RecoveryCodeDevice):
@@ -201,35 +208,38 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """Set up (or replace) the authenticator app: scan the QR code, confirm with its code, keep
     the ten recovery codes shown once."""
+    user = _user(request)
     next_url = _safe_next(request)
     verified = two_factor.session_is_verified(request)
-    if not can_enrol_second_factor(request.user, session_verified=verified):
+    if not can_enrol_second_factor(user, session_verified=verified):
         return redirect(_with_next("accounts:otp-verify", next_url))
     secret = two_factor.enrolment_secret(request)
     form = OtpCodeForm(request.POST or None, numeric=True)
     if request.method == "POST" and form.is_valid():
-        try:
-            device, codes = services.otp_enrol(
-                actor=request.user,
+        enrolled = attempt(
+            request,
+            lambda: services.otp_enrol(
+                actor=user,
                 secret=secret,
                 code=form.cleaned_data["code"],
                 session_verified=verified,
-            )
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
+            ),
+            form=form,
+        )
+        if enrolled is not None:
+            device, codes = enrolled
             request.session.cycle_key()
             two_factor.mark_session_verified(request, device)
             messages.success(request, _("两步验证已启用"))
             return _recovery_codes_page(request, codes, next_url)
-    pending = two_factor.unsaved_device(request.user, secret)
+    pending = two_factor.unsaved_device(user, secret)
     context = {
         "form": form,
         "next_url": next_url,
         "qr": two_factor.qr_svg(pending.config_url),
         "secret": two_factor.base32_secret(pending),
-        "required": two_factor.second_factor_required(request.user),
-        "replacing": two_factor.has_second_factor(request.user),
+        "required": two_factor.second_factor_required(user),
+        "replacing": two_factor.has_second_factor(user),
     }
     if not verified:
         context["nav_groups"] = []  # no menu before the second factor is set up
@@ -240,10 +250,8 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def otp_recovery_codes(request: HttpRequest) -> HttpResponse:
     """Ten new recovery codes (the old ones stop working)."""
-    try:
-        codes = services.otp_recovery_codes_regenerate(actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    codes = attempt(request, lambda: services.otp_recovery_codes_regenerate(actor=_user(request)))
+    if codes is None:
         return redirect("accounts:me")
     return _recovery_codes_page(request, codes, reverse("accounts:me"))
 
@@ -253,15 +261,14 @@ def otp_recovery_codes(request: HttpRequest) -> HttpResponse:
 def otp_disable(request: HttpRequest) -> HttpResponse:
     """Turn off one's own (voluntary) second factor, confirmed with the password."""
     form = PasswordConfirmForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationFailed(_("请输入登录密码"))
-        services.otp_disable(actor=request.user, password=form.cleaned_data["password"])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if not form.is_valid():
+        messages.error(request, _("请输入登录密码"))
+    elif attempt(
+        request,
+        lambda: services.otp_disable(actor=_user(request), password=form.cleaned_data["password"]),
+        success=_("两步验证已停用"),
+    ):
         request.session.pop(two_factor.PENDING_KEY, None)
-        messages.success(request, _("两步验证已停用"))
     return redirect("accounts:me")
 
 
@@ -269,36 +276,30 @@ def otp_disable(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """Revoke one of the signed-in user's own tokens."""
-    try:
-        token = api_token_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    services.api_token_revoke(actor=request.user, token=token)
+    user = _user(request)
+    token = api_token_get_for(user, pk)
+    services.api_token_revoke(actor=user, token=token)
     messages.success(request, _("令牌“%(name)s”已吊销，立即失效") % {"name": token.name})
     return redirect("accounts:me")
 
 
-def _require_user_admin(request: HttpRequest) -> None:
-    if not can_manage_users(request.user):
-        raise Http404(_("页面不存在"))
-
-
-def _managed_user(request: HttpRequest, pk: int) -> User:
-    try:
-        return user_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+def _user_admin(request: HttpRequest) -> User:
+    """The signed-in user administrator; the pages do not exist for anyone else (404)."""
+    user = _user(request)
+    if not can_manage_users(user):
+        raise NotFound(_("页面不存在"))
+    return user
 
 
 @login_required
 @require_GET
 def user_list(request: HttpRequest) -> HttpResponse:
     """Users in the administrator's region, searchable and filtered by role."""
-    _require_user_admin(request)
+    user = _user_admin(request)
     filters = UserFilterForm(request.GET or None)
     filters.is_valid()
     data = getattr(filters, "cleaned_data", {})
-    users = user_list_for(request.user, search=data.get("q", ""), role=data.get("role", ""))
+    users = user_list_for(user, search=data.get("q", ""), role=data.get("role", ""))
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"filters": filters, "page_obj": page})
 
@@ -306,14 +307,13 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    _require_user_admin(request)
-    form = UserCreateForm(request.POST or None)
+    actor = _user_admin(request)
+    form = UserCreateForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
+        user = attempt(
+            request, lambda: services.user_create(actor=actor, **form.cleaned_data), form=form
+        )
+        if user is not None:
             messages.success(request, _("已创建用户“%(name)s”") % {"name": user})
             return redirect("accounts:user-list")
     return render(request, "accounts/user_form.html", {"form": form, "target": None})
@@ -322,15 +322,17 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _managed_user(request, pk)
-    form = UserEditForm(request.POST or None, initial=UserEditForm.initial_for(target))
+    actor = _user(request)
+    target = user_get_for(actor, pk)
+    form = UserEditForm(request.POST or None, actor=actor, initial=UserEditForm.initial_for(target))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.user_update(actor=request.user, user=target, **form.cleaned_data)
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存用户“%(name)s”") % {"name": target})
+        saved = attempt(
+            request,
+            lambda: services.user_update(actor=actor, user=target, **form.cleaned_data),
+            form=form,
+        )
+        if saved is not None:
+            messages.success(request, _("已保存用户“%(name)s”") % {"name": saved})
             return redirect("accounts:user-list")
     context = {
         "form": form,
@@ -344,33 +346,32 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_otp_reset(request: HttpRequest, pk: int) -> HttpResponse:
     """A user administrator clears a user's authenticator (a lost phone)."""
-    target = _managed_user(request, pk)
-    try:
-        services.otp_reset(actor=request.user, user=target)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("已重置“%(name)s”的两步验证，该用户下次登录时需重新设置身份验证器")
-            % {"name": target},
-        )
+    actor = _user(request)
+    target = user_get_for(actor, pk)
+    attempt(
+        request,
+        lambda: services.otp_reset(actor=actor, user=target),
+        success=_("已重置“%(name)s”的两步验证，该用户下次登录时需重新设置身份验证器")
+        % {"name": target},
+    )
     return redirect("accounts:user-edit", pk=target.pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_password(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _managed_user(request, pk)
+    actor = _user(request)
+    target = user_get_for(actor, pk)
     form = SetPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.user_set_password(
-                actor=request.user, user=target, password=form.cleaned_data["password"]
-            )
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("已重置“%(name)s”的密码") % {"name": target})
+        saved = attempt(
+            request,
+            lambda: services.user_set_password(
+                actor=actor, user=target, password=form.cleaned_data["password"]
+            ),
+            form=form,
+            success=_("已重置“%(name)s”的密码") % {"name": target},
+        )
+        if saved is not None:
             return redirect("accounts:user-list")
     return render(request, "accounts/user_password.html", {"form": form, "target": target})

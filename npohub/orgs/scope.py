@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from npohub.accounts.models import BUREAU_ROLES, GRANT_ROLES, REGION_ROLES, Role
+from npohub.accounts.models import BUREAU_ROLES, GRANT_ROLES, REGION_BOUND_ROLES, REGION_ROLES
 
 from .models import AccessReason, OrganizationAccess
 
@@ -201,7 +201,7 @@ def scope_of(user: Any) -> Scope:
     """The user's scope (no query: built from the user row already loaded)."""
     if not _signed_in(user):
         return ANONYMOUS
-    region_role = user.role in REGION_ROLES or user.role == Role.PARTY_OFFICER
+    region_role = user.role in REGION_BOUND_ROLES
     return Scope(
         user=user,
         role=str(user.role or ""),
