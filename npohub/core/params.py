@@ -100,4 +100,3 @@ class IdField(forms.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", DB_INT_MAX)
         super().__init__(**kwargs)
-
