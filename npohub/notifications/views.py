@@ -11,12 +11,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from npohub.core.errors import DomainError, NotFound
+from npohub.core.redirects import is_safe_url
 
 from .forms import PreferencesForm
 from .models import Notification
@@ -80,9 +80,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _is_safe(request: HttpRequest, notification: Notification) -> bool:
-    return bool(notification.url) and url_has_allowed_host_and_scheme(
-        notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
+    return is_safe_url(request, notification.url)
 
 
 @login_required

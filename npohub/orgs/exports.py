@@ -20,6 +20,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from npohub.core.i18n import in_source_language, short_label
+from npohub.core.params import query_text, query_year
+from npohub.core.spreadsheets import escape_cell, escape_row
 from npohub.core.validators import mask_id_number, mask_phone
 from npohub.regions.codes import is_valid, prefix_of
 
@@ -90,12 +92,10 @@ def filters_from_query(query: Mapping[str, Any]) -> OrganizationFilters:
     """
 
     def get(name: str) -> str:
-        value = query.get(name, "")
-        return str(value or "").strip()
+        return query_text(query, name)
 
     region = get("region")
     region = prefix_of(region) if region and is_valid(region) else ""
-    year = get("year")
     kind, status, level, order = get("kind"), get("status"), get("level"), get("order")
     return OrganizationFilters(
         region_prefix=region,
@@ -103,8 +103,8 @@ def filters_from_query(query: Mapping[str, Any]) -> OrganizationFilters:
         category=get("category")[:40],
         status=status if status in Status.values else "",
         management_level=level if level in ManagementLevel.values else "",
-        registered_year=int(year) if year.isdigit() and 1949 <= int(year) <= 2100 else None,
-        search=get("q")[:100],
+        registered_year=query_year(query),
+        search=get("q"),
         order=order if order in ORDERINGS else "name",
     )
 
@@ -114,9 +114,10 @@ def _columns_for(filters: OrganizationFilters) -> tuple[Column, ...]:
 
 
 def export_rows(user: Any, filters: OrganizationFilters) -> Iterator[list[Any]]:
-    """Header then one row per organisation the user may see under the filters."""
+    """Header then one row per organisation the user may see under the filters; texts that a
+    spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``) are quoted."""
     columns = _columns_for(filters)
-    yield [c.header for c in columns]
+    yield escape_row(c.header for c in columns)
     qs = organization_list_for(user, filters)
     sources = [SOURCES[c.field] for c in columns]
     personal_ok = bool(can_see_personal_data(user))
@@ -142,7 +143,7 @@ def export_rows(user: Any, filters: OrganizationFilters) -> Iterator[list[Any]]:
                 value = mask_id_number(value or "")
             elif name == "legal_representative_phone" and not visible:
                 value = mask_phone(value or "")
-            row.append("" if value is None else value)
+            row.append("" if value is None else escape_cell(value))
         yield row
 
 
@@ -240,7 +241,9 @@ def template_workbook(kind: str) -> bytes:
         [
             "类别可选值",
             "",
-            "、".join(Category.objects.filter(is_active=True).values_list("name", flat=True)),
+            escape_cell(
+                "、".join(Category.objects.filter(is_active=True).values_list("name", flat=True))
+            ),
         ]
     )
     notes.column_dimensions["A"].width = 24

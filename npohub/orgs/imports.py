@@ -33,6 +33,7 @@ from npohub.core.errors import Conflict, NotFound, ValidationFailed
 from npohub.core.models import AuditEvent
 from npohub.core.navigation import NavItem, register
 from npohub.core.permissions import require
+from npohub.core.spreadsheets import unescape_cell
 from npohub.regions.codes import ancestors
 from npohub.regions.models import Region
 
@@ -305,7 +306,7 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unescape_cell(str(value).strip())
 
 
 def _region_key(value: Any) -> str:

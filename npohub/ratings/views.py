@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from npohub.accounts.models import Role, User
 from npohub.core.errors import DomainError, NotFound
 from npohub.core.forms import apply_service_errors
+from npohub.core.redirects import next_url
 from npohub.orgs.selectors import public_organization_get
 from npohub.regions.models import Region
 
@@ -352,7 +353,7 @@ def application_finalise(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("结果已审定"))
     else:
         messages.error(request, _("审定得分不是数字"))
-    return redirect(request.POST.get("next") or f"/ratings/applications/{app.pk}/")
+    return redirect(next_url(request, f"/ratings/applications/{app.pk}/"))
 
 
 @login_required
