@@ -12,7 +12,7 @@ class RegionsConfig(AppConfig):
 
         register(
             NavItem(
-                label=_("行政区划"),  # type: ignore[arg-type]
+                label=_("行政区划"),
                 url_name="regions:region-list",
                 visible=lambda user: bool(getattr(user, "is_bureau", False) or user.is_superuser),
                 order=700,

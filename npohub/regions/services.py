@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import F, Max, Q, Value
@@ -23,6 +23,9 @@ from .errors import DivisionFileError, OlderYearError
 from .importing import ParsedSource, Unit, parse_source
 from .models import Level, Region, RegionImport, UrbanRural, UrbanRuralSource
 from .permissions import can_correct_urban_rural, can_import_regions
+
+if TYPE_CHECKING:
+    from npohub.accounts.models import User
 
 BATCH = 5000
 # Rows per multi-row INSERT on SQLite: 12 columns x 500 stays well under its 32,766 variables.
@@ -86,7 +89,7 @@ def region_import(
     layout: str,
     year: int,
     effective_date: date,
-    actor: Any = None,
+    actor: User | None = None,
     scope_prefix: str = "",
 ) -> RegionImport:
     """Load one year's division file: add new units, rename changed ones, deactivate vanished
@@ -409,7 +412,7 @@ def _write_postgresql(writes: _Writes, effective_date: date, year: int) -> None:
         cursor.execute(f"DROP TABLE {stage}")
 
 
-def region_correct_urban_rural(*, actor: Any, region: Region, urban_rural: str) -> Region:
+def region_correct_urban_rural(*, actor: User, region: Region, urban_rural: str) -> Region:
     """A bureau official in scope corrects a community's urban/rural flag; source "corrected"."""
     require(can_correct_urban_rural(actor, region))
     if urban_rural not in (UrbanRural.URBAN, UrbanRural.RURAL):

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from npohub.core.errors import DomainError, NotFound
+from npohub.accounts.models import User, Viewer
+from npohub.core.http import attempt
 
 from .codes import pad, parent_code, prefix_of
 from .forms import PickerQuery, UrbanRuralCorrectionForm
@@ -27,14 +28,7 @@ REGIONS_PER_PAGE = 100
 PICKER_LIMIT = 60
 
 
-def _get_or_404(code: str) -> Region:
-    try:
-        return region_get(code)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
-def _row(user: Any, region: Region) -> dict[str, Any]:
+def _row(user: Viewer, region: Region) -> dict[str, Any]:
     return {"region": region, "can_correct": bool(can_correct_urban_rural(user, region))}
 
 
@@ -42,10 +36,11 @@ def _row(user: Any, region: Region) -> dict[str, Any]:
 @require_GET
 def region_list(request: HttpRequest) -> HttpResponse:
     """Browse the tree one level at a time, or search names inside the current subtree."""
-    parent = _get_or_404(request.GET["parent"]) if request.GET.get("parent") else None
-    if parent is None and "parent" not in request.GET and getattr(request.user, "region_id", None):
+    user = cast(User, request.user)
+    parent = region_get(request.GET["parent"]) if request.GET.get("parent") else None
+    if parent is None and "parent" not in request.GET and user.region_id:
         # Staff start at their own region; "全国" in the breadcrumb still leads to the top.
-        parent = request.user.region
+        parent = user.region
     q = request.GET.get("q", "").strip()[:50]
     if q:
         regions = region_search(q, within=parent.prefix if parent else "")
@@ -57,7 +52,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
         "path": region_path(parent.code) if parent else [],
         "q": q,
         "page_obj": page,
-        "rows": [_row(request.user, region) for region in page],
+        "rows": [_row(user, region) for region in page],
         "correction_form": UrbanRuralCorrectionForm(),
     }
     return render(request, "regions/region_list.html", context)
@@ -67,26 +62,27 @@ def region_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def urban_rural_correct(request: HttpRequest, code: str) -> HttpResponse:
     """Bureau staff set a community's urban/rural flag; the row (htmx) or the list comes back."""
-    region = _get_or_404(code)
+    user = cast(User, request.user)
+    region = region_get(code)
     form = UrbanRuralCorrectionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择城镇或乡村"))
     else:
-        try:
-            region_correct_urban_rural(
-                actor=request.user, region=region, urban_rural=form.cleaned_data["urban_rural"]
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        corrected = attempt(
+            request,
+            lambda: region_correct_urban_rural(
+                actor=user, region=region, urban_rural=form.cleaned_data["urban_rural"]
+            ),
+        )
+        if corrected is not None:
             messages.success(
                 request,
                 _("已将“%(name)s”更正为%(flag)s")
-                % {"name": region.name, "flag": region.get_urban_rural_display()},
+                % {"name": corrected.name, "flag": corrected.get_urban_rural_display()},
             )
     if getattr(request, "htmx", False):
         region.refresh_from_db()
-        context = {"row": _row(request.user, region), "correction_form": form}
+        context = {"row": _row(user, region), "correction_form": form}
         return render(request, "regions/partials/region_row.html", context)
     parent = parent_code(region.code)
     return redirect(f"{reverse('regions:region-list')}?parent={parent or ''}")
@@ -139,7 +135,7 @@ def _picker_parent(params: dict[str, str], root: str) -> str:
 
 
 def _picker_selected(request: HttpRequest, params: dict[str, str], root: str) -> HttpResponse:
-    region = _get_or_404(params["select"]) if params["select"] else None
+    region = region_get(params["select"]) if params["select"] else None
     context = {
         "field": params["target"],
         "code": region.code if region else "",
