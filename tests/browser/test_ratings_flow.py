@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from npohub.accounts.models import Role
 from npohub.accounts.tests.factories import UserFactory
+from npohub.core.templatetags.npohub import cn_date
 from npohub.orgs.tests.factories import OrganizationFactory
 from npohub.ratings import selectors, services
 from npohub.ratings.models import Application, Expert, Grade
@@ -182,7 +183,7 @@ def test_an_expert_scores_and_the_bureau_publishes(live_server, browser, world, 
         public.goto(live_server.url + reverse("portal:ratings-grades"))
         row = public.locator("tr", has_text="历下区社区养老服务协会")
         assert "5A" in row.inner_text()
-        assert grade.valid_until.isoformat() in row.inner_text()
+        assert cn_date(grade.valid_until) in row.inner_text()  # the one date format
         walk.shot(public, "public")
         assert not walk.errors, walk.errors
     finally:
