@@ -27,6 +27,7 @@ from npohub.core.http import attempt
 from npohub.core.navigation import NavItem, register
 from npohub.core.params import parse_int
 from npohub.core.permissions import is_signed_in
+from npohub.core.templatetags.npohub import cn_date
 from npohub.orgs.models import (
     CLOSED_STATUSES,
     AccessReason,
@@ -386,7 +387,7 @@ def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             text = _("%(federation)s受托办理%(street)s备案的委托将于%(date)s后结束") % {
                 **names,
-                "date": last_day.isoformat(),
+                "date": cn_date(last_day),
             }
         messages.success(request, text)
     return redirect("community:delegation-list")

@@ -67,6 +67,36 @@ def cn_datetime(value: Any) -> str:
     return f"{cn_date(local.date())} {local:%H:%M}"
 
 
+@register.filter
+def cn_month(value: Any) -> str:
+    """A month the Chinese way: 2024年3月 (ISO 2024-03 when the interface is English)."""
+    day = _as_date(value if not isinstance(value, str) or len(value) != 7 else f"{value}-01")
+    if day is None:
+        return "" if value in (None, "") else str(value)
+    if _is_chinese():
+        return f"{day.year}年{day.month}月"
+    return f"{day:%Y-%m}"
+
+
+@register.filter
+def thousands(value: Any) -> str:
+    """A count or number with thousands separators: 37069 → 37,069, 100000.5 → 100,000.5.
+    Anything that is not a number is shown as it is."""
+    if value in (None, "") or isinstance(value, bool):
+        return "" if value in (None, "") else str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    if number == number.to_integral_value() and "." not in str(value):
+        return f"{int(number):,}"
+    return f"{number:,}"
+
+
 # Chinese counts large sums in 万 (10⁴) and 亿 (10⁸); English in millions and billions.
 _YUAN_STEPS_CHINESE = (
     (Decimal("100000000"), gettext_noop("%(amount)s亿元")),
