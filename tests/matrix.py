@@ -170,6 +170,8 @@ def discover(
 
 KwargsBuilder = Callable[["World", str], dict[str, dict[str, Any]]]
 BodyBuilder = Callable[["World", str, str], dict[str, Any]]
+# (texts the answer must show, texts it must not show), or None when the user is not checked.
+ContentsBuilder = Callable[["World", str], "tuple[Iterable[str], Iterable[str]] | None"]
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,9 @@ class Rule:
     ``multipart``: send an API body as multipart/form-data (file uploads) instead of JSON.
     ``query``: a query string, sent with every method. ``users``: a sample of the cast for
     slow endpoints whose answer cannot depend on the user (the OpenAPI description).
+    ``contents(world, user)``: for a list, what an allowed GET must show and must not show
+    (names of objects inside and outside the user's scope), built before the request; None
+    for users it does not check. Status codes alone do not say what a list leaks.
     """
 
     allow: frozenset[str]
@@ -208,6 +213,7 @@ class Rule:
     multipart: bool = False
     query: dict[str, Any] = field(default_factory=dict)
     users: tuple[str, ...] = USERS
+    contents: ContentsBuilder | None = None
     note: str = ""
 
     def allowed(self, method: str, user: str, scope: str) -> bool:

@@ -1167,6 +1167,23 @@ def check(
     return f"expected denied, got {got}"
 
 
+def shown_text(response: Any) -> str:
+    """What an answer shows: the page, or the API's JSON with its Chinese unescaped."""
+    if response.get("Content-Type", "").startswith("application/json"):
+        return json.dumps(response.json(), ensure_ascii=False)
+    return response.content.decode()
+
+
+def contents_problem(response: Any, shows: Any, hides: Any) -> str | None:
+    """None if the answer shows every text of ``shows`` and none of ``hides``."""
+    text = shown_text(response)
+    missing = [t for t in shows if t not in text]
+    leaked = [t for t in hides if t in text]
+    if not (missing or leaked):
+        return None
+    return f"lists wrong contents: missing {missing}, shows what it must not {leaked}"
+
+
 def clients_for(cast: dict[str, User]) -> dict[str, Client]:
     """One client per user, signed in once (each request restores its cookies afterwards)."""
     clients = {ANONYMOUS: Client()}
@@ -1238,6 +1255,7 @@ def test_permission_matrix(endpoint: Endpoint, world: World, shared: Shared):
     failures = []
     for user in rule.users:
         targets = rule.target(world, user) if rule.target else {"in": {}, "out": {}}
+        expected = rule.contents(world, user) if rule.contents and not unsafe else None
         for scope in scopes_of(endpoint, rule):
             kwargs = {k: v for k, v in targets[scope].items() if k in endpoint.params}
             url = build_url(endpoint, kwargs)
@@ -1251,6 +1269,8 @@ def test_permission_matrix(endpoint: Endpoint, world: World, shared: Shared):
                 transaction.set_rollback(True)
             client.cookies = cookies
             problem = check(endpoint, rule, user, scope, outcome(response), changed)
+            if expected is not None and not problem and outcome(response) == "allowed":
+                problem = contents_problem(response, *expected) if scope == "in" else None
             if problem:
                 failures.append(f"{user:>13} {scope:>3} {url}: {problem} [{response.status_code}]")
     assert not failures, f"{endpoint.id}\n" + "\n".join(failures)
