@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from npohub.accounts.models import BUREAU_ROLES, REGION_ROLES, Role
+from npohub.accounts.models import REGION_ROLES, Role, User
 from npohub.core.errors import NotFound
-from npohub.core.permissions import is_signed_in
-from npohub.orgs.models import AccessReason, Organization, OrganizationAccess
+from npohub.orgs.models import AccessReason, Organization
+from npohub.orgs.scope import Scope, scope_of, valid_grants_for_org
 from npohub.regions.models import Level, Region
 
 from .models import (
@@ -37,15 +39,12 @@ from .models import (
 
 PREFIX_LENGTHS = (2, 4, 6, 9, 12)
 
+# Whoever asks: a signed-in user, or an anonymous visitor (who sees nothing).
+Viewer = User | AnonymousUser
+
 
 def _today(on: dt.date | None) -> dt.date:
     return on or timezone.localdate()
-
-
-def _valid_on(on: dt.date) -> Q:
-    return (Q(valid_from__isnull=True) | Q(valid_from__lte=on)) & (
-        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
-    )
 
 
 def _ancestor_prefixes(prefix: str) -> list[str]:
@@ -56,34 +55,29 @@ def _ancestor_prefixes(prefix: str) -> list[str]:
 # --- who is staff of which hub -------------------------------------------------------------------
 
 
-def staff_hub_ids(user: Any, *, on: dt.date | None = None) -> set[int]:
+def staff_hub_ids(user: Viewer, *, on: dt.date | None = None) -> set[int]:
     """Hubs, current on ``on``, whose organisation the hub-staff user holds an OWN grant for."""
-    if not is_signed_in(user) or user.role != Role.HUB_STAFF:
+    scope = scope_of(user)
+    if not scope.signed_in or scope.role != Role.HUB_STAFF:
         return set()
     day = _today(on)
-    own = OrganizationAccess.objects.filter(
-        _valid_on(day), user_id=user.pk, reason=AccessReason.OWN
-    ).values("organization_id")
+    own = scope.granted_ids(reason=AccessReason.OWN, on=day)
     return set(
         Hub.objects.current(day).filter(organization_id__in=own).values_list("pk", flat=True)
     )
 
 
-def hub_staff_users(hub: Hub, *, on: dt.date | None = None) -> QuerySet[Any]:
+def hub_staff_users(hub: Hub, *, on: dt.date | None = None) -> QuerySet[User]:
     """The hub-staff accounts holding an OWN grant on the hub's organisation valid on ``on``."""
-    from npohub.accounts.models import User
-
-    grants = OrganizationAccess.objects.filter(
-        _valid_on(_today(on)), organization_id=hub.organization_id, reason=AccessReason.OWN
-    ).values("user_id")
+    grants = valid_grants_for_org(hub.organization_id, on=on).values("user_id")
     return User.objects.filter(role=Role.HUB_STAFF, is_active=True, pk__in=grants)
 
 
-def is_hub_staff(user: Any, hub: Hub, *, on: dt.date | None = None) -> bool:
+def is_hub_staff(user: Viewer, hub: Hub, *, on: dt.date | None = None) -> bool:
     return hub.pk in staff_hub_ids(user, on=on)
 
 
-def member_ids_for_user(user: Any, *, on: dt.date | None = None) -> set[int]:
+def member_ids_for_user(user: Viewer, *, on: dt.date | None = None) -> set[int]:
     """Ids of the organisations that are current members, on ``on``, of the user's current hubs."""
     day = _today(on)
     hub_ids = staff_hub_ids(user, on=day)
@@ -108,7 +102,9 @@ def hubs_of_organization(org: Organization | int, *, on: dt.date | None = None) 
     return list(Hub.objects.current(day).filter(pk__in=member_of).order_by("kind", "name"))
 
 
-def acting_hub_for(user: Any, org: Organization | int, *, on: dt.date | None = None) -> Hub | None:
+def acting_hub_for(
+    user: Viewer, org: Organization | int, *, on: dt.date | None = None
+) -> Hub | None:
     """The hub under which this hub-staff user acts for the bureau over ``org`` (None: not a
     member of any of the user's current hubs). Supervision/ratings call this before a
     first-line review and pass the result to ``hubs.services.hub_review_record``."""
@@ -140,7 +136,7 @@ def federation_for_street(street_code: str, *, on: dt.date | None = None) -> Fed
 
 
 def is_federation_staff_for_street(
-    user: Any, street_code: str, *, on: dt.date | None = None
+    user: Viewer, street_code: str, *, on: dt.date | None = None
 ) -> bool:
     """A hub-staff user of the street's recognised federation (registration's federation_capacity)."""
     hub_ids = staff_hub_ids(user, on=on)
@@ -154,26 +150,35 @@ def is_federation_staff_for_street(
 # --- lists the user may see ----------------------------------------------------------------------
 
 
-def sees_all_hubs(user: Any) -> bool:
-    return bool(is_signed_in(user) and (user.is_superuser or user.role == Role.PARTY_OFFICER))
+def _is_party_officer(scope: Scope) -> bool:
+    return scope.signed_in and not scope.everything and scope.role == Role.PARTY_OFFICER
 
 
-def hub_visible_to(user: Any) -> QuerySet[Hub]:
-    """Hubs inside or covering a region user's region; a hub user's own hubs; everything for the
-    superuser and party officers (party work stations sit at hubs)."""
-    if not is_signed_in(user):
+def party_assigned_ids(user: Viewer) -> QuerySet[Any]:
+    """The organisations a party officer is assigned (``party`` grants inside its region)."""
+    return scope_of(user).assigned_ids(reason=AccessReason.PARTY)
+
+
+def hub_visible_to(user: Viewer) -> QuerySet[Hub]:
+    """Hubs inside or covering a region user's region; a hub user's own hubs; for a party
+    officer (a grant role), the hubs whose organisation it is assigned; everything for the
+    superuser."""
+    scope = scope_of(user)
+    if not scope.signed_in:
         return Hub.objects.none()
     qs = Hub.objects.all()
-    if sees_all_hubs(user):
+    if scope.everything:
         return qs
+    if _is_party_officer(scope):
+        return qs.filter(organization_id__in=party_assigned_ids(user))
+    if scope.role not in REGION_ROLES and scope.role != Role.HUB_STAFF:
+        return Hub.objects.none()
     q = Q(pk__in=staff_hub_ids(user))
-    if user.role in REGION_ROLES and user.scope_prefix:
-        prefix = user.scope_prefix
+    if scope.has_region:
+        prefix = scope.prefix
         q |= Q(scope_prefix__startswith=prefix) & ~Q(scope_prefix="")
         q |= Q(scope_prefix__in=_ancestor_prefixes(prefix))
         q |= Q(organization__address_code__startswith=prefix)
-    if user.role not in REGION_ROLES and user.role != Role.HUB_STAFF:
-        return Hub.objects.none()
     return qs.filter(q)
 
 
@@ -185,7 +190,7 @@ class HubFilters:
     search: str = ""
 
 
-def hub_list_for(user: Any, filters: HubFilters | None = None) -> QuerySet[Hub]:
+def hub_list_for(user: Viewer, filters: HubFilters | None = None) -> QuerySet[Hub]:
     f = filters or HubFilters()
     qs = hub_visible_to(user).select_related("organization", "region", "category")
     if f.kind:
@@ -201,7 +206,7 @@ def hub_list_for(user: Any, filters: HubFilters | None = None) -> QuerySet[Hub]:
     ).order_by("kind", "scope_prefix", "name", "id")
 
 
-def hub_get_for(user: Any, pk: int) -> Hub:
+def hub_get_for(user: Viewer, pk: int) -> Hub:
     hub = (
         hub_visible_to(user)
         .select_related("organization", "region", "category", "recognised_by", "revoked_by")
@@ -239,13 +244,12 @@ def hub_notices(hub: Hub) -> QuerySet[HubNotice]:
     ).order_by("-created_at", "-id")
 
 
-def notice_receipts_for(user: Any) -> QuerySet[NoticeReceipt]:
+def notice_receipts_for(user: Viewer) -> QuerySet[NoticeReceipt]:
     """Notices addressed to the organisations the user's account belongs to (OWN grants)."""
-    if not is_signed_in(user):
+    scope = scope_of(user)
+    if not scope.signed_in:
         return NoticeReceipt.objects.none()
-    own = OrganizationAccess.objects.filter(
-        _valid_on(timezone.localdate()), user_id=user.pk, reason=AccessReason.OWN
-    ).values("organization_id")
+    own = scope.granted_ids(reason=AccessReason.OWN)
     return (
         NoticeReceipt.objects.filter(organization_id__in=own)
         .select_related("notice", "notice__hub", "organization")
@@ -253,85 +257,90 @@ def notice_receipts_for(user: Any) -> QuerySet[NoticeReceipt]:
     )
 
 
-def escalation_visible_to(user: Any) -> QuerySet[Escalation]:
+def escalation_visible_to(user: Viewer) -> QuerySet[Escalation]:
     """Bureau staff see escalations to their region; hub staff see their hubs' escalations."""
-    if not is_signed_in(user):
+    scope = scope_of(user)
+    if not scope.signed_in:
         return Escalation.objects.none()
     qs = Escalation.objects.select_related("hub", "organization", "assignee")
-    if user.is_superuser:
-        return qs
-    if user.role in BUREAU_ROLES and user.scope_prefix:
-        return qs.filter(region_code__startswith=user.scope_prefix)
-    if user.role == Role.HUB_STAFF:
+    if scope.is_bureau:
+        q = scope.region_q("region_code")
+        return qs if q is None else qs.filter(q)
+    if scope.role == Role.HUB_STAFF:
         return qs.filter(hub_id__in=staff_hub_ids(user))
     return Escalation.objects.none()
 
 
-def escalation_get_for(user: Any, pk: int) -> Escalation:
+def escalation_get_for(user: Viewer, pk: int) -> Escalation:
     esc = escalation_visible_to(user).filter(pk=pk).first()
     if esc is None:
         raise NotFound("上报事项不存在")
     return esc
 
 
-def _region_scope(user: Any, field: str) -> Q | None:
-    """None = everything; else the Q limiting ``field`` (a region code) to the user's region."""
-    if user.is_superuser or user.role == Role.PARTY_OFFICER:
-        return None
-    if user.role in REGION_ROLES and user.scope_prefix:
-        return Q(**{f"{field}__startswith": user.scope_prefix})
-    return Q(pk__in=[])
-
-
-def platform_visible_to(user: Any) -> QuerySet[ServicePlatform]:
-    if not is_signed_in(user):
+def platform_visible_to(user: Viewer) -> QuerySet[ServicePlatform]:
+    """Platforms of the user's region (and those serving the levels above it), of a hub user's
+    hubs, of the hubs a party officer is assigned; every one for the superuser."""
+    scope = scope_of(user)
+    if not scope.signed_in:
         return ServicePlatform.objects.none()
     qs = ServicePlatform.objects.select_related("operator", "region").prefetch_related("offerings")
-    if user.role == Role.HUB_STAFF:
+    if scope.role == Role.HUB_STAFF and not scope.everything:
         return qs.filter(operator_id__in=staff_hub_ids(user))
-    q = _region_scope(user, "region_code")
-    if q is not None and user.role in REGION_ROLES:
+    if _is_party_officer(scope):
+        return qs.filter(operator__in=hub_visible_to(user))
+    q = scope.region_q("region_code")
+    if q is not None and scope.has_region:
         # Region users also see the platforms serving the levels above them (city, district).
-        q |= Q(
-            region_code__in=[p.ljust(12, "0") for p in _ancestor_prefixes(user.scope_prefix) if p]
-        )
+        q |= Q(region_code__in=[p.ljust(12, "0") for p in _ancestor_prefixes(scope.prefix) if p])
     return qs if q is None else qs.filter(q)
 
 
-def platform_get_for(user: Any, pk: int) -> ServicePlatform:
+def platform_get_for(user: Viewer, pk: int) -> ServicePlatform:
     platform = platform_visible_to(user).filter(pk=pk).first()
     if platform is None:
         raise NotFound("服务平台不存在")
     return platform
 
 
-def federation_visible_to(user: Any) -> QuerySet[Federation]:
-    if not is_signed_in(user):
+def federation_visible_to(user: Viewer) -> QuerySet[Federation]:
+    """Federations of the user's region (a community's: its street's), of a hub user's hubs,
+    those a party officer is assigned; every one for the superuser."""
+    scope = scope_of(user)
+    if not scope.signed_in:
         return Federation.objects.none()
     qs = Federation.objects.select_related("street", "organization", "chair", "hub")
-    if user.role == Role.HUB_STAFF:
+    if scope.role == Role.HUB_STAFF and not scope.everything:
         return qs.filter(hub_id__in=staff_hub_ids(user))
-    q = _region_scope(user, "street_code")
-    if q is not None and user.role in REGION_ROLES and len(user.scope_prefix) > 9:
-        q = Q(street_code=user.scope_prefix[:9].ljust(12, "0"))
+    if _is_party_officer(scope):
+        return qs.filter(organization_id__in=party_assigned_ids(user))
+    q = scope.region_q("street_code")
+    if q is not None and scope.has_region and len(scope.prefix) > 9:
+        q = Q(street_code=scope.prefix[:9].ljust(12, "0"))
     return qs if q is None else qs.filter(q)
 
 
-def federation_get_for(user: Any, pk: int) -> Federation:
+def federation_get_for(user: Viewer, pk: int) -> Federation:
     fed = federation_visible_to(user).filter(pk=pk).first()
     if fed is None:
         raise NotFound("联合会不存在")
     return fed
 
 
-def pairing_visible_to(user: Any) -> QuerySet[Pairing]:
-    if not is_signed_in(user):
+def pairing_visible_to(user: Viewer) -> QuerySet[Pairing]:
+    """Pairings of community groups in the user's region; for hub staff and party officers,
+    those involving one of their organisations (members, assignments)."""
+    scope = scope_of(user)
+    if not scope.signed_in:
         return Pairing.objects.none()
     qs = Pairing.objects.select_related("senior", "community_group")
-    if user.role == Role.HUB_STAFF:
+    if scope.role == Role.HUB_STAFF and not scope.everything:
         members = member_ids_for_user(user)
         return qs.filter(Q(senior_id__in=members) | Q(community_group_id__in=members))
-    q = _region_scope(user, "community_group__address_code")
+    if _is_party_officer(scope):
+        assigned = party_assigned_ids(user)
+        return qs.filter(Q(senior_id__in=assigned) | Q(community_group_id__in=assigned))
+    q = scope.region_q("community_group__address_code")
     return qs if q is None else qs.filter(q)
 
 
@@ -488,14 +497,14 @@ def membership_get(hub: Hub, pk: int) -> HubMembership:
     return membership
 
 
-def pairing_get_for(user: Any, pk: int) -> Pairing:
+def pairing_get_for(user: Viewer, pk: int) -> Pairing:
     pairing = pairing_visible_to(user).filter(pk=pk).first()
     if pairing is None:
         raise NotFound("结对不存在")
     return pairing
 
 
-def external_member_get_for(user: Any, pk: int) -> Any:
+def external_member_get_for(user: Viewer, pk: int) -> Any:
     from .models import FederationExternalMember
 
     member = (
@@ -518,6 +527,46 @@ def hub_reviews(hub: Hub, *, organization: Organization | None = None) -> QueryS
     return qs.order_by("-reviewed_at", "-id")
 
 
+def street_list_item_get(list_kind: str, street_code: str, pk: int) -> Any:
+    """One entry of a street's list (the caller fetched the street with ``street_get_for``)."""
+    item = street_list_items(list_kind, street_code).filter(pk=pk).first()
+    if item is None:
+        raise NotFound(_("清单条目不存在"))
+    return item
+
+
+def notice_receipt_get_for(user: Viewer, pk: int) -> NoticeReceipt:
+    """A notice addressed to one of the user's own organisations, or NotFound."""
+    receipt = notice_receipts_for(user).filter(pk=pk).first()
+    if receipt is None:
+        raise NotFound(_("通知不存在"))
+    return receipt
+
+
+def account_named(username: str) -> User | None:
+    """The account a bureau user names in a form (a staff member, an assignee)."""
+    name = username.strip()
+    return User.objects.filter(username=name).first() if name else None
+
+
+def hub_staff_get(hub: Hub, user_pk: int) -> User:
+    """A hub-staff account holding an OWN grant on the hub's organisation (open, ended or to
+    come: the service decides), or NotFound."""
+    account = (
+        User.objects.filter(
+            pk=user_pk,
+            role=Role.HUB_STAFF,
+            organization_grants__organization_id=hub.organization_id,
+            organization_grants__reason=AccessReason.OWN,
+        )
+        .distinct()
+        .first()
+    )
+    if account is None:
+        raise NotFound(_("该账号不是本枢纽工作人员"))
+    return account
+
+
 def street_list_items(list_kind: str, street_code: str) -> QuerySet[Any]:
     """The entries of one of a street's three lists ("needs", "resources", "services")."""
     model = STREET_LISTS.get(list_kind)
@@ -536,10 +585,46 @@ def coverage_group_level(prefix: str) -> int:
     return int(Level.TOWNSHIP)
 
 
-def coverage_prefix_for(user: Any, requested: str = "") -> str | None:
+def region_frame(user: Viewer) -> str:
+    """The region a user's hub figures are framed by (counts per kind, coverage): the region
+    set on the account, whatever the role ("" when none). Figures are counts, not records."""
+    return str(getattr(user, "scope_prefix", "") or "") if scope_of(user).signed_in else ""
+
+
+def list_prefix_for(user: Viewer, requested: str = "") -> str:
+    """The region a list is narrowed to: ``requested`` when inside the user's frame (any code
+    for the superuser), else the frame itself."""
+    own = region_frame(user)
+    prefix = requested.strip() or own
+    if not scope_of(user).everything and own and not prefix.startswith(own):
+        return own
+    return prefix
+
+
+def street_get_for(user: Viewer, code: str) -> Region:
+    """A street (乡级区划) whose three lists the user keeps, or NotFound (missing or not yours)."""
+    from .permissions import can_keep_street_lists
+
+    code = code.strip()
+    street = (
+        Region.objects.active().filter(code=code.ljust(12, "0"), level=Level.TOWNSHIP).first()
+        if code.isdigit() and len(code) <= 12
+        else None
+    )
+    if street is None or not can_keep_street_lists(user, street.code):
+        raise NotFound(_("街道不存在"))
+    return street
+
+
+def street_federation(street: Region) -> Federation | None:
+    """The street's federation that is not dissolved (whatever its recognition)."""
+    return Federation.objects.filter(street=street, dissolved_on__isnull=True).first()
+
+
+def coverage_prefix_for(user: Viewer, requested: str = "") -> str | None:
     """The region prefix a coverage report may show: ``requested`` (a code, any level) when it
     lies inside the user's region, else the user's own region. None: nothing to show."""
-    own = str(getattr(user, "scope_prefix", "") or "")
+    own = region_frame(user)
     code = requested.strip()
     if code:
         if not code.isdigit() or len(code) > 12:
@@ -548,7 +633,7 @@ def coverage_prefix_for(user: Any, requested: str = "") -> str | None:
         prefix = region.prefix if region is not None else code.rstrip("0")
     else:
         prefix = own
-    if sees_all_hubs(user):
+    if scope_of(user).everything:
         return prefix
     if not own:
         return None

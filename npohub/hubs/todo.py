@@ -7,21 +7,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from npohub.accounts.models import BUREAU_ROLES, Role
+from npohub.accounts.models import Role, User
 from npohub.core.todo import TodoItem, register
+from npohub.orgs.scope import scope_of
 
 from .models import EscalationState
-from .selectors import escalation_visible_to, notice_receipts_for
+from .selectors import Viewer, escalation_visible_to, notice_receipts_for
 
 
-def unread_notices(user: Any, today: dt.date) -> list[TodoItem]:
+def unread_notices(user: User, today: dt.date) -> list[TodoItem]:
     if user.role != Role.ORG_USER:
         return []
     n = notice_receipts_for(user).filter(read_at__isnull=True).count()
@@ -32,8 +32,8 @@ def unread_notices(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def escalations(user: Any, today: dt.date) -> list[TodoItem]:
-    if not (user.is_superuser or user.role in BUREAU_ROLES):
+def escalations(user: User, today: dt.date) -> list[TodoItem]:
+    if not scope_of(user).is_bureau:
         return []
     url = reverse("hubs:escalation-list")
     row = escalation_visible_to(user).aggregate(
@@ -60,8 +60,8 @@ def escalations(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def hubs_todos(user: Any, today: dt.date) -> list[TodoItem]:
-    if not getattr(user, "is_authenticated", False):
+def hubs_todos(user: Viewer, today: dt.date) -> list[TodoItem]:
+    if not isinstance(user, User) or not user.is_authenticated:
         return []
     return [*unread_notices(user, today), *escalations(user, today)]
 

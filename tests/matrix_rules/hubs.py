@@ -1,8 +1,15 @@
 """Permission-matrix rules for the hubs app (merged into tests/test_permission_matrix.py).
 
 The world: a platform hub recognised for 历下区 (its organisation sits in 解放桥 历山路社区),
-``cast["hub"]`` its staff, the association ``assoc`` its member; a foreign hub in 青岛 (and one
-in 章丘 for the 青岛 bureau) with its own staff and member.
+``cast["hub"]`` its staff, the association ``assoc`` its member; a foreign hub with its own
+staff and member: in 章丘 (the same city: another district, another street) for the users of
+历下区 and its streets, for the hub's staff and for the party officer, in 青岛 for the others
+(章丘 for the 青岛 bureau).
+
+The party officer is a grant role: it is assigned (a ``party`` grant) the home hub's
+organisation and the home federation's, nothing else, and reads their rosters but not their
+staff names, first-line reviews or notices. The lists' ``contents`` check what each list shows
+and hides, not only its status code.
 """
 
 from __future__ import annotations
@@ -15,7 +22,8 @@ from django.utils import timezone
 from npohub.accounts.tests.factories import UserFactory
 from npohub.hubs import services
 from npohub.hubs.models import HubKind
-from npohub.orgs.tests.factories import CommunityGroupFactory, OrganizationFactory
+from npohub.orgs.models import AccessReason
+from npohub.orgs.tests.factories import CommunityGroupFactory, OrganizationFactory, grant
 from tests.matrix import PUBLIC, SIGNED_IN, SUPERUSER, Rule, World
 
 DAY0 = dt.date(2024, 1, 1)
@@ -34,7 +42,16 @@ VIEWERS = frozenset(
     }
 )
 SEES_HUB = frozenset({"admin", "city", "district", "street", "community", "hub", "party"})
+# Staff names, first-line reviews and notices: not part of the party officer's assignment.
+SEES_HUB_WORK = SEES_HUB - {"party"}
 GOVERNORS = frozenset({"admin", "city", "district"})
+# Users of 济南 below the city: their outside objects are in 章丘 (the same city).
+SAME_CITY = frozenset({"district", "street", "community", "hub", "party"})
+
+
+def assign_party(world: World, org: Any) -> None:
+    """The party officer's assignment (a ``party`` grant on the organisation)."""
+    world.once(("party_grant", org.pk), lambda: grant(world.cast["party"], org, AccessReason.PARTY))
 
 
 def _recognise(world: World, org: Any, region: Any) -> Any:
@@ -67,6 +84,7 @@ def home_hub(world: World) -> Any:
             name="历下区社会组织服务中心", community=r["c_jfq2"], authority_region=r["lixia"]
         )
         hub = _recognise(world, org, r["lixia"])
+        assign_party(world, org)
         services.hub_staff_add(actor=world.cast["admin"], hub=hub, user=world.cast["hub"])
         world.cache["home_membership"] = _member(world, hub, world.orgs["assoc"])
         return hub
@@ -95,12 +113,14 @@ def _foreign_hub(world: World, where: str) -> Any:
     return world.once(("foreign_hub", where), make)
 
 
-def foreign_hub(world: World, user: str) -> Any:
-    return _foreign_hub(world, "zhangqiu" if user == "qingdao" else "qingdao")
-
-
 def _where(user: str) -> str:
-    return "zhangqiu" if user == "qingdao" else "qingdao"
+    """Where the user's outside objects are: 章丘 for 济南's users below the city and for 青岛's
+    bureau, 青岛 for the others (the city and 章丘's own users cover 章丘)."""
+    return "zhangqiu" if user in SAME_CITY or user == "qingdao" else "qingdao"
+
+
+def foreign_hub(world: World, user: str) -> Any:
+    return _foreign_hub(world, _where(user))
 
 
 def hub_target(world: World, user: str) -> dict[str, dict[str, Any]]:
@@ -226,7 +246,7 @@ def pairing_target(world: World, user: str) -> dict[str, dict[str, Any]]:
 
 def street_target(world: World, user: str) -> dict[str, dict[str, Any]]:
     r = world.regions
-    out = r["mingshui"] if user == "qingdao" else r["qd_street"]
+    out = r["mingshui"] if _where(user) == "zhangqiu" else r["qd_street"]
     return {"in": {"code": r["jiefangqiao"].code}, "out": {"code": out.code}}
 
 
@@ -373,6 +393,8 @@ def _federation(world: World, where: str) -> Any:
             "zhangqiu": (r["mingshui"], r["c_ms_village"]),
         }[where]
         org = OrganizationFactory(name=f"{street.name}社区社会组织联合会", community=community)
+        if where == "home":
+            assign_party(world, org)
         return services.federation_create(
             actor=world.cast["admin"],
             street=street,
@@ -426,7 +448,7 @@ def _list_item(world: World, street: Any) -> Any:
 
 def list_item_target(world: World, user: str) -> dict[str, dict[str, Any]]:
     r = world.regions
-    out = r["mingshui"] if user == "qingdao" else r["qd_street"]
+    out = r["mingshui"] if _where(user) == "zhangqiu" else r["qd_street"]
     return {
         scope: {"code": street.code, "kind": "needs", "item_pk": _list_item(world, street).pk}
         for scope, street in (("in", r["jiefangqiao"]), ("out", out))
@@ -443,6 +465,68 @@ def review_body(world: World, user: str, scope: str) -> dict[str, Any]:
     }
 
 
+# --- what the lists show (``Rule.contents``) -----------------------------------------------------
+
+# Who sees the home pairing (a group of 解放桥) and the home hub's escalations.
+SEES_PAIRING = frozenset({"admin", "city", "district", "street", "community"})
+SEES_ESCALATION = frozenset({"admin", "city", "district", "hub"})
+
+
+def _outside(user: str) -> list[str]:
+    """Where the objects a user must not see are: both foreign places for 济南's users below the
+    city (another district of the city, and 青岛), else the user's one foreign place."""
+    return ["zhangqiu", "qingdao"] if user in SAME_CITY else [_where(user)]
+
+
+def _shown(
+    user: str, sees: frozenset[str], home: str, outside: list[str]
+) -> tuple[list[str], list[str]]:
+    """The home object's name must show for those who see it and not for the others; the
+    outside objects' names show to nobody but the superuser."""
+    if user == "admin":
+        return [home], []
+    return ([home], outside) if user in sees else ([], [home, *outside])
+
+
+def hub_contents(world: World, user: str) -> Any:
+    if user not in VIEWERS:
+        return None
+    outside = [_foreign_hub(world, where).name for where in _outside(user)]
+    return _shown(user, SEES_HUB, home_hub(world).name, outside)
+
+
+def federation_contents(world: World, user: str) -> Any:
+    if user not in VIEWERS:
+        return None
+    outside = [_federation(world, where).name for where in _outside(user)]
+    return _shown(user, SEES_FED, _federation(world, "home").name, outside)
+
+
+def platform_contents(world: World, user: str) -> Any:
+    if user not in VIEWERS:
+        return None
+    outside = [_platform(world, where).name for where in _outside(user)]
+    return _shown(user, SEES_PLATFORM, _platform(world, "home").name, outside)
+
+
+def pairing_contents(world: World, user: str) -> Any:
+    if user not in VIEWERS:
+        return None
+    outside = [_pairing(world, where).community_group.name for where in _outside(user)]
+    return _shown(user, SEES_PAIRING, _pairing(world, "home").community_group.name, outside)
+
+
+def escalation_contents(world: World, user: str) -> Any:
+    """Escalations carry the same title everywhere: the hub's name tells them apart."""
+    if user not in VIEWERS:
+        return None
+    _escalation(world, "home")
+    for where in _outside(user):
+        _escalation(world, where)
+    outside = [_foreign_hub(world, where).name for where in _outside(user)]
+    return _shown(user, SEES_ESCALATION, home_hub(world).name, outside)
+
+
 # Who keeps a street federation (the street office and the bureaus above it).
 FED_KEEPERS = frozenset({"admin", "city", "district", "street"})
 SEES_FED = frozenset({"admin", "city", "district", "street", "community", "party"})
@@ -453,7 +537,7 @@ HUB_API = renamed(hub_target, pk="hub_id")
 
 
 POLICY: dict[str, Any] = {
-    "hubs:hub-list": Rule(VIEWERS),
+    "hubs:hub-list": Rule(VIEWERS, contents=hub_contents),
     "hubs:hub-recognise": Rule(
         frozenset({"admin", "city", "district", "district_out", "qingdao"}),
         methods=("GET", "POST"),
@@ -462,7 +546,7 @@ POLICY: dict[str, Any] = {
         form_denial=True,
         note="bureaus outside 历下区 cannot find the organisation: the form re-renders",
     ),
-    "hubs:hub-detail": Rule(SEES_HUB, target=hub_target, allow_out=frozenset({"admin", "party"})),
+    "hubs:hub-detail": Rule(SEES_HUB, target=hub_target),
     "hubs:hub-revoke": Rule(
         GOVERNORS,
         target=hub_target,
@@ -510,7 +594,7 @@ POLICY: dict[str, Any] = {
     "hubs:notice-read": Rule(
         frozenset({"org_user"}), target=receipt_target, allow_out=frozenset(), methods=("POST",)
     ),
-    "hubs:escalation-list": Rule(VIEWERS),
+    "hubs:escalation-list": Rule(VIEWERS, contents=escalation_contents),
     "hubs:escalation-detail": Rule(
         frozenset({"admin", "city", "district", "hub"}), target=escalation_target
     ),
@@ -528,7 +612,7 @@ POLICY: dict[str, Any] = {
         body=lambda w, u, s: {"resolution": "已约谈整改"},
         form_denial=True,
     ),
-    "hubs:federation-list": Rule(VIEWERS),
+    "hubs:federation-list": Rule(VIEWERS, contents=federation_contents),
     "hubs:federation-create": Rule(
         frozenset({"admin", "city", "district", "district_out", "street", "street_out", "qingdao"}),
         methods=("GET", "POST"),
@@ -536,8 +620,8 @@ POLICY: dict[str, Any] = {
         body=federation_body,
         form_denial=True,
     ),
-    "hubs:platform-list": Rule(VIEWERS),
-    "hubs:pairing-list": Rule(VIEWERS),
+    "hubs:platform-list": Rule(VIEWERS, contents=platform_contents),
+    "hubs:pairing-list": Rule(VIEWERS, contents=pairing_contents),
     "hubs:pairing-close": Rule(
         GOVERNORS,
         target=pairing_target,
@@ -563,16 +647,16 @@ POLICY: dict[str, Any] = {
         form_denial=True,
     ),
     "hubs:member-review": Rule(
-        SEES_HUB,
+        SEES_HUB_WORK,
         target=membership_target,
-        allow_out=frozenset({"admin", "party"}),
         methods=("GET", "POST"),
         unsafe_allow=HUB_STAFF_ONLY,
         body=fixed(subject="registration.filing", subject_id="1", opinion="pass", score="8.5"),
         form_denial=True,
         hidden_out=False,
-        note="everyone who sees the hub reads the reviews; only its staff record one (the "
-        "superuser and the party officer, who see every hub, get the form back)",
+        note="everyone who sees the hub's work reads the reviews (not the party officer, whose "
+        "assignment is the hub and its roster: 403); only its staff record one (the superuser "
+        "gets the form back)",
     ),
     "hubs:platform-create": Rule(
         frozenset({"admin", "city", "district", "district_out", "qingdao"}),
@@ -586,9 +670,7 @@ POLICY: dict[str, Any] = {
         form_denial=True,
         note="bureaus that cannot see the operating hub get the form back",
     ),
-    "hubs:platform-detail": Rule(
-        SEES_PLATFORM, target=platform_target, allow_out=frozenset({"admin", "party"})
-    ),
+    "hubs:platform-detail": Rule(SEES_PLATFORM, target=platform_target),
     "hubs:platform-visit": Rule(
         PLATFORM_RECORDERS,
         target=platform_target,
@@ -615,9 +697,7 @@ POLICY: dict[str, Any] = {
         },
         form_denial=True,
     ),
-    "hubs:federation-detail": Rule(
-        SEES_FED, target=federation_target, allow_out=frozenset({"admin", "party"})
-    ),
+    "hubs:federation-detail": Rule(SEES_FED, target=federation_target),
     "hubs:federation-chair": Rule(
         FED_KEEPERS,
         target=federation_target,
@@ -644,11 +724,11 @@ POLICY: dict[str, Any] = {
     ),
     "hubs:coverage": Rule(VIEWERS, note="each user sees their own region"),
     # --- API (/api/v1/hubs/) ---
-    "hubs_list": Rule(VIEWERS),
+    "hubs_list": Rule(VIEWERS, contents=hub_contents),
     "hubs_recognise": Rule(GOVERNORS, body=api_recognise_body),
-    "hubs_detail": Rule(SEES_HUB, target=HUB_API, allow_out=frozenset({"admin", "party"})),
+    "hubs_detail": Rule(SEES_HUB, target=HUB_API),
     "hubs_revoke": Rule(GOVERNORS, target=HUB_API, body=fixed(reason="未履行职责")),
-    "hubs_members_list": Rule(SEES_HUB, target=HUB_API, allow_out=frozenset({"admin", "party"})),
+    "hubs_members_list": Rule(SEES_HUB, target=HUB_API),
     "hubs_members_add": Rule(GOVERNORS, target=HUB_API, body=api_member_body),
     "hubs_members_leave": Rule(
         GOVERNORS,
@@ -660,12 +740,12 @@ POLICY: dict[str, Any] = {
         target=renamed(membership_target, pk="hub_id", membership_pk="membership_id"),
         body=fixed(signed_on="2024-02-01", terms="接受枢纽初审与月度评分"),
     ),
-    "hubs_staff_list": Rule(SEES_HUB, target=HUB_API, allow_out=frozenset({"admin", "party"})),
+    "hubs_staff_list": Rule(SEES_HUB_WORK, target=HUB_API),
     "hubs_staff_add": Rule(GOVERNORS, target=HUB_API, body=new_staff_body),
     "hubs_staff_remove": Rule(
         GOVERNORS, target=renamed(staff_target, pk="hub_id", user_pk="user_id")
     ),
-    "hubs_notices_list": Rule(SEES_HUB, target=HUB_API, allow_out=frozenset({"admin", "party"})),
+    "hubs_notices_list": Rule(SEES_HUB_WORK, target=HUB_API),
     "hubs_notices_send": Rule(
         HUB_STAFF_ONLY,
         target=HUB_API,
@@ -689,7 +769,7 @@ POLICY: dict[str, Any] = {
             "description": "连续三月未开展活动",
         },
     ),
-    "hubs_escalations_list": Rule(VIEWERS),
+    "hubs_escalations_list": Rule(VIEWERS, contents=escalation_contents),
     "hubs_escalations_detail": Rule(
         frozenset({"admin", "city", "district", "hub"}),
         target=renamed(escalation_target, pk="escalation_id"),
@@ -705,17 +785,13 @@ POLICY: dict[str, Any] = {
         body=fixed(resolution="已约谈整改"),
     ),
     "hubs_review_subjects": Rule(VIEWERS),
-    "hubs_reviews_list": Rule(SEES_HUB, target=HUB_API, allow_out=frozenset({"admin", "party"})),
+    "hubs_reviews_list": Rule(SEES_HUB_WORK, target=HUB_API),
     "hubs_reviews_record": Rule(
         HUB_STAFF_ONLY, target=HUB_API, allow_out=frozenset(), body=review_body
     ),
-    "hubs_platforms_list": Rule(VIEWERS),
+    "hubs_platforms_list": Rule(VIEWERS, contents=platform_contents),
     "hubs_platforms_create": Rule(GOVERNORS, body=platform_body),
-    "hubs_platforms_detail": Rule(
-        SEES_PLATFORM,
-        target=renamed(platform_target, pk="platform_id"),
-        allow_out=frozenset({"admin", "party"}),
-    ),
+    "hubs_platforms_detail": Rule(SEES_PLATFORM, target=renamed(platform_target, pk="platform_id")),
     "hubs_platforms_visit": Rule(
         PLATFORM_RECORDERS,
         target=renamed(platform_target, pk="platform_id"),
@@ -726,19 +802,17 @@ POLICY: dict[str, Any] = {
         target=renamed(platform_target, pk="platform_id"),
         body=fixed(title="省级示范平台", awarded_by="山东省民政厅", awarded_on="2024-06-01"),
     ),
-    "hubs_pairings_list": Rule(VIEWERS),
+    "hubs_pairings_list": Rule(VIEWERS, contents=pairing_contents),
     "hubs_pairings_create": Rule(GOVERNORS, body=pairing_body),
     "hubs_pairings_close": Rule(
         GOVERNORS,
         target=renamed(pairing_target, pk="pairing_id"),
         body=lambda w, u, s: {"ended_on": today(), "outcome": "服务老人120人次"},
     ),
-    "hubs_federations_list": Rule(VIEWERS),
+    "hubs_federations_list": Rule(VIEWERS, contents=federation_contents),
     "hubs_federations_create": Rule(GOVERNORS, body=api_federation_body),
     "hubs_federations_detail": Rule(
-        SEES_FED,
-        target=renamed(federation_target, pk="federation_id"),
-        allow_out=frozenset({"admin", "party"}),
+        SEES_FED, target=renamed(federation_target, pk="federation_id")
     ),
     "hubs_federations_set_chair": Rule(
         FED_KEEPERS,

@@ -338,3 +338,47 @@ def test_a_non_hub_staff_account_cannot_be_made_staff(cast, world):
     assert not OrganizationAccess.objects.filter(
         user=cast["org_user"], organization=world["hub_org"]
     ).exists()
+
+
+def test_a_members_account_whose_grant_ended_is_not_notified_and_cannot_confirm_reading(
+    cast, world
+):
+    """Hubs asked "the accounts of organisation X" with their own query, which counted ended
+    grants; the one scope counts valid ones only."""
+    from npohub.notifications.models import Notification
+
+    add_member(cast["city"], world["hub"], world["assoc"])
+    OrganizationAccess.objects.filter(user=cast["org_user"], reason=AccessReason.OWN).update(
+        valid_until=timezone.localdate() - dt.timedelta(days=1)
+    )
+    notice = services.hub_notice_send(
+        actor=cast["hub"], hub=world["hub"], title="培训", body="周五"
+    )
+    assert not Notification.objects.filter(recipient=cast["org_user"], kind="hubs.notice").exists()
+    receipt = notice.receipts.get()
+    with pytest.raises(PermissionDenied):
+        services.hub_notice_mark_read(actor=cast["org_user"], receipt=receipt)
+    receipt.refresh_from_db()
+    assert receipt.read_at is None
+
+
+def test_an_escalation_goes_only_to_a_bureau_account_of_its_region(cast, world):
+    """A bureau account without a region passed the old check (every code starts with "")."""
+    from npohub.accounts.models import Role
+    from npohub.accounts.tests.factories import UserFactory
+
+    add_member(cast["city"], world["hub"], world["assoc"])
+    esc = services.escalation_raise(
+        actor=cast["hub"],
+        hub=world["hub"],
+        organization=world["assoc"],
+        title="失联",
+        description="无法联系",
+    )
+    nowhere = UserFactory(username="bureau_nowhere", role=Role.DISTRICT_BUREAU)
+    for assignee in (nowhere, cast["district_out"]):
+        with pytest.raises(ValidationFailed):
+            services.escalation_assign(actor=cast["district"], escalation=esc, assignee=assignee)
+    esc.refresh_from_db()
+    assert esc.assignee_id is None and esc.state == EscalationState.OPEN
+    services.escalation_assign(actor=cast["district"], escalation=esc, assignee=cast["city"])

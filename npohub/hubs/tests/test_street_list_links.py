@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from npohub.orgs.tests.factories import OrganizationFactory
+from npohub.orgs.models import AccessReason
+from npohub.orgs.tests.factories import OrganizationFactory, grant
 
 from .test_federations import make_federation
 
@@ -29,6 +30,7 @@ def _html(client, user, url) -> str:
 def test_a_party_officer_sees_the_federations_without_links_to_lists_they_cannot_open(
     client, cast, federation
 ):
+    grant(cast["party"], federation.organization, AccessReason.PARTY)  # its assignment
     lists = reverse("hubs:street-lists", args=[federation.street_code])
     for url in (
         reverse("hubs:federation-list"),
