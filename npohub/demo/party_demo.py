@@ -7,10 +7,14 @@
 - staff party-member reports for the linked organisations and a sample of the rest, then a mix
   of own branches (general branches and committees for the large ones), joint branches of up
   to 5 small units, and some 应建未建 organisations left without one;
-- 19 instructors/liaisons for 69 organisations that have no party organisation.
+- 19 instructors/liaisons for 69 organisations that have no party organisation;
+- the demo party officer (``party``, a grant role) is assigned the first work station's hub and
+  the organisations it links, plus a few 应建未建 ones, so it has units, branches, a station,
+  a hub and work waiting (the bureau builds the rest of the city).
 
-Everything goes through the party services (audited); hubs missing for the stations are
-recognised through the hubs services. Run after ``load_demo``, ``demo_accounts`` (and
+Everything goes through the party services (audited), and the officer's assignment through
+``orgs.access.access_grant``; hubs missing for the stations are recognised through the hubs
+services. Run after ``load_demo``, ``demo_accounts`` (and
 ``demo_hubs`` when there is one: its city-level hubs are used first); running it again
 changes nothing (it stops if the root committee exists).
 """
@@ -31,9 +35,11 @@ from npohub.accounts.models import User
 from npohub.core.errors import DomainError
 from npohub.hubs import services as hub_services
 from npohub.hubs.models import Hub, HubKind
-from npohub.orgs.models import CLOSED_STATUSES, Organization, Status
+from npohub.orgs.access import access_grant
+from npohub.orgs.models import CLOSED_STATUSES, AccessReason, Organization, Status
 from npohub.party import services
-from npohub.party.models import PartyOrganization, Tier
+from npohub.party.models import PartyOrganization, Tier, WorkStation
+from npohub.party.selectors import missing_party_organizations
 from npohub.party.services import PartyOrganizationInput
 from npohub.regions.models import Region
 
@@ -45,6 +51,8 @@ STATION_BUDGET = Decimal("100000")
 INDUSTRIES = (("social_work", "社会工作"), ("elderly_care", "养老服务"))
 INSTRUCTORS = 19
 INSTRUCTED_ORGS = 69
+# 应建未建 units the demo party officer is assigned besides its station's.
+OFFICER_MISSING = 5
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "建国志强秀英桂芳海燕明华丽娟国庆红梅晓东春生玉兰德胜"
 
@@ -59,6 +67,7 @@ class Summary:
     missing: int = 0
     instructors: int = 0
     reports: int = 0
+    officer_units: int = 0
 
 
 def _name(rng: random.Random) -> str:
@@ -135,8 +144,11 @@ def load_party_demo(*, today: dt.date | None = None) -> Summary:
         return summary
     today = today or timezone.localdate()
     rng = random.Random(2022)
-    actor = User.objects.get(username="party")
-    admin = User.objects.filter(is_superuser=True).order_by("pk").first() or actor
+    officer = User.objects.get(username="party")
+    # The bureau (the superuser) builds the city; the officer keeps only what it is assigned.
+    admin = User.objects.filter(is_superuser=True).order_by("pk").first()
+    if admin is None:
+        admin = User.objects.get(username="city")
     city = Region.objects.get(code=CITY_CODE, is_active=True)
     root = services.party_organization_create(
         actor=admin,
@@ -193,7 +205,7 @@ def load_party_demo(*, today: dt.date | None = None) -> Summary:
         )
         figures[org.pk] = formal
         services.staff_party_members_record(
-            actor=actor, organization=org, as_of=as_of, formal_members=formal, source="年度报告"
+            actor=admin, organization=org, as_of=as_of, formal_members=formal, source="年度报告"
         )
         summary.reports += 1
 
@@ -205,7 +217,7 @@ def load_party_demo(*, today: dt.date | None = None) -> Summary:
             category = org.category.code if org.category else ""
             parent = committees.get(category, root)
             party_of[org.pk] = services.party_organization_create(
-                actor=actor, data=_branch_input(org, formal, parent, rng)
+                actor=admin, data=_branch_input(org, formal, parent, rng)
             )
             summary.own += 1
         elif formal >= 3:
@@ -219,7 +231,7 @@ def load_party_demo(*, today: dt.date | None = None) -> Summary:
             continue
         street = group[0].address_code[:9]
         joint = services.party_organization_create(
-            actor=actor,
+            actor=admin,
             data=PartyOrganizationInput(
                 name=f"{group[0].name[:6]}等社会组织联合党支部",
                 tier=Tier.JOINT_BRANCH,
@@ -280,7 +292,32 @@ def load_party_demo(*, today: dt.date | None = None) -> Summary:
                 actor=admin, instructor=ins, organization=org, start_date=dt.date(2022, 5, 1)
             )
         summary.instructors += 1
+    summary.officer_units = _assign_officer(admin, officer, today)
     return summary
+
+
+def _assign_officer(admin: User, officer: User, today: dt.date) -> int:
+    """Give the demo party officer its work: the first station's hub and linked units, and a
+    few 应建未建 units of its region (``party`` grants, audited). Returns how many units."""
+    station = WorkStation.objects.order_by("pk").first()
+    units: dict[int, Organization] = {}
+    if station is not None:
+        units[station.host_organization_id] = station.host_organization
+        for link in station.links.select_related("organization").filter(organization__isnull=False):
+            assert link.organization is not None
+            units[link.organization.pk] = link.organization
+    prefix = officer.scope_prefix or ""
+    missing = [
+        row.organization_id
+        for row in missing_party_organizations(today)
+        if row.organization_id not in units
+    ]
+    extra = Organization.objects.filter(pk__in=missing, address_code__startswith=prefix).order_by(
+        "uscc"
+    )[:OFFICER_MISSING]
+    for org in [*units.values(), *extra]:
+        access_grant(actor=admin, user=officer, organization=org, reason=AccessReason.PARTY)
+    return len(units) + len(extra)
 
 
 def describe(summary: Summary) -> dict[str, Any]:
@@ -293,4 +330,5 @@ def describe(summary: Summary) -> dict[str, Any]:
         "应建未建": summary.missing,
         "指导员/联络员": summary.instructors,
         "从业人员党员报告": summary.reports,
+        "党建工作人员联系单位": summary.officer_units,
     }

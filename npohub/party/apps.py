@@ -21,7 +21,7 @@ class PartyConfig(AppConfig):
         # (no region) starts on the party organisations of those units.
         register(
             NavItem(
-                label=_("党建工作"),  # type: ignore[arg-type]
+                label=_("党建工作"),
                 url_name="party:coverage",
                 visible=lambda user: (
                     bool(can_view_party(user))
@@ -32,7 +32,7 @@ class PartyConfig(AppConfig):
         )
         register(
             NavItem(
-                label=_("党组织"),  # type: ignore[arg-type]
+                label=_("党组织"),
                 url_name="party:organization-list",
                 visible=lambda user: (
                     bool(can_view_party(user))

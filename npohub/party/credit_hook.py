@@ -18,9 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from npohub.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ def _credit() -> Any:
     return services
 
 
-def detect_party_org_missing(on: dt.date, actor: Any) -> int:
+def detect_party_org_missing(on: dt.date, actor: User | None) -> int:
     """Record a credit fact for every 应建未建 organisation on ``on``; resolve the facts of
     units that are no longer 应建未建. Returns the number of facts recorded (new or kept)."""
     from npohub.orgs.models import Organization
@@ -84,7 +87,7 @@ def _open_facts(org_ids: Iterable[int] | None = None) -> Any:
 
 
 def _resolve(
-    actor: Any,
+    actor: User | None,
     on: dt.date,
     *,
     org_ids: Iterable[int] | None = None,
@@ -118,7 +121,7 @@ def _resolve(
     return done
 
 
-def resolve_missing(org_ids: list[int], on: dt.date, actor: Any = None) -> int:
+def resolve_missing(org_ids: list[int], on: dt.date, actor: User | None = None) -> int:
     """Resolve the open 应建未建 facts of these units if they are no longer 应建未建 on ``on``.
 
     Runs after the forming transaction has committed: a refusal from the credit app is logged,

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from npohub.accounts.models import User
 from npohub.core.errors import NotFound
 from npohub.core.forms import DateInput
 from npohub.orgs.models import Organization
@@ -37,8 +39,8 @@ class OrgRefField(forms.CharField):
 
 
 class UserBoundForm(forms.Form):
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        self.user = user
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        self.user: User | AnonymousUser = user if user is not None else AnonymousUser()
         super().__init__(*args, **kwargs)
 
     def _org(self, name: str) -> Organization | None:

@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from npohub.accounts.models import BUREAU_ROLES
 from npohub.core.errors import NotFound
 from npohub.orgs.models import CLOSED_STATUSES, Organization
 from npohub.regions.models import Region
@@ -34,56 +33,52 @@ from .models import (
     WorkStationLink,
     active_on_q,
 )
-from .permissions import can_view_party, organization_in_party_scope, party_grant_ids
+from .permissions import (
+    Viewer,
+    assigned_units,
+    can_view_party,
+    is_party_officer,
+    organization_in_party_scope,
+    units_q,
+)
 from .permissions import party_region_prefix as _prefix
 from .policy import policy_for
 
 # --- scopes --------------------------------------------------------------------------------
 
 
-def organization_party_scope_q(user: Any) -> Q | None:
+def organization_party_scope_q(user: Viewer) -> Q | None:
     """Organisations whose party data the user may see; None means every one."""
-    if not can_view_party(user):
-        return Q(pk__in=[])
-    if user.is_superuser:
+    return units_q(user)
+
+
+def _region_visible_q(user: Viewer) -> Q | None:
+    """Records kept by region (``region_code``) in the user's region; None means every one.
+    A party officer sees none by region, only those touching its units."""
+    if getattr(user, "is_superuser", False):
         return None
-    q = Q(pk__in=[])
     prefix = _prefix(user)
-    if prefix:
-        q |= Q(address_code__startswith=prefix)
-        if user.role in BUREAU_ROLES:
-            q |= Q(authority_region__code__startswith=prefix)
-    grants = party_grant_ids(user)
-    if grants:
-        q |= Q(pk__in=grants)
-    return q
+    if not prefix or is_party_officer(user):
+        return Q(pk__in=[])
+    return Q(region_code__startswith=prefix)
 
 
-def party_organizations_visible_to(user: Any) -> QuerySet[PartyOrganization]:
-    """Party organisations in the user's region, or covering or hosted by a granted unit."""
+def party_organizations_visible_to(user: Viewer) -> QuerySet[PartyOrganization]:
+    """Party organisations in the user's region; for a party officer, those sitting in or
+    covering (now or once) a unit it is assigned."""
     if not can_view_party(user):
         return PartyOrganization.objects.none()
     qs = PartyOrganization.objects.all()
-    if user.is_superuser:
+    q = _region_visible_q(user)
+    if q is None:
         return qs
-    q = Q(pk__in=[])
-    prefix = _prefix(user)
-    if prefix:
-        q |= Q(region_code__startswith=prefix)
-    grants = party_grant_ids(user)
-    if grants:
-        covering = PartyCoverage.objects.filter(organization_id__in=grants).values(
+    if is_party_officer(user):
+        units = assigned_units(user)
+        covering = PartyCoverage.objects.filter(organization_id__in=units).values(
             "party_organization_id"
         )
-        q |= Q(pk__in=covering) | Q(host_organization_id__in=grants)
+        q |= Q(pk__in=covering) | Q(host_organization_id__in=units)
     return qs.filter(q)
-
-
-def _region_visible_q(user: Any, field_name: str = "region_code") -> Q | None:
-    if user.is_superuser:
-        return None
-    prefix = _prefix(user)
-    return Q(**{f"{field_name}__startswith": prefix}) if prefix else Q(pk__in=[])
 
 
 # --- party organisations -----------------------------------------------------------------------
@@ -99,7 +94,7 @@ class PartyOrganizationFilters:
 
 
 def party_organization_list_for(
-    user: Any, filters: PartyOrganizationFilters | None = None
+    user: Viewer, filters: PartyOrganizationFilters | None = None
 ) -> QuerySet[PartyOrganization]:
     """The party organisations the user may see, filtered, with what list pages show."""
     f = filters or PartyOrganizationFilters()
@@ -126,7 +121,7 @@ def party_organization_list_for(
     return qs.order_by("region_code", "name", "id")
 
 
-def party_organization_get_for(user: Any, pk: int) -> PartyOrganization:
+def party_organization_get_for(user: Viewer, pk: int) -> PartyOrganization:
     """One party organisation the user may see, or NotFound (missing and forbidden alike)."""
     po = (
         party_organizations_visible_to(user)
@@ -147,7 +142,7 @@ def party_organization_counts(po: PartyOrganization) -> QuerySet[PartyMemberCoun
     return po.member_counts.select_related("recorded_by").order_by("-as_of", "-id")
 
 
-def party_coverage_get_for(user: Any, pk: int) -> PartyCoverage:
+def party_coverage_get_for(user: Viewer, pk: int) -> PartyCoverage:
     cov = PartyCoverage.objects.select_related("party_organization", "organization").filter(pk=pk)
     row = cov.first()
     if (
@@ -158,7 +153,7 @@ def party_coverage_get_for(user: Any, pk: int) -> PartyCoverage:
     return row
 
 
-def organization_get_for_party(user: Any, pk: int) -> Organization:
+def organization_get_for_party(user: Viewer, pk: int) -> Organization:
     """An organisation whose party data the user may see, or NotFound."""
     org = Organization.objects.select_related("authority_region", "community").filter(pk=pk).first()
     if org is None or not organization_in_party_scope(user, org):
@@ -166,7 +161,7 @@ def organization_get_for_party(user: Any, pk: int) -> Organization:
     return org
 
 
-def organization_find_for_party(user: Any, ref: str) -> Organization:
+def organization_find_for_party(user: Viewer, ref: str) -> Organization:
     """An organisation by USCC or by id, inside the user's party scope, or NotFound."""
     ref = ref.strip().upper()
     org = None
@@ -190,11 +185,16 @@ def staff_party_reports(org: Organization) -> QuerySet[StaffPartyMembers]:
 # --- work stations, industry committees, instructors -------------------------------------------
 
 
-def work_station_list_for(user: Any) -> QuerySet[WorkStation]:
-    """Work stations in the user's party region, with this year's budget and live link counts."""
+def work_station_list_for(user: Viewer) -> QuerySet[WorkStation]:
+    """Work stations in the user's party region (for a party officer: at or linked to one of its
+    units), with this year's budget and live link counts."""
     if not can_view_party(user):
         return WorkStation.objects.none()
     q = _region_visible_q(user)
+    if q is not None and is_party_officer(user):
+        units = assigned_units(user)
+        linked = WorkStationLink.objects.filter(organization_id__in=units).values("station_id")
+        q |= Q(host_organization_id__in=units) | Q(pk__in=linked)
     qs = WorkStation.objects.all() if q is None else WorkStation.objects.filter(q)
     today = timezone.localdate()
     live = active_on_q(today, start="links__start_date", end="links__end_date")
@@ -211,7 +211,7 @@ def work_station_list_for(user: Any) -> QuerySet[WorkStation]:
     )
 
 
-def work_station_get_for(user: Any, pk: int) -> WorkStation:
+def work_station_get_for(user: Viewer, pk: int) -> WorkStation:
     station = work_station_list_for(user).filter(pk=pk).first()
     if station is None:
         raise NotFound("党建工作站不存在")
@@ -224,18 +224,24 @@ def work_station_links(station: WorkStation) -> QuerySet[WorkStationLink]:
     )
 
 
-def work_station_link_get_for(user: Any, pk: int) -> WorkStationLink:
+def work_station_link_get_for(user: Viewer, pk: int) -> WorkStationLink:
     link = WorkStationLink.objects.select_related("station").filter(pk=pk).first()
     if link is None or not work_station_list_for(user).filter(pk=link.station_id).exists():
         raise NotFound("联系记录不存在")
     return link
 
 
-def instructor_list_for(user: Any, *, include_ended: bool = False) -> QuerySet[Instructor]:
-    """Instructors and liaisons in the user's party region, with their current caseload."""
+def instructor_list_for(user: Viewer, *, include_ended: bool = False) -> QuerySet[Instructor]:
+    """Instructors and liaisons in the user's party region (for a party officer: those ever
+    assigned to one of its units), with their current caseload."""
     if not can_view_party(user):
         return Instructor.objects.none()
     q = _region_visible_q(user)
+    if q is not None and is_party_officer(user):
+        assigned = InstructorAssignment.objects.filter(
+            organization_id__in=assigned_units(user)
+        ).values("instructor_id")
+        q |= Q(pk__in=assigned)
     qs = Instructor.objects.all() if q is None else Instructor.objects.filter(q)
     if not include_ended:
         qs = qs.filter(ended_on__isnull=True)
@@ -254,7 +260,7 @@ def instructor_list_for(user: Any, *, include_ended: bool = False) -> QuerySet[I
     )
 
 
-def instructor_get_for(user: Any, pk: int) -> Instructor:
+def instructor_get_for(user: Viewer, pk: int) -> Instructor:
     instructor = instructor_list_for(user, include_ended=True).filter(pk=pk).first()
     if instructor is None:
         raise NotFound("指导员不存在")
@@ -265,7 +271,7 @@ def instructor_assignments(instructor: Instructor) -> QuerySet[InstructorAssignm
     return instructor.assignments.select_related("organization").order_by("-start_date", "-id")
 
 
-def instructor_assignment_get_for(user: Any, pk: int) -> InstructorAssignment:
+def instructor_assignment_get_for(user: Viewer, pk: int) -> InstructorAssignment:
     row = InstructorAssignment.objects.select_related("instructor", "organization").filter(pk=pk)
     found = row.first()
     if (
@@ -287,13 +293,15 @@ class Caseload:
         return Fraction(self.assignments, self.instructors) if self.instructors else None
 
 
-def caseload_for(user: Any, *, on: dt.date | None = None) -> Caseload:
+def caseload_for(user: Viewer, *, on: dt.date | None = None) -> Caseload:
     """Instructors in force, organisations they cover and assignments (Rizhao: 19 for 69)."""
     today = on or timezone.localdate()
     instructors = instructor_list_for(user).filter(appointed_on__lte=today)
     assignments = InstructorAssignment.objects.filter(
         active_on_q(today), instructor__in=instructors.values("pk")
     )
+    if is_party_officer(user):  # its own units' share of the instructors' work
+        assignments = assignments.filter(organization_id__in=assigned_units(user))
     return Caseload(
         instructors=instructors.count(),
         assigned_organizations=assignments.values("organization_id").distinct().count(),
@@ -424,7 +432,7 @@ def missing_party_organizations(
     return result
 
 
-def missing_list_for(user: Any, *, on: dt.date | None = None, prefix: str = "") -> list[Any]:
+def missing_list_for(user: Viewer, *, on: dt.date | None = None, prefix: str = "") -> list[Any]:
     """应建未建 organisations in the user's party scope, with the organisation attached."""
     today = on or timezone.localdate()
     scope = organization_party_scope_q(user)
@@ -439,7 +447,7 @@ def missing_list_for(user: Any, *, on: dt.date | None = None, prefix: str = "") 
 
 
 def uncovered_list_for(
-    user: Any, *, on: dt.date | None = None, prefix: str = ""
+    user: Viewer, *, on: dt.date | None = None, prefix: str = ""
 ) -> QuerySet[Organization]:
     """Open organisations with neither a party organisation nor an instructor on the date."""
     today = on or timezone.localdate()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, ValidationFailed
 from npohub.core.permissions import require
@@ -35,7 +36,14 @@ from .models import (
     WorkStationLink,
     active_on_q,
 )
-from .permissions import can_manage_party_in, can_record_for_organization
+from .permissions import (
+    can_create_party_organization,
+    can_keep_coverage,
+    can_keep_party_organization,
+    can_manage_party_in,
+    can_place_party_organization,
+    can_record_for_organization,
+)
 from .policy import policy_for
 
 
@@ -204,17 +212,21 @@ def _secretary(name: str, phone: str, current: Person | None) -> Person | None:
     return Person.objects.create(name=name, phone=phone.strip())
 
 
-def _on_commit_resolve(actor: Any, org_ids: list[int], on: dt.date) -> None:
+def _on_commit_resolve(actor: User, org_ids: list[int], on: dt.date) -> None:
     """Forming an own party organisation resolves the unit's 应建未建 credit fact (after commit)."""
     if org_ids:
         transaction.on_commit(lambda: credit_hook.resolve_missing(org_ids, on, actor))
 
 
-def party_organization_create(*, actor: Any, data: PartyOrganizationInput) -> PartyOrganization:
+def party_organization_create(*, actor: User, data: PartyOrganizationInput) -> PartyOrganization:
     """Set up a party organisation: an own branch needs ≥ 3 formal members, a joint branch
     covers ≤ 5 units, and an own one takes its unit over from a joint branch."""
     region = data.effective_region()
-    require(can_manage_party_in(actor, region))
+    require(
+        can_create_party_organization(
+            actor, region_code=region, host=data.host_organization, covered=list(data.covered)
+        )
+    )
     _check_shape(data)
     _check_own_branch_members(data.tier, data.formal_members, region)
     with transaction.atomic():
@@ -240,7 +252,7 @@ def party_organization_create(*, actor: Any, data: PartyOrganizationInput) -> Pa
             formal_members=data.formal_members,
             probationary_members=data.probationary_members,
             activists=data.activists,
-            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            recorded_by=actor,
         )
         units = list(data.covered)
         if data.tier == Tier.JOINT_BRANCH:
@@ -288,12 +300,13 @@ def _leave_joint_branch(org: Organization, on: dt.date) -> list[int]:
 
 
 def party_organization_update(
-    *, actor: Any, po: PartyOrganization, data: PartyOrganizationInput
+    *, actor: User, po: PartyOrganization, data: PartyOrganizationInput
 ) -> PartyOrganization:
     """Correct a party organisation's record; the tier rules hold for the current figures."""
-    require(can_manage_party_in(actor, po.region_code))
+    require(can_keep_party_organization(actor, po))
     region = data.region_code or po.region_code
-    require(can_manage_party_in(actor, region))
+    if region != po.region_code:
+        require(can_place_party_organization(actor, region))
     if po.dissolved_on:
         raise PartyRuleError(
             _("已撤销的党组织不能修改"), code="party.dissolved", details={"name": _("不能修改")}
@@ -346,10 +359,10 @@ def party_organization_update(
 
 
 def party_organization_dissolve(
-    *, actor: Any, po: PartyOrganization, dissolved_on: dt.date, reason: str
+    *, actor: User, po: PartyOrganization, dissolved_on: dt.date, reason: str
 ) -> PartyOrganization:
     """Dissolve a party organisation: its coverage ends the day before; live children first."""
-    require(can_manage_party_in(actor, po.region_code))
+    require(can_keep_party_organization(actor, po))
     if po.dissolved_on:
         raise PartyRuleError(
             _("该党组织已撤销"), code="party.dissolved", details={"dissolved_on": _("无效")}
@@ -385,7 +398,7 @@ def party_organization_dissolve(
 
 def party_member_count_record(
     *,
-    actor: Any,
+    actor: User,
     po: PartyOrganization,
     as_of: dt.date,
     formal_members: int,
@@ -393,7 +406,7 @@ def party_member_count_record(
     activists: int = 0,
 ) -> PartyMemberCount:
     """Record the members on a date (one row per date); the latest is shown on lists."""
-    require(can_manage_party_in(actor, po.region_code))
+    require(can_keep_party_organization(actor, po))
     if as_of < po.established_on or as_of > timezone.localdate():
         raise ValidationFailed(
             _("截至日期应在成立日期之后且不晚于今天"), details={"as_of": _("无效")}
@@ -408,7 +421,7 @@ def party_member_count_record(
                 "formal_members": formal_members,
                 "probationary_members": probationary_members,
                 "activists": activists,
-                "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
+                "recorded_by": actor,
             },
         )
         if po.counts_as_of is None or as_of >= po.counts_as_of:
@@ -443,10 +456,10 @@ def party_member_count_record(
 
 
 def party_coverage_add(
-    *, actor: Any, po: PartyOrganization, organization: Organization, start_date: dt.date
+    *, actor: User, po: PartyOrganization, organization: Organization, start_date: dt.date
 ) -> PartyCoverage:
     """A party organisation takes a unit in: a joint branch up to 5, an own one only its unit."""
-    require(can_manage_party_in(actor, po.region_code))
+    require(can_keep_party_organization(actor, po))
     require(can_record_for_organization(actor, organization))
     if po.dissolved_on:
         raise PartyRuleError(_("已撤销的党组织不能覆盖单位"), code="party.dissolved", details={})
@@ -481,10 +494,10 @@ def party_coverage_add(
     return cov
 
 
-def party_coverage_end(*, actor: Any, coverage: PartyCoverage, end_date: dt.date) -> PartyCoverage:
+def party_coverage_end(*, actor: User, coverage: PartyCoverage, end_date: dt.date) -> PartyCoverage:
     """A unit leaves a party organisation on ``end_date`` (its last covered day)."""
     po = coverage.party_organization
-    require(can_manage_party_in(actor, po.region_code))
+    require(can_keep_coverage(actor, coverage))
     with transaction.atomic():
         _end_relation(coverage, end_date, ended=_("该覆盖关系已终止"), code="party.coverage_ended")
         audit_record(
@@ -500,7 +513,7 @@ def party_coverage_end(*, actor: Any, coverage: PartyCoverage, end_date: dt.date
 
 def staff_party_members_record(
     *,
-    actor: Any,
+    actor: User,
     organization: Organization,
     as_of: dt.date,
     formal_members: int,
@@ -519,7 +532,7 @@ def staff_party_members_record(
             defaults={
                 "formal_members": formal_members,
                 "source": source.strip(),
-                "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
+                "recorded_by": actor,
             },
         )
         audit_record(
@@ -543,7 +556,7 @@ def staff_party_members_record(
 
 def work_station_create(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     host_organization: Organization,
     established_on: dt.date,
@@ -588,7 +601,7 @@ def work_station_create(
 
 
 def work_station_budget_set(
-    *, actor: Any, station: WorkStation, year: int, amount: Decimal
+    *, actor: User, station: WorkStation, year: int, amount: Decimal
 ) -> WorkStationBudget:
     """Set one year's funding of a work station (one row per year)."""
     require(can_manage_party_in(actor, station.region_code))
@@ -613,7 +626,7 @@ def work_station_budget_set(
 
 def work_station_link_add(
     *,
-    actor: Any,
+    actor: User,
     station: WorkStation,
     start_date: dt.date,
     organization: Organization | None = None,
@@ -663,7 +676,7 @@ def work_station_link_add(
 
 
 def work_station_link_end(
-    *, actor: Any, link: WorkStationLink, end_date: dt.date
+    *, actor: User, link: WorkStationLink, end_date: dt.date
 ) -> WorkStationLink:
     require(can_manage_party_in(actor, link.station.region_code))
     with transaction.atomic():
@@ -684,14 +697,14 @@ def work_station_link_end(
 
 def instructor_create(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     region_code: str,
     appointed_on: dt.date,
     kind: str = InstructorKind.INSTRUCTOR,
     phone: str = "",
     unit_label: str = "",
-    user: Any = None,
+    user: User | None = None,
 ) -> Instructor:
     """Appoint a party-building instructor or liaison for a region."""
     require(can_manage_party_in(actor, region_code))
@@ -719,7 +732,7 @@ def instructor_create(
     return instructor
 
 
-def instructor_end(*, actor: Any, instructor: Instructor, ended_on: dt.date) -> Instructor:
+def instructor_end(*, actor: User, instructor: Instructor, ended_on: dt.date) -> Instructor:
     """End an instructor's appointment; their live assignments end the same day."""
     require(can_manage_party_in(actor, instructor.region_code))
     if instructor.ended_on is not None:
@@ -745,7 +758,7 @@ def instructor_end(*, actor: Any, instructor: Instructor, ended_on: dt.date) -> 
 
 
 def instructor_assign(
-    *, actor: Any, instructor: Instructor, organization: Organization, start_date: dt.date
+    *, actor: User, instructor: Instructor, organization: Organization, start_date: dt.date
 ) -> InstructorAssignment:
     """Assign an instructor to an organisation (work coverage, rule 47)."""
     require(can_manage_party_in(actor, instructor.region_code))
@@ -778,7 +791,7 @@ def instructor_assign(
 
 
 def instructor_assignment_end(
-    *, actor: Any, assignment: InstructorAssignment, end_date: dt.date
+    *, actor: User, assignment: InstructorAssignment, end_date: dt.date
 ) -> InstructorAssignment:
     require(can_manage_party_in(actor, assignment.instructor.region_code))
     with transaction.atomic():

@@ -7,21 +7,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from npohub.accounts.models import Role
 from npohub.core.todo import TodoItem, register
 from npohub.orgs.models import Organization
 
+from .permissions import Viewer, is_party_officer
 from .selectors import missing_party_organizations as missing_on
 from .selectors import organization_party_scope_q
 
 
-def missing_party_organizations(user: Any, today: dt.date) -> list[TodoItem]:
-    if not getattr(user, "is_authenticated", False) or user.role != Role.PARTY_OFFICER:
+def missing_party_organizations(user: Viewer, today: dt.date) -> list[TodoItem]:
+    """The officer's own units that should have a party organisation and have none."""
+    if not is_party_officer(user):
         return []
     scope = organization_party_scope_q(user)
     orgs = Organization.objects.all() if scope is None else Organization.objects.filter(scope)

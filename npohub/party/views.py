@@ -1,13 +1,18 @@
 """Staff pages of party building. Party data is for party-building officers and the bureau:
-everyone else gets the 404 of a missing page (permissions.can_view_party)."""
+everyone else gets the 404 of a missing page (permissions.can_view_party).
+
+Thin: fetch with the scoped selectors (``NotFound`` → 404, core.http), check the page in
+permissions.py, run one service through ``core.http.attempt``, render from the record views
+(``party_organization_view``, ``instructor_view``) that the API reads too."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,8 +24,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from npohub.core.errors import DomainError, NotFound
-from npohub.orgs.forms import apply_service_errors
+from npohub.accounts.models import User
+from npohub.core.http import attempt
+from npohub.core.permissions import Decision
 from npohub.orgs.models import Kind
 from npohub.regions.models import Region
 
@@ -40,11 +46,17 @@ from .forms import (
     StationLinkForm,
     WorkStationForm,
 )
-from .models import Tier
+from .models import Instructor, PartyOrganization, Tier, WorkStation
 from .permissions import (
+    can_keep_coverage,
+    can_keep_party_organization,
     can_manage_party_in,
     can_record_for_organization,
     can_view_party,
+    instructor_view,
+    keeps_a_region,
+    may_create_party_organizations,
+    party_organization_view,
     party_region_prefix,
 )
 from .policy import policy_for
@@ -52,35 +64,15 @@ from .policy import policy_for
 PAGE_SIZE = 20
 
 
-def _require_party(request: HttpRequest) -> None:
-    if not can_view_party(request.user):
+def _user(request: HttpRequest) -> User:
+    """The user of a ``login_required`` view."""
+    return cast(User, request.user)
+
+
+def _page_check(decision: Decision | bool) -> None:
+    """A page the user may not open is the 404 of a missing page."""
+    if not decision:
         raise Http404(_("页面不存在"))
-
-
-def _fetch(getter: Callable[[Any, int], Any], request: HttpRequest, pk: int) -> Any:
-    _require_party(request)
-    try:
-        return getter(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
-def _managed(
-    getter: Callable[[Any, int], Any],
-    request: HttpRequest,
-    pk: int,
-    region: Callable[[Any], str] = lambda row: str(row.region_code),
-) -> Any:
-    """Fetch as ``_fetch`` does, then 404 unless the user keeps party work in its region."""
-    row = _fetch(getter, request, pk)
-    if not can_manage_party_in(request.user, region(row)):
-        raise Http404(_("页面不存在"))
-    return row
-
-
-def _may_create(request: HttpRequest) -> bool:
-    user: Any = request.user
-    return bool(can_manage_party_in(user, party_region_prefix(user))) or user.is_superuser
 
 
 def _page(request: HttpRequest, items: Any) -> Any:
@@ -88,20 +80,19 @@ def _page(request: HttpRequest, items: Any) -> Any:
 
 
 def _post_action(
-    request: HttpRequest, form: Any, action: Callable[[dict[str, Any]], Any], done: str, back: str
+    request: HttpRequest,
+    form: forms.Form,
+    action: Callable[[dict[str, Any]], object],
+    done: str,
+    back: str,
 ) -> HttpResponse:
     """Run one service from a small form posted on a detail page; refusals come back as a
     message on that page (nothing is stored)."""
     if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, done)
+        attempt(request, lambda: action(form.cleaned_data), success=done)
     else:
         errors = "；".join(
-            f"{form.fields[k].label if k in form.fields else ''}{' '.join(v)}"
+            f"{form.fields[k].label if k in form.fields else ''}{' '.join(str(e) for e in v)}"
             for k, v in form.errors.items()
         )
         messages.error(request, _("未能保存：%(errors)s") % {"errors": errors})
@@ -149,12 +140,12 @@ def _rate_value(value: Fraction | None) -> float | None:
 @login_required
 @require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
-    """Formation rate and work coverage, kept apart (rule 47), per child region and per kind."""
-    _require_party(request)
-    user = request.user
+    """Formation rate and work coverage, kept apart (rule 47), per child region and per kind; for
+    a party officer, over the units it is assigned."""
+    user = _user(request)
+    _page_check(can_view_party(user))
     own_prefix = party_region_prefix(user)
-    if not own_prefix and not user.is_superuser:
-        raise Http404(_("页面不存在"))
+    _page_check(bool(own_prefix) or user.is_superuser)
     code = (request.GET.get("region") or "").strip()
     region = (
         Region.objects.filter(code=code.ljust(12, "0"), is_active=True).first() if code else None
@@ -166,8 +157,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
             else None
         )
     prefix = region.prefix if region else own_prefix
-    if own_prefix and not prefix.startswith(own_prefix):
-        raise Http404(_("页面不存在"))
+    _page_check(not own_prefix or prefix.startswith(own_prefix))
     on = _date_param(request)
     children = list(
         Region.objects.filter(parent=region, is_active=True).order_by("code")
@@ -175,7 +165,11 @@ def coverage(request: HttpRequest) -> HttpResponse:
         else Region.objects.filter(parent__isnull=True, is_active=True).order_by("code")
     )
     report = selectors.coverage_report(
-        prefix, on, children=children, kind_labels={k.value: str(k.label) for k in Kind}
+        prefix,
+        on,
+        children=children,
+        kind_labels={k.value: str(k.label) for k in Kind},
+        scope=selectors.organization_party_scope_q(user),
     )
     base = reverse("party:coverage")
     for row in report.by_child:
@@ -219,15 +213,16 @@ def coverage(request: HttpRequest) -> HttpResponse:
 def missing_list(request: HttpRequest) -> HttpResponse:
     """应建未建 organisations, or (view=uncovered) those with neither a party organisation
     nor an instructor."""
-    _require_party(request)
+    user = _user(request)
+    _page_check(can_view_party(user))
     view = request.GET.get("view", "missing")
     region = (request.GET.get("region") or "").strip().rstrip("0")
     on = _date_param(request)
     if view == "uncovered":
-        page = _page(request, selectors.uncovered_list_for(request.user, on=on, prefix=region))
+        page = _page(request, selectors.uncovered_list_for(user, on=on, prefix=region))
     else:
         view = "missing"
-        page = _page(request, selectors.missing_list_for(request.user, on=on, prefix=region))
+        page = _page(request, selectors.missing_list_for(user, on=on, prefix=region))
     context = {"view": view, "page_obj": page, "on": on, "region": region}
     return render(request, "party/missing_list.html", context)
 
@@ -239,7 +234,8 @@ def missing_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def organization_list(request: HttpRequest) -> HttpResponse:
     """Party organisations in scope, filtered; htmx requests get only the table."""
-    _require_party(request)
+    user = _user(request)
+    _page_check(can_view_party(user))
     form = PartyOrganizationFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.PartyOrganizationFilters(
@@ -248,11 +244,11 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         search=data.get("q", ""),
         include_dissolved=bool(data.get("dissolved")),
     )
-    page = _page(request, selectors.party_organization_list_for(request.user, filters))
+    page = _page(request, selectors.party_organization_list_for(user, filters))
     context = {
         "form": form,
         "page_obj": page,
-        "may_create": _may_create(request),
+        "may_create": may_create_party_organizations(user),
     }
     partial = getattr(request, "htmx", False)
     template = (
@@ -269,9 +265,10 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def industry_committee_list(request: HttpRequest) -> HttpResponse:
     """Industry party committees at hubs (Jinan: social work, elderly care)."""
-    _require_party(request)
+    user = _user(request)
+    _page_check(can_view_party(user))
     filters = selectors.PartyOrganizationFilters(industry_only=True, include_dissolved=True)
-    page = _page(request, selectors.party_organization_list_for(request.user, filters))
+    page = _page(request, selectors.party_organization_list_for(user, filters))
     return render(request, "party/industrycommittee_list.html", {"page_obj": page})
 
 
@@ -279,41 +276,53 @@ def industry_committee_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organization_create(request: HttpRequest) -> HttpResponse:
     """Set up a party organisation; the service enforces the §9 tier rules."""
-    _require_party(request)
+    user = _user(request)
+    _page_check(can_view_party(user))
+    _page_check(may_create_party_organizations(user))
     initial = {"tier": Tier.COMMITTEE} if request.GET.get("industry") else {}
-    form = PartyOrganizationForm(request.POST or None, user=request.user, initial=initial)
+    form = PartyOrganizationForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.to_input()
         if data is not None:
-            try:
-                po = services.party_organization_create(actor=request.user, data=data)
-            except DomainError as exc:
-                apply_service_errors(form, exc)
-            else:
+            po = attempt(
+                request,
+                lambda: services.party_organization_create(actor=user, data=data),
+                form=form,
+            )
+            if po is not None:
                 messages.success(request, _("已建立“%(name)s”") % {"name": po.name})
                 return redirect("party:organization-detail", pk=po.pk)
     return render(request, "party/partyorganization_form.html", {"form": form, "po": None})
 
 
+def _kept_po(user: User, pk: int) -> PartyOrganization:
+    """A party organisation the user keeps (404 for one it may not keep, as for a missing one)."""
+    po = selectors.party_organization_get_for(user, pk)
+    _page_check(can_keep_party_organization(user, po))
+    return po
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    po = _managed(selectors.party_organization_get_for, request, pk)
+    user = _user(request)
+    po = _kept_po(user, pk)
     form = PartyOrganizationForm(
         request.POST or None,
-        user=request.user,
+        user=user,
         editing=po,
         initial=PartyOrganizationForm.initial_for(po),
     )
     if request.method == "POST" and form.is_valid():
         data = form.to_input()
         if data is not None:
-            try:
-                services.party_organization_update(actor=request.user, po=po, data=data)
-            except DomainError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("已保存修改"))
+            saved = attempt(
+                request,
+                lambda: services.party_organization_update(actor=user, po=po, data=data),
+                form=form,
+                success=_("已保存修改"),
+            )
+            if saved is not None:
                 return redirect("party:organization-detail", pk=po.pk)
     return render(request, "party/partyorganization_form.html", {"form": form, "po": po})
 
@@ -322,23 +331,25 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One party organisation: covered units (dated), member counts history, children."""
-    po = _fetch(selectors.party_organization_get_for, request, pk)
-    may_manage = bool(can_manage_party_in(request.user, po.region_code)) and not po.dissolved_on
+    user = _user(request)
+    po = selectors.party_organization_get_for(user, pk)
+    view = party_organization_view(user, po)
     minimum = policy_for(po.region_code)["own_branch_min_formal_members"]
     today = timezone.localdate()
     coverages = list(selectors.party_organization_coverages(po))
     context = {
         "po": po,
+        "view": view,
         "coverages": coverages,
         "live_units": sum(1 for c in coverages if c.end_date is None or c.end_date >= today),
         "joint_limit": policy_for(po.region_code)["joint_branch_max_units"],
         "counts": list(selectors.party_organization_counts(po)[:50]),
         "children": list(po.children.order_by("name")),
-        "may_manage": may_manage,
+        "may_manage": view.may_manage,
         "below_minimum": po.tier == Tier.OWN_BRANCH and po.formal_members < minimum,
         "minimum": minimum,
         "count_form": MemberCountForm(),
-        "cover_form": CoverageForm(user=request.user),
+        "cover_form": CoverageForm(user=user),
         "dissolve_form": DissolveForm(),
         "end_form": EndDateForm(),
     }
@@ -348,12 +359,13 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def organization_counts(request: HttpRequest, pk: int) -> HttpResponse:
-    po = _managed(selectors.party_organization_get_for, request, pk)
+    user = _user(request)
+    po = _kept_po(user, pk)
     return _post_action(
         request,
         MemberCountForm(request.POST),
         lambda d: services.party_member_count_record(
-            actor=request.user,
+            actor=user,
             po=po,
             as_of=d["as_of"],
             formal_members=d["formal_members"],
@@ -368,8 +380,9 @@ def organization_counts(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def organization_cover(request: HttpRequest, pk: int) -> HttpResponse:
-    po = _managed(selectors.party_organization_get_for, request, pk)
-    form = CoverageForm(request.POST, user=request.user)
+    user = _user(request)
+    po = _kept_po(user, pk)
+    form = CoverageForm(request.POST, user=user)
     back = reverse("party:organization-detail", args=[po.pk])
     if form.is_valid():
         org = form._org("organization")
@@ -380,7 +393,7 @@ def organization_cover(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             form,
             lambda d: services.party_coverage_add(
-                actor=request.user, po=po, organization=org, start_date=d["start_date"]
+                actor=user, po=po, organization=org, start_date=d["start_date"]
             ),
             _("已增加覆盖单位"),
             back,
@@ -391,12 +404,13 @@ def organization_cover(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def organization_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
-    po = _managed(selectors.party_organization_get_for, request, pk)
+    user = _user(request)
+    po = _kept_po(user, pk)
     return _post_action(
         request,
         DissolveForm(request.POST),
         lambda d: services.party_organization_dissolve(
-            actor=request.user, po=po, dissolved_on=d["dissolved_on"], reason=d["reason"]
+            actor=user, po=po, dissolved_on=d["dissolved_on"], reason=d["reason"]
         ),
         _("已撤销该党组织"),
         reverse("party:organization-detail", args=[po.pk]),
@@ -406,15 +420,13 @@ def organization_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def coverage_end(request: HttpRequest, pk: int) -> HttpResponse:
-    cov = _managed(
-        selectors.party_coverage_get_for, request, pk, lambda c: c.party_organization.region_code
-    )
+    user = _user(request)
+    cov = selectors.party_coverage_get_for(user, pk)
+    _page_check(can_keep_coverage(user, cov))
     return _post_action(
         request,
         EndDateForm(request.POST),
-        lambda d: services.party_coverage_end(
-            actor=request.user, coverage=cov, end_date=d["end_date"]
-        ),
+        lambda d: services.party_coverage_end(actor=user, coverage=cov, end_date=d["end_date"]),
         _("已终止覆盖关系"),
         reverse("party:organization-detail", args=[cov.party_organization_id]),
     )
@@ -427,7 +439,8 @@ def coverage_end(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def unit_detail(request: HttpRequest, org_id: int) -> HttpResponse:
     """An organisation's party data: staff party members over time, coverage, instructors."""
-    org = _fetch(selectors.organization_get_for_party, request, org_id)
+    user = _user(request)
+    org = selectors.organization_get_for_party(user, org_id)
     context = {
         "org": org,
         "summary": selectors.party_summary_for(org),
@@ -440,7 +453,7 @@ def unit_detail(request: HttpRequest, org_id: int) -> HttpResponse:
                 "-start_date"
             )
         ),
-        "may_record": bool(can_record_for_organization(request.user, org)),
+        "may_record": bool(can_record_for_organization(user, org)),
         "form": StaffMembersForm(),
     }
     return render(request, "party/unit_detail.html", context)
@@ -449,12 +462,13 @@ def unit_detail(request: HttpRequest, org_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def unit_staff_members(request: HttpRequest, org_id: int) -> HttpResponse:
-    org = _fetch(selectors.organization_get_for_party, request, org_id)
+    user = _user(request)
+    org = selectors.organization_get_for_party(user, org_id)
     return _post_action(
         request,
         StaffMembersForm(request.POST),
         lambda d: services.staff_party_members_record(
-            actor=request.user,
+            actor=user,
             organization=org,
             as_of=d["as_of"],
             formal_members=d["formal_members"],
@@ -471,33 +485,33 @@ def unit_staff_members(request: HttpRequest, org_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def station_list(request: HttpRequest) -> HttpResponse:
-    _require_party(request)
-    page = _page(request, selectors.work_station_list_for(request.user))
+    user = _user(request)
+    _page_check(can_view_party(user))
+    page = _page(request, selectors.work_station_list_for(user))
     year = timezone.localdate().year
     for station in page:
         station.this_year_budget = next(
             (b.amount for b in station.budgets.all() if b.year == year), None
         )
-    context = {
-        "page_obj": page,
-        "year": year,
-        "may_create": _may_create(request),
-    }
+    context = {"page_obj": page, "year": year, "may_create": keeps_a_region(user)}
     return render(request, "party/workstation_list.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def station_create(request: HttpRequest) -> HttpResponse:
-    _require_party(request)
-    form = WorkStationForm(request.POST or None, user=request.user)
+    user = _user(request)
+    _page_check(can_view_party(user))
+    _page_check(keeps_a_region(user))
+    form = WorkStationForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         host = form._org("host_organization")
         if host is not None:
             d = form.cleaned_data
-            try:
-                station = services.work_station_create(
-                    actor=request.user,
+            station = attempt(
+                request,
+                lambda: services.work_station_create(
+                    actor=user,
                     name=d["name"],
                     host_organization=host,
                     established_on=d["established_on"],
@@ -505,10 +519,10 @@ def station_create(request: HttpRequest) -> HttpResponse:
                     budget_year=d.get("budget_year"),
                     budget_amount=d.get("budget_amount"),
                     note=d.get("note", ""),
-                )
-            except DomainError as exc:
-                apply_service_errors(form, exc)
-            else:
+                ),
+                form=form,
+            )
+            if station is not None:
                 messages.success(request, _("已设立“%(name)s”") % {"name": station.name})
                 return redirect("party:station-detail", pk=station.pk)
     context = {"form": form, "title": _("设立党建工作站"), "back": reverse("party:station-list")}
@@ -518,29 +532,37 @@ def station_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    station = _fetch(selectors.work_station_get_for, request, pk)
+    user = _user(request)
+    station = selectors.work_station_get_for(user, pk)
     context = {
         "station": station,
         "links": list(selectors.work_station_links(station)),
         "budgets": list(station.budgets.order_by("-year")),
-        "may_manage": bool(can_manage_party_in(request.user, station.region_code)),
+        "may_manage": bool(can_manage_party_in(user, station.region_code)),
         "budget_form": BudgetForm(),
-        "link_form": StationLinkForm(user=request.user),
+        "link_form": StationLinkForm(user=user),
         "end_form": EndDateForm(),
         "today": timezone.localdate(),
     }
     return render(request, "party/workstation_detail.html", context)
 
 
+def _kept_station(user: User, pk: int) -> WorkStation:
+    station = selectors.work_station_get_for(user, pk)
+    _page_check(can_manage_party_in(user, station.region_code))
+    return station
+
+
 @login_required
 @require_POST
 def station_budget(request: HttpRequest, pk: int) -> HttpResponse:
-    station = _managed(selectors.work_station_get_for, request, pk)
+    user = _user(request)
+    station = _kept_station(user, pk)
     return _post_action(
         request,
         BudgetForm(request.POST),
         lambda d: services.work_station_budget_set(
-            actor=request.user, station=station, year=d["year"], amount=d["amount"]
+            actor=user, station=station, year=d["year"], amount=d["amount"]
         ),
         _("已保存年度经费"),
         reverse("party:station-detail", args=[station.pk]),
@@ -550,8 +572,9 @@ def station_budget(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def station_link(request: HttpRequest, pk: int) -> HttpResponse:
-    station = _managed(selectors.work_station_get_for, request, pk)
-    form = StationLinkForm(request.POST, user=request.user)
+    user = _user(request)
+    station = _kept_station(user, pk)
+    form = StationLinkForm(request.POST, user=user)
     back = reverse("party:station-detail", args=[station.pk])
     org = form._org("organization") if form.is_valid() else None
     if form.is_valid() and form.cleaned_data.get("organization") and org is None:
@@ -561,7 +584,7 @@ def station_link(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda d: services.work_station_link_add(
-            actor=request.user,
+            actor=user,
             station=station,
             start_date=d["start_date"],
             organization=org,
@@ -575,15 +598,13 @@ def station_link(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def station_link_end(request: HttpRequest, pk: int) -> HttpResponse:
-    link = _managed(
-        selectors.work_station_link_get_for, request, pk, lambda link: link.station.region_code
-    )
+    user = _user(request)
+    link = selectors.work_station_link_get_for(user, pk)
+    _page_check(can_manage_party_in(user, link.station.region_code))
     return _post_action(
         request,
         EndDateForm(request.POST),
-        lambda d: services.work_station_link_end(
-            actor=request.user, link=link, end_date=d["end_date"]
-        ),
+        lambda d: services.work_station_link_end(actor=user, link=link, end_date=d["end_date"]),
         _("已终止联系关系"),
         reverse("party:station-detail", args=[link.station_id]),
     )
@@ -595,10 +616,11 @@ def station_link_end(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def instructor_list(request: HttpRequest) -> HttpResponse:
-    _require_party(request)
+    user = _user(request)
+    _page_check(can_view_party(user))
     include_ended = request.GET.get("ended") == "1"
-    page = _page(request, selectors.instructor_list_for(request.user, include_ended=include_ended))
-    caseload = selectors.caseload_for(request.user)
+    page = _page(request, selectors.instructor_list_for(user, include_ended=include_ended))
+    caseload = selectors.caseload_for(user)
     context = {
         "page_obj": page,
         "caseload": caseload,
@@ -606,7 +628,7 @@ def instructor_list(request: HttpRequest) -> HttpResponse:
         if caseload.per_instructor
         else "—",
         "include_ended": include_ended,
-        "may_create": _may_create(request),
+        "may_create": keeps_a_region(user),
     }
     return render(request, "party/instructor_list.html", context)
 
@@ -614,27 +636,30 @@ def instructor_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def instructor_create(request: HttpRequest) -> HttpResponse:
-    _require_party(request)
+    user = _user(request)
+    _page_check(can_view_party(user))
+    _page_check(keeps_a_region(user))
     form = InstructorForm(
         request.POST or None,
-        initial={"region_code": party_region_prefix(request.user).ljust(12, "0")},
+        initial={"region_code": party_region_prefix(user).ljust(12, "0")},
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            instructor = services.instructor_create(
-                actor=request.user,
+        instructor = attempt(
+            request,
+            lambda: services.instructor_create(
+                actor=user,
                 name=d["name"],
                 phone=d.get("phone", ""),
                 kind=d["kind"],
                 unit_label=d.get("unit_label", ""),
                 region_code=d["region_code"],
                 appointed_on=d["appointed_on"],
-            )
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("已选派%(name)s") % {"name": d["name"]})
+            ),
+            form=form,
+            success=_("已选派%(name)s") % {"name": d["name"]},
+        )
+        if instructor is not None:
             return redirect("party:instructor-detail", pk=instructor.pk)
     context = {
         "form": form,
@@ -647,24 +672,33 @@ def instructor_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def instructor_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    instructor = _fetch(selectors.instructor_get_for, request, pk)
+    user = _user(request)
+    instructor = selectors.instructor_get_for(user, pk)
+    view = instructor_view(user, instructor)
     context = {
         "instructor": instructor,
+        "view": view,
         "assignments": list(selectors.instructor_assignments(instructor)),
-        "may_manage": bool(can_manage_party_in(request.user, instructor.region_code))
-        and instructor.ended_on is None,
-        "assign_form": AssignForm(user=request.user),
+        "may_manage": view.may_manage,
+        "assign_form": AssignForm(user=user),
         "end_form": EndDateForm(),
         "leave_form": InstructorEndForm(),
     }
     return render(request, "party/instructor_detail.html", context)
 
 
+def _kept_instructor(user: User, pk: int) -> Instructor:
+    instructor = selectors.instructor_get_for(user, pk)
+    _page_check(can_manage_party_in(user, instructor.region_code))
+    return instructor
+
+
 @login_required
 @require_POST
 def instructor_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    instructor = _managed(selectors.instructor_get_for, request, pk)
-    form = AssignForm(request.POST, user=request.user)
+    user = _user(request)
+    instructor = _kept_instructor(user, pk)
+    form = AssignForm(request.POST, user=user)
     back = reverse("party:instructor-detail", args=[instructor.pk])
     org = form._org("organization") if form.is_valid() else None
     if form.is_valid() and org is None:
@@ -674,7 +708,7 @@ def instructor_assign(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda d: services.instructor_assign(
-            actor=request.user,
+            actor=user,
             instructor=instructor,
             organization=org,  # type: ignore[arg-type]  # None only when the form is invalid
             start_date=d["start_date"],
@@ -687,12 +721,13 @@ def instructor_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def instructor_end(request: HttpRequest, pk: int) -> HttpResponse:
-    instructor = _managed(selectors.instructor_get_for, request, pk)
+    user = _user(request)
+    instructor = _kept_instructor(user, pk)
     return _post_action(
         request,
         InstructorEndForm(request.POST),
         lambda d: services.instructor_end(
-            actor=request.user, instructor=instructor, ended_on=d["ended_on"]
+            actor=user, instructor=instructor, ended_on=d["ended_on"]
         ),
         _("已登记离任"),
         reverse("party:instructor-detail", args=[instructor.pk]),
@@ -702,14 +737,14 @@ def instructor_end(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
-    row = _managed(
-        selectors.instructor_assignment_get_for, request, pk, lambda a: a.instructor.region_code
-    )
+    user = _user(request)
+    row = selectors.instructor_assignment_get_for(user, pk)
+    _page_check(can_manage_party_in(user, row.instructor.region_code))
     return _post_action(
         request,
         EndDateForm(request.POST),
         lambda d: services.instructor_assignment_end(
-            actor=request.user, assignment=row, end_date=d["end_date"]
+            actor=user, assignment=row, end_date=d["end_date"]
         ),
         _("已终止联系关系"),
         reverse("party:instructor-detail", args=[row.instructor_id]),

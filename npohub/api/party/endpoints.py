@@ -15,10 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from npohub.accounts.models import User
 from npohub.core.errors import NotFound, ValidationFailed
+from npohub.core.validators import mask_phone
 from npohub.orgs.models import Kind, Organization
 from npohub.party import selectors, services
 from npohub.party.models import (
+    Instructor,
     InstructorAssignment,
     PartyCoverage,
     PartyOrganization,
@@ -26,10 +29,16 @@ from npohub.party.models import (
     WorkStation,
     WorkStationLink,
 )
-from npohub.party.permissions import can_view_party, party_region_prefix
+from npohub.party.permissions import (
+    can_view_party,
+    instructor_view,
+    party_organization_view,
+    party_region_prefix,
+)
 from npohub.regions.models import Region
 
 from ..pagination import Page, PageParams, paginate
+from ..request import api_user
 from .schemas import (
     AssignIn,
     AssignmentOut,
@@ -41,6 +50,7 @@ from .schemas import (
     DissolveIn,
     EndIn,
     ErrorOut,
+    InstructorDetailOut,
     InstructorEndIn,
     InstructorIn,
     InstructorOut,
@@ -48,6 +58,7 @@ from .schemas import (
     MemberCountOut,
     MissingOut,
     OrganizationRefOut,
+    PartyOrganizationDetailOut,
     PartyOrganizationIn,
     PartyOrganizationOut,
     PartyOrganizationUpdateIn,
@@ -71,15 +82,15 @@ DEFINITIONS = {
 }
 
 
-def _user(request: HttpRequest) -> Any:
+def _user(request: HttpRequest) -> User:
     """The caller, if party data is theirs to see; otherwise the 404 of a missing object."""
-    user = request.auth  # type: ignore[attr-defined]
+    user = api_user(request)
     if not can_view_party(user):
         raise NotFound(_("对象不存在"))
     return user
 
 
-def _org(user: Any, pk: int | None) -> Organization | None:
+def _org(user: User, pk: int | None) -> Organization | None:
     return None if pk is None else selectors.organization_get_for_party(user, pk)
 
 
@@ -121,7 +132,18 @@ def po_out(po: PartyOrganization) -> dict[str, Any]:
     }
 
 
-def _parent(user: Any, pk: int | None) -> PartyOrganization | None:
+def po_detail_out(user: User, po: PartyOrganization) -> dict[str, Any]:
+    """One party organisation as its page shows it (``party_organization_view``)."""
+    view = party_organization_view(user, po)
+    phone = po.secretary.phone if po.secretary else ""
+    return {
+        **po_out(po),
+        "secretary_phone": phone if view.sees_phone else mask_phone(phone),
+        "personal_data_masked": not view.sees_phone,
+    }
+
+
+def _parent(user: User, pk: int | None) -> PartyOrganization | None:
     return None if pk is None else selectors.party_organization_get_for(user, pk)
 
 
@@ -159,7 +181,7 @@ def party_organization_list(
 
 @router.post(
     "/organizations",
-    response={201: PartyOrganizationOut, **ERRORS},
+    response={201: PartyOrganizationDetailOut, **ERRORS},
     operation_id="party_organizations_create",
 )
 def party_organization_create(request: HttpRequest, payload: PartyOrganizationIn) -> Any:
@@ -186,21 +208,22 @@ def party_organization_create(request: HttpRequest, payload: PartyOrganizationIn
         ],
     )
     po = services.party_organization_create(actor=user, data=data)
-    return Status(201, po_out(selectors.party_organization_get_for(user, po.pk)))
+    return Status(201, po_detail_out(user, selectors.party_organization_get_for(user, po.pk)))
 
 
 @router.get(
     "/organizations/{int:po_id}",
-    response={200: PartyOrganizationOut, **ERRORS},
+    response={200: PartyOrganizationDetailOut, **ERRORS},
     operation_id="party_organizations_detail",
 )
 def party_organization_detail(request: HttpRequest, po_id: int) -> dict[str, Any]:
-    return po_out(selectors.party_organization_get_for(_user(request), po_id))
+    user = _user(request)
+    return po_detail_out(user, selectors.party_organization_get_for(user, po_id))
 
 
 @router.put(
     "/organizations/{int:po_id}",
-    response={200: PartyOrganizationOut, **ERRORS},
+    response={200: PartyOrganizationDetailOut, **ERRORS},
     operation_id="party_organizations_update",
 )
 def party_organization_update(
@@ -222,12 +245,12 @@ def party_organization_update(
         note=payload.note,
     )
     services.party_organization_update(actor=user, po=po, data=data)
-    return po_out(selectors.party_organization_get_for(user, po_id))
+    return po_detail_out(user, selectors.party_organization_get_for(user, po_id))
 
 
 @router.post(
     "/organizations/{int:po_id}/dissolve",
-    response={200: PartyOrganizationOut, **ERRORS},
+    response={200: PartyOrganizationDetailOut, **ERRORS},
     operation_id="party_organizations_dissolve",
 )
 def party_organization_dissolve(request: HttpRequest, po_id: int, payload: DissolveIn) -> Any:
@@ -236,7 +259,7 @@ def party_organization_dissolve(request: HttpRequest, po_id: int, payload: Disso
     services.party_organization_dissolve(
         actor=user, po=po, dissolved_on=payload.dissolved_on, reason=payload.reason
     )
-    return po_out(selectors.party_organization_get_for(user, po_id))
+    return po_detail_out(user, selectors.party_organization_get_for(user, po_id))
 
 
 @router.get(
@@ -417,7 +440,11 @@ def coverage_figures(request: HttpRequest, region: str = "", on: dt.date | None 
         else Region.objects.filter(parent__isnull=True, is_active=True).order_by("code")
     )
     report = selectors.coverage_report(
-        prefix, day, children=children, kind_labels={k.value: str(k.label) for k in Kind}
+        prefix,
+        day,
+        children=children,
+        kind_labels={k.value: str(k.label) for k in Kind},
+        scope=selectors.organization_party_scope_q(user),
     )
 
     def row(r: selectors.CoverageRow) -> dict[str, Any]:
@@ -566,7 +593,7 @@ def station_link_end(request: HttpRequest, link_id: int, payload: EndIn) -> Any:
 # --- instructors -------------------------------------------------------------------------------
 
 
-def instructor_out(ins: Any) -> dict[str, Any]:
+def instructor_out(ins: Instructor) -> dict[str, Any]:
     return {
         "id": ins.pk,
         "name": ins.person.name,
@@ -576,6 +603,17 @@ def instructor_out(ins: Any) -> dict[str, Any]:
         "appointed_on": ins.appointed_on,
         "ended_on": ins.ended_on,
         "caseload": getattr(ins, "caseload", 0),
+    }
+
+
+def instructor_detail_out(user: User, ins: Instructor) -> dict[str, Any]:
+    """One instructor as its page shows it (``instructor_view``)."""
+    view = instructor_view(user, ins)
+    phone = ins.person.phone
+    return {
+        **instructor_out(ins),
+        "phone": phone if view.sees_phone else mask_phone(phone),
+        "personal_data_masked": not view.sees_phone,
     }
 
 
@@ -593,34 +631,35 @@ def instructor_list(
 
 @router.post(
     "/instructors",
-    response={201: InstructorOut, **ERRORS},
+    response={201: InstructorDetailOut, **ERRORS},
     operation_id="party_instructors_create",
 )
 def instructor_create(request: HttpRequest, payload: InstructorIn) -> Any:
     user = _user(request)
     ins = services.instructor_create(actor=user, **payload.dict())
-    return Status(201, instructor_out(selectors.instructor_get_for(user, ins.pk)))
+    return Status(201, instructor_detail_out(user, selectors.instructor_get_for(user, ins.pk)))
 
 
 @router.get(
     "/instructors/{int:instructor_id}",
-    response={200: InstructorOut, **ERRORS},
+    response={200: InstructorDetailOut, **ERRORS},
     operation_id="party_instructors_detail",
 )
 def instructor_detail(request: HttpRequest, instructor_id: int) -> Any:
-    return instructor_out(selectors.instructor_get_for(_user(request), instructor_id))
+    user = _user(request)
+    return instructor_detail_out(user, selectors.instructor_get_for(user, instructor_id))
 
 
 @router.post(
     "/instructors/{int:instructor_id}/end",
-    response={200: InstructorOut, **ERRORS},
+    response={200: InstructorDetailOut, **ERRORS},
     operation_id="party_instructors_end",
 )
 def instructor_end(request: HttpRequest, instructor_id: int, payload: InstructorEndIn) -> Any:
     user = _user(request)
     ins = selectors.instructor_get_for(user, instructor_id)
     services.instructor_end(actor=user, instructor=ins, ended_on=payload.ended_on)
-    return instructor_out(selectors.instructor_get_for(user, instructor_id))
+    return instructor_detail_out(user, selectors.instructor_get_for(user, instructor_id))
 
 
 def _assignment_out(row: InstructorAssignment) -> dict[str, Any]:

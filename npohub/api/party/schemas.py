@@ -79,6 +79,14 @@ class PartyOrganizationOut(Schema):
     covered_units: int
 
 
+class PartyOrganizationDetailOut(PartyOrganizationOut):
+    """One party organisation, with its secretary's phone: masked unless the caller keeps the
+    organisation (``personal_data_masked``), as on the page."""
+
+    secretary_phone: str
+    personal_data_masked: bool
+
+
 class DissolveIn(StrictIn):
     dissolved_on: dt.date
     reason: str
@@ -229,6 +237,14 @@ class InstructorOut(Schema):
     appointed_on: dt.date
     ended_on: dt.date | None
     caseload: int
+
+
+class InstructorDetailOut(InstructorOut):
+    """One instructor, with the phone: masked unless the caller keeps the instructor (the bureau
+    of its region; ``personal_data_masked``), as on the page."""
+
+    phone: str
+    personal_data_masked: bool
 
 
 class InstructorEndIn(StrictIn):

@@ -43,7 +43,28 @@ def test_the_party_demo_builds_jinans_structure_and_loads_once(regions):
     assert Instructor.objects.count() == 19
     assert missing_party_organizations(timezone.localdate())
     assert AuditEvent.objects.filter(kind="party.organization_created").exists()
+    _the_party_officer_has_its_own_work_and_no_more()
     count = PartyOrganization.objects.count()
     call_command("demo_party")
     assert PartyOrganization.objects.count() == count
     assert not PartyOrganization.objects.filter(established_on__gt=timezone.localdate()).exists()
+
+
+def _the_party_officer_has_its_own_work_and_no_more() -> None:
+    """The demo party officer is a grant role: it sees its station, its units' branches, units
+    waiting for one, and the hub the station sits at, not the whole city."""
+    from npohub.accounts.models import User
+    from npohub.hubs.selectors import hub_visible_to
+    from npohub.party.selectors import (
+        missing_list_for,
+        party_organization_list_for,
+        work_station_list_for,
+    )
+
+    officer = User.objects.get(username="party")
+    station = WorkStation.objects.order_by("pk").first()
+    assert station in work_station_list_for(officer)
+    visible = party_organization_list_for(officer).count()
+    assert 0 < visible < PartyOrganization.objects.count()  # not the city's root committee
+    assert missing_list_for(officer)
+    assert hub_visible_to(officer).filter(organization=station.host_organization).exists()

@@ -74,3 +74,12 @@ def hub_for(org: Organization, on: dt.date = D0) -> Hub:
 
 def units(n: int, community, **kw) -> list[Organization]:
     return [OrganizationFactory(community=community, **kw) for _ in range(n)]
+
+
+def assign(officer, *orgs: Organization) -> None:
+    """Assign organisations to a party officer (``party`` grants): its whole scope."""
+    from npohub.orgs.models import AccessReason
+    from npohub.orgs.tests.factories import grant
+
+    for org in orgs:
+        grant(officer, org, AccessReason.PARTY)

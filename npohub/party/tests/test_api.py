@@ -10,7 +10,7 @@ from django.test import Client
 from npohub.orgs.tests.factories import OrganizationFactory
 from npohub.party.models import PartyOrganization, StaffPartyMembers, Tier
 
-from .factories import instructor, party_org, staff_members
+from .factories import assign, instructor, party_org, staff_members
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/party"
@@ -27,6 +27,7 @@ def post(client, url, body):
 
 
 def test_creating_an_own_branch_with_two_members_answers_422_with_the_rule(cast, orgs):
+    assign(cast["party"], orgs["assoc"])
     response = post(
         client_for(cast["party"]),
         f"{BASE}/organizations",
@@ -67,6 +68,7 @@ def test_a_joint_branch_over_five_units_answers_422(cast, regions):
 
 
 def test_creating_and_reading_a_branch(cast, orgs):
+    assign(cast["party"], orgs["assoc"])
     client = client_for(cast["party"])
     response = post(
         client,
@@ -131,6 +133,7 @@ def test_coverage_figures_come_as_fractions_with_their_definitions(cast, orgs):
 def test_missing_list_and_caseload(cast, orgs):
     staff_members(orgs["assoc"], 3)
     instructor(orgs["assoc"], orgs["other"])
+    assign(cast["party"], orgs["assoc"], orgs["other"])
     client = client_for(cast["party"])
     missing = client.get(f"{BASE}/missing").json()
     assert [r["organization"]["id"] for r in missing["results"]] == [orgs["assoc"].pk]

@@ -19,7 +19,7 @@ from npohub.party.selectors import (
 )
 from npohub.party.services import PartyOrganizationInput
 
-from .factories import instructor, party_org, staff_members
+from .factories import assign, instructor, party_org, staff_members
 
 pytestmark = pytest.mark.django_db
 ON = dt.date(2025, 6, 30)
@@ -113,6 +113,7 @@ def test_forming_an_own_branch_resolves_the_fact_after_commit(
     unit, cast, django_capture_on_commit_callbacks
 ):
     staff_members(unit, 3, dt.date(2025, 1, 2))
+    assign(cast["party"], unit)
     credit_hook.detect_party_org_missing(dt.date(2025, 2, 1), None)
     with django_capture_on_commit_callbacks(execute=True):
         services.party_organization_create(

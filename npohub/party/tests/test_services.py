@@ -23,7 +23,7 @@ from npohub.party.models import (
 )
 from npohub.party.services import PartyOrganizationInput
 
-from .factories import D0, hub_for, party_org, units
+from .factories import D0, assign, hub_for, party_org, units
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,7 @@ def nothing_stored() -> None:
 
 
 def test_an_own_branch_with_two_formal_members_is_refused_and_nothing_is_stored(cast, orgs):
+    assign(cast["party"], orgs["assoc"])
     with pytest.raises(PartyRuleError) as exc:
         services.party_organization_create(actor=cast["party"], data=own_branch(orgs["assoc"], 2))
     assert exc.value.code == "party.own_branch_too_few_members"
@@ -68,6 +69,7 @@ def test_an_own_branch_with_two_formal_members_is_refused_and_nothing_is_stored(
 
 
 def test_an_own_branch_with_three_formal_members_covers_its_unit_and_is_audited(cast, orgs):
+    assign(cast["party"], orgs["assoc"])
     po = services.party_organization_create(actor=cast["party"], data=own_branch(orgs["assoc"], 3))
     assert po.region_code == orgs["assoc"].address_code
     assert po.secretary is not None and po.secretary.name == "王书记"
@@ -83,6 +85,7 @@ def test_an_own_branch_with_three_formal_members_covers_its_unit_and_is_audited(
 
 def test_a_joint_branch_covering_six_units_is_refused_and_nothing_is_stored(cast, regions):
     six = units(6, regions["c_jfq1"])
+    assign(cast["party"], *six)
     with pytest.raises(PartyRuleError) as exc:
         services.party_organization_create(actor=cast["party"], data=joint_branch(six))
     assert exc.value.code == "party.joint_branch_too_many_units"
@@ -92,9 +95,11 @@ def test_a_joint_branch_covering_six_units_is_refused_and_nothing_is_stored(cast
 
 def test_a_joint_branch_takes_five_units_but_refuses_a_sixth_and_stores_nothing(cast, regions):
     five = units(5, regions["c_jfq1"])
+    assign(cast["party"], *five)
     po = services.party_organization_create(actor=cast["party"], data=joint_branch(five))
     assert po.coverages.count() == 5
     sixth = OrganizationFactory(community=regions["c_jfq1"])
+    assign(cast["party"], sixth)
     events = AuditEvent.objects.count()
     with pytest.raises(PartyRuleError) as exc:
         services.party_coverage_add(
@@ -107,11 +112,13 @@ def test_a_joint_branch_takes_five_units_but_refuses_a_sixth_and_stores_nothing(
 
 def test_a_unit_that_ended_its_joint_coverage_frees_a_place(cast, regions):
     five = units(5, regions["c_jfq1"])
+    assign(cast["party"], *five)
     po = services.party_organization_create(actor=cast["party"], data=joint_branch(five))
     services.party_coverage_end(
         actor=cast["party"], coverage=po.coverages.first(), end_date=dt.date(2024, 5, 31)
     )
     sixth = OrganizationFactory(community=regions["c_jfq1"])
+    assign(cast["party"], sixth)
     services.party_coverage_add(
         actor=cast["party"], po=po, organization=sixth, start_date=dt.date(2024, 6, 1)
     )
@@ -120,6 +127,7 @@ def test_a_unit_that_ended_its_joint_coverage_frees_a_place(cast, regions):
 
 def test_setting_up_an_own_branch_takes_the_unit_out_of_its_joint_branch(cast, regions):
     members = units(3, regions["c_jfq1"])
+    assign(cast["party"], *members)
     joint = services.party_organization_create(actor=cast["party"], data=joint_branch(members))
     data = own_branch(members[0], 3)
     data.established_on = dt.date(2024, 9, 1)
@@ -131,6 +139,7 @@ def test_setting_up_an_own_branch_takes_the_unit_out_of_its_joint_branch(cast, r
 
 def test_a_joint_branch_cannot_take_a_unit_already_in_another(cast, regions):
     unit = OrganizationFactory(community=regions["c_jfq1"])
+    assign(cast["party"], unit)
     services.party_organization_create(actor=cast["party"], data=joint_branch([unit]))
     other = joint_branch([unit])
     other.name = "另一个联合党支部"
@@ -145,6 +154,7 @@ def test_a_joint_branch_cannot_take_a_unit_already_in_another(cast, regions):
 
 def test_a_branch_may_not_sit_under_another_branch(cast, orgs, regions):
     joint = party_org(Tier.JOINT_BRANCH, covers=[orgs["group"]])
+    assign(cast["party"], orgs["assoc"], orgs["group"])
     data = own_branch(orgs["assoc"], 5)
     data.parent = joint
     with pytest.raises(PartyRuleError) as exc:
@@ -181,6 +191,7 @@ def test_people_outside_party_building_cannot_set_up_a_branch(cast, orgs, who):
 
 
 def test_recording_member_counts_keeps_history_and_shows_the_latest(cast, orgs):
+    assign(cast["party"], orgs["assoc"])
     po = services.party_organization_create(actor=cast["party"], data=own_branch(orgs["assoc"], 3))
     services.party_member_count_record(
         actor=cast["party"], po=po, as_of=dt.date(2025, 1, 1), formal_members=5, activists=2
@@ -198,6 +209,7 @@ def test_recording_member_counts_keeps_history_and_shows_the_latest(cast, orgs):
 
 
 def test_dissolving_ends_coverage_the_day_before(cast, orgs):
+    assign(cast["party"], orgs["assoc"])
     po = services.party_organization_create(actor=cast["party"], data=own_branch(orgs["assoc"], 3))
     services.party_organization_dissolve(
         actor=cast["party"], po=po, dissolved_on=dt.date(2025, 3, 1), reason="单位注销"
@@ -248,20 +260,20 @@ def test_a_work_station_at_an_organisation_that_is_not_a_hub_is_refused(cast, or
 
 def test_instructors_are_assigned_once_and_leaving_ends_their_assignments(cast, orgs):
     ins = services.instructor_create(
-        actor=cast["party"],
+        actor=cast["district"],
         name="赵指导",
         region_code="370102000000",
         appointed_on=D0,
         unit_label="市民政局社会组织管理科",
     )
     services.instructor_assign(
-        actor=cast["party"], instructor=ins, organization=orgs["assoc"], start_date=D0
+        actor=cast["district"], instructor=ins, organization=orgs["assoc"], start_date=D0
     )
     with pytest.raises(Conflict):
         services.instructor_assign(
-            actor=cast["party"], instructor=ins, organization=orgs["assoc"], start_date=D0
+            actor=cast["district"], instructor=ins, organization=orgs["assoc"], start_date=D0
         )
-    services.instructor_end(actor=cast["party"], instructor=ins, ended_on=dt.date(2025, 1, 31))
+    services.instructor_end(actor=cast["district"], instructor=ins, ended_on=dt.date(2025, 1, 31))
     assert list(InstructorAssignment.objects.values_list("end_date", flat=True)) == [
         dt.date(2025, 1, 31)
     ]

@@ -12,7 +12,7 @@ from npohub.core.models import AuditEvent
 from npohub.orgs.tests.factories import OrganizationFactory, grant
 from npohub.party.models import PartyMemberCount, PartyOrganization, StaffPartyMembers, Tier
 
-from .factories import hub_for, instructor, party_org, staff_members
+from .factories import assign, hub_for, instructor, party_org, staff_members
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,7 @@ def test_party_pages_are_a_404_for_everyone_outside_party_building(cast, orgs, b
 
 @pytest.mark.parametrize("who", ["party", "city", "district", "admin"])
 def test_party_officers_and_the_bureau_see_the_party_pages(cast, orgs, branch, who):
+    assign(cast["party"], orgs["assoc"])  # the party officer's units
     client = client_for(cast[who])
     for url in pages(branch, orgs["assoc"]):
         assert client.get(url).status_code == 200, url
@@ -80,6 +81,7 @@ def test_a_party_officer_with_grants_only_sees_the_granted_units(cast, orgs, bra
 
 
 def test_the_create_form_shows_the_refusal_for_an_own_branch_with_two_members(cast, orgs):
+    assign(cast["party"], orgs["assoc"])
     response = client_for(cast["party"]).post(
         reverse("party:organization-create"),
         {
@@ -101,6 +103,7 @@ def test_the_create_form_shows_the_refusal_for_an_own_branch_with_two_members(ca
 
 def test_the_create_form_sets_up_a_joint_branch_from_a_list_of_codes(cast, regions):
     units = [OrganizationFactory(community=regions["c_jfq1"]) for _ in range(2)]
+    assign(cast["party"], *units)
     response = client_for(cast["party"]).post(
         reverse("party:organization-create"),
         {
@@ -180,5 +183,6 @@ def test_list_pages_need_a_bounded_number_of_queries(
 def test_the_missing_list_shows_units_from_three_members(cast, orgs, regions):
     staff_members(orgs["assoc"], 3, dt.date(2024, 3, 1))
     staff_members(orgs["other"], 2, dt.date(2024, 3, 1))
+    assign(cast["party"], orgs["assoc"], orgs["other"])
     response = client_for(cast["party"]).get(reverse("party:missing-list"))
     assert [org.pk for org, _row in response.context["page_obj"]] == [orgs["assoc"].pk]
