@@ -315,7 +315,7 @@ def _send_each(messages: list[tuple[list[int], EmailMessage]]) -> list[int]:
 
 @transaction.atomic
 def notification_mark_read(
-    *, actor: Any, notification_ids: Iterable[int] | None = None, mark_all: bool = False
+    *, actor: User, notification_ids: Iterable[int] | None = None, mark_all: bool = False
 ) -> int:
     """Mark the actor's own notifications read: the listed ones, or every unread one.
 
@@ -369,7 +369,7 @@ def _validate_channels(channels: Mapping[str, str]) -> None:
         )
 
 
-def _apply_channels(actor: Any, channels: Mapping[str, str], *, explicit: bool) -> dict[str, Any]:
+def _apply_channels(actor: User, channels: Mapping[str, str], *, explicit: bool) -> dict[str, Any]:
     """Store the channels; ``explicit`` also stores one equal to the kind's default.
 
     Returns ``{kind: [before, after]}`` of what was stored. Digest notifications still waiting
@@ -407,7 +407,7 @@ def _apply_channels(actor: Any, channels: Mapping[str, str], *, explicit: bool) 
 
 
 @transaction.atomic
-def preference_set(*, actor: Any, kind: str, channel: str) -> NotificationPreference:
+def preference_set(*, actor: User, kind: str, channel: str) -> NotificationPreference:
     """Set how the actor receives one kind (in-platform, e-mail, daily digest or not at all)."""
     require(can_use_notifications(actor))
     _validate_channels({kind: channel})
@@ -423,7 +423,7 @@ def preference_set(*, actor: Any, kind: str, channel: str) -> NotificationPrefer
 
 
 @transaction.atomic
-def preferences_update(*, actor: Any, channels: Mapping[str, str]) -> dict[str, Any]:
+def preferences_update(*, actor: User, channels: Mapping[str, str]) -> dict[str, Any]:
     """Set the actor's channel for each listed kind at once; kinds not listed keep theirs.
 
     One unknown kind or channel refuses the lot. Returns ``{kind: [before, after]}``.

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from npohub.core.errors import DomainError, NotFound
+from npohub.accounts.models import User
+from npohub.core.http import attempt
 from npohub.core.redirects import is_safe_url
 
 from .forms import PreferencesForm
@@ -33,12 +34,18 @@ PAGE_SIZE = 20
 CHANGED = json.dumps({"notifications-changed": True})
 
 
+def _user(request: HttpRequest) -> User:
+    """The signed-in user of a ``login_required`` view."""
+    return cast(User, request.user)
+
+
 def _list_context(request: HttpRequest, unread_only: bool, page: Any = None) -> dict[str, Any]:
-    items = notifications_for(request.user, unread_only=unread_only).select_related("actor")
+    user = _user(request)
+    items = notifications_for(user, unread_only=unread_only).select_related("actor")
     return {
         "page_obj": Paginator(items, PAGE_SIZE).get_page(page),
         "unread_only": unread_only,
-        "unread": unread_count(request.user),
+        "unread": unread_count(user),
     }
 
 
@@ -62,11 +69,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one of the user's notifications read; ``open`` then follows its link."""
-    try:
-        notification = notification_get_for(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    notification_mark_read(actor=request.user, notification_ids=[notification.pk])
+    user = _user(request)
+    notification = notification_get_for(user, pk)
+    notification_mark_read(actor=user, notification_ids=[notification.pk])
     notification.refresh_from_db(fields=["read_at"])
     if request.POST.get("open") and _is_safe(request, notification):
         return redirect(notification.url)
@@ -87,7 +92,7 @@ def _is_safe(request: HttpRequest, notification: Notification) -> bool:
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     """Mark every unread notification of the user read."""
-    count = notification_mark_read(actor=request.user, mark_all=True)
+    count = notification_mark_read(actor=_user(request), mark_all=True)
     messages.success(request, _("已将 %(count)s 条通知标为已读") % {"count": count})
     if request.htmx:  # type: ignore[attr-defined]
         context = _list_context(request, request.POST.get("unread") == "1")
@@ -103,7 +108,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 def unread_badge(request: HttpRequest) -> HttpResponse:
     """The top-bar link with the unread count, loaded by htmx after the page itself."""
     return render(
-        request, "notifications/partials/unread_badge.html", {"count": unread_count(request.user)}
+        request, "notifications/partials/unread_badge.html", {"count": unread_count(_user(request))}
     )
 
 
@@ -111,13 +116,15 @@ def unread_badge(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     """One channel per registered kind: in-platform only, e-mail, daily digest or muted."""
-    form = PreferencesForm(request.POST or None, rows=preference_rows_for(request.user))
+    user = _user(request)
+    form = PreferencesForm(request.POST or None, rows=preference_rows_for(user))
     if request.method == "POST" and form.is_valid():
-        try:
-            changes = preferences_update(actor=request.user, channels=form.chosen_channels())
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
+        changes = attempt(
+            request,
+            lambda: preferences_update(actor=user, channels=form.chosen_channels()),
+            form=form,
+        )
+        if changes is not None:
             if changes:
                 messages.success(request, _("通知设置已保存"))
             else:

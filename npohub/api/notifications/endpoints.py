@@ -8,12 +8,14 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
+from npohub.accounts.models import User
 from npohub.notifications.models import Channel, Notification
 from npohub.notifications.selectors import notifications_for, preference_rows_for, unread_count
 from npohub.notifications.services import notification_mark_read, preferences_update
 
 from ..orgs.schemas import ErrorOut
 from ..pagination import Page, PageParams, paginate
+from ..request import api_user
 from .schemas import (
     MarkReadIn,
     MarkReadOut,
@@ -43,7 +45,7 @@ def notification_of(notification: Notification) -> dict[str, Any]:
     }
 
 
-def preferences_of(user: Any) -> dict[str, Any]:
+def preferences_of(user: User) -> dict[str, Any]:
     return {
         "channels": [{"value": value, "label": str(label)} for value, label in Channel.choices],
         "preferences": [
@@ -65,17 +67,16 @@ def notification_list(
     request: HttpRequest, filters: Query[NotificationFilterIn], page: Query[PageParams]
 ) -> dict[str, Any]:
     """The caller's own notifications, unread first (``unread=true``: only unread)."""
-    qs = notifications_for(request.auth, unread_only=filters.unread).select_related("actor")
+    qs = notifications_for(api_user(request), unread_only=filters.unread).select_related("actor")
     return paginate(request, qs, page, render=notification_of)
 
 
 @router.post("/read", response={200: MarkReadOut, **ERRORS}, operation_id="notifications_mark_read")
 def notification_mark_read_endpoint(request: HttpRequest, payload: MarkReadIn) -> dict[str, int]:
     """Mark the listed notifications read, or all of them; another user's id is a 404."""
-    updated = notification_mark_read(
-        actor=request.auth, notification_ids=payload.ids, mark_all=payload.all
-    )
-    return {"updated": updated, "unread": unread_count(request.auth)}
+    user = api_user(request)
+    updated = notification_mark_read(actor=user, notification_ids=payload.ids, mark_all=payload.all)
+    return {"updated": updated, "unread": unread_count(user)}
 
 
 @router.get(
@@ -85,7 +86,7 @@ def notification_mark_read_endpoint(request: HttpRequest, payload: MarkReadIn) -
 )
 def notification_preferences(request: HttpRequest) -> dict[str, Any]:
     """Every registered kind with the caller's channel (the kind's default until they choose)."""
-    return preferences_of(request.auth)
+    return preferences_of(api_user(request))
 
 
 @router.put(
@@ -95,5 +96,6 @@ def notification_preferences(request: HttpRequest) -> dict[str, Any]:
 )
 def notification_preferences_update(request: HttpRequest, payload: PreferencesIn) -> dict[str, Any]:
     """Set the channel of the listed kinds; an unknown kind or channel is a 422, nothing stored."""
-    preferences_update(actor=request.auth, channels=payload.preferences)
-    return preferences_of(request.auth)
+    user = api_user(request)
+    preferences_update(actor=user, channels=payload.preferences)
+    return preferences_of(user)
