@@ -96,7 +96,7 @@ class OrganizationFilterForm(forms.Form):
         self.fields["region"].widget.attrs.update(
             {"placeholder": _("如 370102"), "inputmode": "numeric"}
         )
-        self.fields["year"].widget.attrs.update({"placeholder": _("如 2020"), "style": "width:7em"})
+        self.fields["year"].widget.attrs.update({"placeholder": _("如 2020"), "class": "input-year"})
 
     def to_filters(self) -> OrganizationFilters:
         data = self.cleaned_data if self.is_valid() else {}
