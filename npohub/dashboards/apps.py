@@ -20,7 +20,7 @@ class DashboardsConfig(AppConfig):
 
         register(
             NavItem(
-                label=_("区划统计"),  # type: ignore[arg-type]
+                label=_("区划统计"),
                 url_name="dashboards:region",
                 visible=lambda user: bool(can_view_region_dashboards(user)),
                 order=50,
@@ -28,7 +28,7 @@ class DashboardsConfig(AppConfig):
         )
         register(
             NavItem(
-                label=_("工作台"),  # type: ignore[arg-type]
+                label=_("工作台"),
                 url_name="dashboards:home",
                 visible=is_signed_in,
                 order=0,

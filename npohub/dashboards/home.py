@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from npohub.accounts.models import User
 from npohub.core.navigation import menu_for
 from npohub.core.todo import TodoItem, Urgency, todos_for
 
@@ -49,7 +50,7 @@ class Home:
     links: list[dict[str, Any]]
 
 
-def _links(user: Any) -> list[dict[str, Any]]:
+def _links(user: User) -> list[dict[str, Any]]:
     """Where else to go: the user's menu (without this page), and the public site."""
     links = [
         {"label": e["label"], "url": e["url"]}
@@ -60,7 +61,7 @@ def _links(user: Any) -> list[dict[str, Any]]:
     return links
 
 
-def home_for(user: Any, *, today: dt.date | None = None) -> Home:
+def home_for(user: User, *, today: dt.date | None = None) -> Home:
     day = today or timezone.localdate()
     items = todos_for(user, today=day)
     rows = [HomeRow(item, None if item.due is None else (item.due - day).days) for item in items]
@@ -78,5 +79,5 @@ def home_for(user: Any, *, today: dt.date | None = None) -> Home:
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    context = {"home": home_for(request.user), "today": timezone.localdate()}
+    context = {"home": home_for(cast(User, request.user)), "today": timezone.localdate()}
     return render(request, "dashboards/home.html", context)

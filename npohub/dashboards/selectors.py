@@ -22,11 +22,12 @@ from django.db.models import Count
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
-from npohub.accounts.models import REGION_ROLES
+from npohub.accounts.models import Viewer
 from npohub.core.errors import NotFound
 from npohub.credit.models import CreditList
 from npohub.credit.selectors import on_list_now
 from npohub.orgs.models import CLOSED_STATUSES, Kind, OrgRollup, Status
+from npohub.orgs.scope import scope_of
 from npohub.regions.codes import ancestors, is_valid, pad
 from npohub.regions.models import PREFIX_LENGTH, Level, Region, UrbanRural, UrbanRuralSource
 
@@ -296,16 +297,17 @@ def _sql() -> _Statements:
     return _statements_for(connection.vendor)
 
 
-def dashboard_root_code(user: Any) -> str:
+def dashboard_root_code(user: Viewer) -> str:
     """The region a user's dashboard opens on: their scope root, or the city for superusers."""
     if not can_view_region_dashboards(user):
         raise NotFound(_("页面不存在"))
-    if user.role in REGION_ROLES and user.scope_prefix:
-        return pad(user.scope_prefix)
+    scope = scope_of(user)
+    if scope.has_region:
+        return pad(scope.prefix)
     return pad(settings.NPOHUB_CITY_CODE)
 
 
-def _region_and_breadcrumb(user: Any, code: str) -> tuple[Region, list[Region]]:
+def _region_and_breadcrumb(user: Viewer, code: str) -> tuple[Region, list[Region]]:
     """The region and its ancestors inside the user's scope, top first (one query)."""
     chain = [c for _level, c in ancestors(code)]
     sql = _sql().regions_by_code + "(" + ", ".join(["%s"] * len(chain)) + ")"
@@ -315,7 +317,8 @@ def _region_and_breadcrumb(user: Any, code: str) -> tuple[Region, list[Region]]:
     region = found.get(code)
     if region is None:
         raise NotFound(_("区划不存在"))
-    root = "" if user.is_superuser else user.scope_prefix
+    scope = scope_of(user)
+    root = "" if scope.everything else scope.prefix
     breadcrumb = [found[c] for c in chain if c in found and c.startswith(root)]
     return region, breadcrumb
 
@@ -405,7 +408,7 @@ def community_group_coverage(region: Region) -> dict[str, Coverage]:
     return result
 
 
-def region_dashboard_for(user: Any, code: str | None = None) -> RegionDashboard:
+def region_dashboard_for(user: Viewer, code: str | None = None) -> RegionDashboard:
     """The dashboard of one region inside the user's scope, or NotFound (5 queries)."""
     code = dashboard_root_code(user) if code is None else code
     if not is_valid(code) or not can_view_region_dashboard(user, pad(code)):
