@@ -37,9 +37,9 @@ class NumberFormat:
     """Django's ``number_format`` for the active language, with its format settings read once.
 
     ``intcomma`` is ``{{ n|intcomma }}`` (grouping forced) and ``plain`` is ``{{ value }}`` (grouped
-    only with ``USE_THOUSAND_SEPARATOR``). The two languages differ: English groups by three with
-    ",", Simplified Chinese has no thousand separator at all (Django's ``zh_Hans`` formats), so
-    the Chinese page shows 29000 and the English one 29,000.
+    only with ``USE_THOUSAND_SEPARATOR``). Both languages group by three with "," (Simplified
+    Chinese through ``config/formats/zh_Hans``; Django's own has no separator), so the page
+    shows 29,000.
     """
 
     decimal_separator: str

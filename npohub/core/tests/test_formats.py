@@ -60,3 +60,22 @@ def test_counts_and_numbers_get_thousands_separators():
 def test_a_page_template_renders_a_count_with_its_separator():
     html = Template("{% load npohub %}共 {{ n|thousands }} 个").render(Context({"n": 37069}))
     assert html == "共 37,069 个"
+
+
+def test_a_paginated_list_says_how_many_with_a_thousands_separator():
+    from django.core.paginator import Paginator
+    from django.template import RequestContext
+    from django.test import RequestFactory
+
+    page = Paginator(range(37069), 20).page(1)
+    html = Template('{% include "components/pagination.html" with page=page %}').render(
+        RequestContext(RequestFactory().get("/orgs/"), {"page": page})
+    )
+    assert "共 37,069 条" in html
+
+
+def test_django_number_formatting_groups_chinese_counts_too():
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    with translation.override("zh-hans"):
+        assert intcomma(37069) == "37,069"

@@ -33,9 +33,10 @@ def test_numbers_are_formatted_exactly_as_the_intcomma_filter_and_plain_output_w
             assert numbers.plain(value) == localize(value)
 
 
-def test_chinese_numbers_have_no_thousand_separator_and_english_ones_group_by_three():
+def test_chinese_and_english_numbers_both_group_by_three_with_a_comma():
     with translation.override("zh-hans"):
-        assert NumberFormat.current().intcomma_function()(29000) == "29000"
+        assert NumberFormat.current().intcomma_function()(29000) == "29,000"
+        assert NumberFormat.current().intcomma_function()(37069) == "37,069"
     with translation.override("en"):
         assert NumberFormat.current().intcomma_function()(29000) == "29,000"
 
@@ -92,14 +93,14 @@ def _body(client, user, code, language):
     return html.split("<main", 1)[1]
 
 
-def test_chinese_page_prints_counts_without_separator_and_english_page_with_commas(
+def test_chinese_and_english_pages_print_counts_with_thousands_separators(
     client, cast, many_groups
 ):
     chinese = _body(client, cast["city"], "370102001000", "zh-hans")
     english = _body(client, cast["city"], "370102001000", "en")
 
-    assert '<td class="num">1235</td>' in chinese  # 1234 + the shared fixture's group
-    assert "1,235" not in chinese
+    assert '<td class="num">1,235</td>' in chinese  # 1234 + the shared fixture's group
+    assert '<td class="num">1235</td>' not in chinese
     assert '<td class="num">1,235</td>' in english
 
 
@@ -186,9 +187,9 @@ def test_kind_by_status_table_matches_the_selector_in_every_cell(client, cast, m
         KINDS, ["社会团体", "社会服务机构", "基金会", "备案社区社会组织"], strict=True
     ):
         cells = "".join(
-            f'<td class="num">{dashboard.counts.get(kind, s)}</td>' for s in Status.values
+            f'<td class="num">{dashboard.counts.get(kind, s):,}</td>' for s in Status.values
         )
-        total = f'<td class="num"><strong>{dashboard.counts.kind_total(kind)}</strong></td>'
+        total = f'<td class="num"><strong>{dashboard.counts.kind_total(kind):,}</strong></td>'
         assert f"<tr><td>{header}</td>{cells}{total}</tr>" in table
-    footer = "".join(f'<th class="num">{n}</th>' for n in dashboard.counts.by_status())
-    assert f'{footer}<th class="num">{dashboard.counts.total}</th>' in table
+    footer = "".join(f'<th class="num">{n:,}</th>' for n in dashboard.counts.by_status())
+    assert f'{footer}<th class="num">{dashboard.counts.total:,}</th>' in table
