@@ -97,6 +97,15 @@ def test_the_hash_is_public_before_the_draw_and_the_portal_recomputes_the_same_l
     assert out.getvalue().splitlines()[-2:] == ["检查人员：3/3 个检查对象一致", "结果：一致"]
     assert "层 association：名录 41，比例 0.05，重新计算 3 个，一致" in out.getvalue()
 
+    # A citizen reads the check in plain words; the technical detail is folded away.
+    html = public.get(url).content.decode()
+    outside = re.sub(r"<details.*?</details>", "", html, flags=re.S)
+    assert "核对结果：一致。" in outside and "本页已替您核对了一遍" in outside
+    for technical in ("HMAC", "verify_spot_check", "SQLite", "PostgreSQL", "org:"):
+        assert technical not in outside
+        assert technical in html  # still there, inside the details block
+    assert '<details class="tech-details" id="verify-details">' in html  # folded by default
+
     # Anyone can try another seed: the page shows the mismatch and the lists it would give.
     other = hashlib.sha256(b"another seed").digest()
     wrong = _text(public.get(url, {"seed": other.hex()}))
@@ -104,6 +113,7 @@ def test_the_hash_is_public_before_the_draw_and_the_portal_recomputes_the_same_l
     population_keys = plan.population_snapshot[0]["population"]
     recomputed = " ".join(drawing.draw_stratum(other, population_keys, Decimal("0.05")))
     assert f"社会团体 41 5% {recomputed} {listed} 否" in wrong
+    assert "核对结果：不一致。" in wrong
     assert "随机种子应为64位十六进制数字" in _text(public.get(url, {"seed": "xyz"}))
 
 
