@@ -79,3 +79,15 @@ def test_django_number_formatting_groups_chinese_counts_too():
 
     with translation.override("zh-hans"):
         assert intcomma(37069) == "37,069"
+
+
+def test_a_chinese_form_label_ends_with_a_full_width_colon():
+    from django import forms
+
+    class NameForm(forms.Form):
+        name = forms.CharField(label="名称")
+
+    with translation.override("zh-hans"):
+        assert str(NameForm()["name"].label_tag()).endswith("名称：</label>")
+    with translation.override("en"):
+        assert str(NameForm()["name"].label_tag()).endswith("名称:</label>")
