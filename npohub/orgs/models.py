@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.models import TimeStampedModel
+from npohub.core.params import decimal_within, length_within
 
 
 class Kind(models.TextChoices):
@@ -226,6 +227,13 @@ class Organization(TimeStampedModel):
                 | (~Q(kind="community_group") & Q(uscc__isnull=False)),
                 name="org_uscc_iff_registered",
             ),
+            # Bounded values on both engines (SQLite enforces neither digits nor lengths).
+            decimal_within("registered_funds", 16, 2, name="org_registered_funds_bounded"),
+            length_within("name", 200, name="org_name_length"),
+            length_within("address", 300, name="org_address_length"),
+            length_within("supervisory_unit", 200, name="org_supervisory_unit_length"),
+            length_within("activity_area", 200, name="org_activity_area_length"),
+            length_within("phone", 30, name="org_phone_length"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from npohub.core.i18n import in_source_language, short_label
+from npohub.core.params import DecimalOutOfRange, decimal_limit, parse_decimal
 from npohub.core.validators import (
     IdentifierError,
     id_number_validate,
@@ -34,6 +35,7 @@ from .models import (
     Kind,
     ManagementLevel,
     Organization,
+    Person,
     Status,
 )
 
@@ -112,6 +114,23 @@ FIELD_LABELS = {name: gettext_lazy(header) for name, header in FIELD_HEADERS.ite
 _TEXT_FIELDS = tuple(
     f for f in FIELD_HEADERS if f not in {"registered_funds", "registration_date", "is_charity"}
 )
+
+
+# The column bounds every input is held to (SQLite enforces none of them; see core.params).
+def _column(model: type[models.Model], name: str) -> Any:
+    return model._meta.get_field(name)
+
+
+FUNDS_MAX_DIGITS: int = _column(Organization, "registered_funds").max_digits
+FUNDS_DECIMAL_PLACES: int = _column(Organization, "registered_funds").decimal_places
+_MAX_LENGTHS: dict[str, int] = {
+    name: _column(Organization, name).max_length
+    for name in ("address", "supervisory_unit", "activity_area", "phone")
+}
+# Free texts without a column length (宗旨, 业务范围): a generous cap, not a page-breaking one.
+TEXT_MAX_LENGTH = 5000
+_MAX_LENGTHS.update({"purpose": TEXT_MAX_LENGTH, "business_scope": TEXT_MAX_LENGTH})
+_MAX_LENGTHS["legal_representative_name"] = _column(Person, "name").max_length
 
 
 @dataclass
@@ -325,6 +344,12 @@ def clean_organization(
     name = values["name"]
     if name and len(name) > 200:
         errors["name"] = _("名称不能超过200个字符")
+    for text_field, max_length in _MAX_LENGTHS.items():
+        if text_field not in errors and len(values.get(text_field, "")) > max_length:
+            errors[text_field] = _("%(field)s不能超过%(max)s个字符") % {
+                "field": FIELD_LABELS[text_field],
+                "max": max_length,
+            }
 
     category = None
     if values["category_code"]:
@@ -375,13 +400,29 @@ def clean_organization(
     funds: Decimal | None = None
     if raw.registered_funds not in (None, ""):
         try:
-            funds = Decimal(_text(raw.registered_funds).replace(",", "").replace("，", ""))
-            if funds < 0:
+            funds = parse_decimal(
+                raw.registered_funds
+                if isinstance(raw.registered_funds, Decimal)
+                else _text(raw.registered_funds),
+                max_digits=FUNDS_MAX_DIGITS,
+                decimal_places=FUNDS_DECIMAL_PLACES,
+            )
+            if funds is not None and funds < 0:
                 errors["registered_funds"] = _("注册资金不能为负数")
-        except InvalidOperation:
-            errors["registered_funds"] = _("注册资金“%(value)s”不是数字") % {
-                "value": _text(raw.registered_funds)
-            }
+                funds = None
+        except DecimalOutOfRange as exc:
+            if exc.code == "not_a_number":
+                errors["registered_funds"] = _("注册资金“%(value)s”不是数字") % {
+                    "value": _text(raw.registered_funds)[:40]
+                }
+            elif exc.code == "too_many_places":
+                errors["registered_funds"] = _("注册资金最多保留两位小数")
+            elif exc.code == "too_small":
+                errors["registered_funds"] = _("注册资金不能为负数")
+            else:
+                errors["registered_funds"] = _("注册资金超出范围（须小于 %(limit)s 元）") % {
+                    "limit": f"{decimal_limit(FUNDS_MAX_DIGITS, FUNDS_DECIMAL_PLACES):,}"
+                }
 
     registration_date = None
     if raw.registration_date not in (None, ""):

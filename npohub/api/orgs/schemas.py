@@ -7,10 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
+
+# 注册资金 as its column holds it (DecimalField(16, 2)): 0 ≤ x < 10^14, two places at most, so
+# 1e30 is a 422 naming the field rather than a stored value no page can read.
+Funds = Annotated[
+    Decimal,
+    Field(ge=0, lt=10**14, max_digits=16, decimal_places=2, description="注册资金（元）"),
+]
 
 
 class StrictIn(Schema):
@@ -34,7 +41,7 @@ class OrganizationIn(StrictIn):
     legal_representative_name: str = ""
     legal_representative_id_number: str = ""
     legal_representative_phone: str = ""
-    registered_funds: Decimal | None = None
+    registered_funds: Funds | None = None
     foundation_type: str = ""
     certificate_form: str = ""
     is_charity: bool = False
@@ -61,7 +68,7 @@ class OrganizationPatchIn(StrictIn):
     legal_representative_name: str | None = None
     legal_representative_id_number: str | None = None
     legal_representative_phone: str | None = None
-    registered_funds: Decimal | None = None
+    registered_funds: Funds | None = None
     foundation_type: str | None = None
     certificate_form: str | None = None
     is_charity: bool | None = None
