@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.forms import DateInput
+from npohub.core.params import BoundedDecimalField
 from npohub.orgs.models import Kind
 
 from .models import ContactMethod, CreditList, CreditRule, FactKind, RequestKind
@@ -62,8 +63,8 @@ class FactForm(forms.Form):
         label=_("摘要"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
     legal_basis = forms.CharField(label=_("法律依据"), max_length=300, required=False)
-    amount = forms.DecimalField(
-        label=_("金额（元）"), required=False, min_value=0, decimal_places=2
+    amount = BoundedDecimalField(
+        label=_("金额（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
     )
 
 
@@ -80,8 +81,12 @@ class DecisionForm(forms.Form):
 
 class RuleForm(forms.Form):
     is_active = forms.BooleanField(label=_("启用"), required=False)
-    amount_below = forms.DecimalField(label=_("金额低于（元）"), required=False)
-    amount_at_least = forms.DecimalField(label=_("金额不低于（元）"), required=False)
+    amount_below = BoundedDecimalField(
+        label=_("金额低于（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    amount_at_least = BoundedDecimalField(
+        label=_("金额不低于（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
     min_count = forms.IntegerField(label=_("次数不少于"), required=False)
     window_years = forms.IntegerField(label=_("统计年限"), required=False)
 

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from npohub.core.params import decimal_within, length_within
+
 
 class FactKind(models.TextChoices):
     ANNUAL_REPORT_LATE = "annual_report_late", _("未按时报送年度报告")
@@ -113,7 +115,13 @@ class CreditFact(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "source_ref"], name="creditfact_kind_ref_unique"
-            )
+            ),
+            # Bounded values on both engines (SQLite enforces neither digits nor lengths).
+            decimal_within("amount", 14, 2, name="creditfact_amount_bounded"),
+            length_within("summary", 500, name="creditfact_summary_length"),
+            length_within("legal_basis", 300, name="creditfact_legal_basis_length"),
+            length_within("source_ref", 120, name="creditfact_source_ref_length"),
+            length_within("resolved_note", 500, name="creditfact_resolved_note_length"),
         ]
         indexes = [
             models.Index(fields=["organization", "arose_on"], name="creditfact_org_arose_idx"),

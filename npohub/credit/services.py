@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, PermissionDenied, ValidationFailed
+from npohub.core.params import decimal_problem
 from npohub.core.permissions import require
 from npohub.core.validators import IdentifierError, id_number_validate
 from npohub.core.workflows import record_event, run_move
@@ -47,6 +48,10 @@ from .policy import policy_for, working_days_between
 from .workflows import FILE_MOVES, OPEN_STATES, RS, repair_refusal, workflow_of
 
 __all__ = ["EvaluationResult"]
+
+# A fact's amount as its column holds it (CreditFact.amount: DecimalField(14, 2)).
+AMOUNT_MAX_DIGITS = 14
+AMOUNT_DECIMAL_PLACES = 2
 
 
 def validate_id_number(value: str) -> bool:
@@ -92,11 +97,17 @@ def credit_fact_record(
         errors["summary"] = _("请填写信用信息摘要")
     if not (source_ref or "").strip():
         errors["source_ref"] = _("缺少来源标识")
+    elif len(source_ref) > 120:
+        errors["source_ref"] = _("来源标识不能超过%(max)s个字符") % {"max": 120}
     entered_on = entered_on or timezone.localdate()
     if arose_on > entered_on:
         errors["arose_on"] = _("产生日期不能晚于录入日期")
     if amount is not None and amount < 0:
         errors["amount"] = _("金额不能为负数")
+    elif problem := decimal_problem(
+        amount, max_digits=AMOUNT_MAX_DIGITS, decimal_places=AMOUNT_DECIMAL_PLACES, minimum=0
+    ):
+        errors["amount"] = problem
     if errors:
         raise ValidationFailed(next(iter(errors.values())), details=errors)
     fact = CreditFact(
@@ -186,6 +197,9 @@ def credit_fact_enter(
         raise ValidationFailed(
             _("请填写文书编号（如判决书或处罚决定书文号）"), details={"reference": _("必填")}
         )
+    if len(reference) > 80:
+        message = _("文书编号不能超过%(max)s个字符") % {"max": 80}
+        raise ValidationFailed(message, details={"reference": message})
     source_ref = f"manual:{organization.pk}:{reference}"
     if CreditFact.objects.filter(kind=kind, source_ref=source_ref).exists():
         raise Conflict(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
@@ -72,7 +72,10 @@ class FactIn(Schema):
     reference: str
     summary: str
     legal_basis: str = ""
-    amount: Decimal | None = None
+    # As CreditFact.amount holds it: 0 ≤ x < 10^12, two places (1e30 is a 422 naming the field).
+    amount: Annotated[Decimal, Field(ge=0, lt=10**12, max_digits=14, decimal_places=2)] | None = (
+        None
+    )
 
 
 class FactOut(Schema):
