@@ -13,6 +13,19 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.models import TimeStampedModel
+from npohub.core.params import YEAR_MAX, YEAR_MIN, decimal_within, int_within, length_within
+
+# The most members one party organisation or one organisation's staff can count: far above
+# any real committee, far below what breaks a page (SQLite stores 10^12 as readily as 12).
+MEMBERS_MAX = 1_000_000
+# A station's yearly funding: DecimalField(12, 2), so below 10^10 yuan.
+BUDGET_MAX_DIGITS = 12
+BUDGET_DECIMAL_PLACES = 2
+
+
+def members_within(prefix: str, *fields: str) -> list[models.CheckConstraint]:
+    """Each member count between 0 and ``MEMBERS_MAX`` (one named constraint per field)."""
+    return [int_within(f, 0, MEMBERS_MAX, name=f"{prefix}_{f}_range") for f in fields]
 
 
 class Tier(models.TextChoices):
@@ -93,6 +106,11 @@ class PartyOrganization(TimeStampedModel):
                 condition=Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=F("established_on")),
                 name="partyorg_dissolved_after_established",
             ),
+            # Bounded values on both engines (SQLite enforces neither lengths nor int ranges).
+            length_within("name", 200, name="partyorg_name_length"),
+            length_within("industry", 50, name="partyorg_industry_length"),
+            length_within("approval_ref", 100, name="partyorg_approval_ref_length"),
+            *members_within("partyorg", "formal_members", "probationary_members", "activists"),
         ]
 
     def __str__(self) -> str:
@@ -125,6 +143,9 @@ class PartyMemberCount(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["party_organization", "as_of"], name="partymembercount_unique_date"
+            ),
+            *members_within(
+                "partymembercount", "formal_members", "probationary_members", "activists"
             ),
         ]
 
@@ -188,6 +209,8 @@ class StaffPartyMembers(models.Model):
             models.UniqueConstraint(
                 fields=["organization", "as_of"], name="staffpartymembers_unique_date"
             ),
+            *members_within("staffpartymembers", "formal_members"),
+            length_within("source", 100, name="staffpartymembers_source_length"),
         ]
 
     def __str__(self) -> str:
@@ -231,6 +254,8 @@ class WorkStationBudget(models.Model):
         ordering = ["station_id", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["station", "year"], name="stationbudget_unique_year"),
+            decimal_within("amount", 12, 2, name="stationbudget_amount_bounded"),
+            int_within("year", YEAR_MIN, YEAR_MAX, name="stationbudget_year_range"),
         ]
 
     def __str__(self) -> str:

@@ -15,12 +15,16 @@ from django.utils.translation import gettext as _
 from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, ValidationFailed
+from npohub.core.params import decimal_problem
 from npohub.core.permissions import require
 from npohub.orgs.models import Organization, Person
 
 from . import credit_hook, hub_link
 from .errors import PartyRuleError
 from .models import (
+    BUDGET_DECIMAL_PLACES,
+    BUDGET_MAX_DIGITS,
+    MEMBERS_MAX,
     OWN_TIERS,
     PARENT_TIERS,
     Instructor,
@@ -413,6 +417,11 @@ def party_member_count_record(
         )
     if min(formal_members, probationary_members, activists) < 0:
         raise ValidationFailed(_("人数不能为负数"), details={"formal_members": _("无效")})
+    _require_members_bounded(
+        formal_members=formal_members,
+        probationary_members=probationary_members,
+        activists=activists,
+    )
     with transaction.atomic():
         row, created = PartyMemberCount.objects.update_or_create(
             party_organization=po,
@@ -525,6 +534,7 @@ def staff_party_members_record(
         raise ValidationFailed(_("截至日期不能晚于今天"), details={"as_of": _("无效")})
     if formal_members < 0:
         raise ValidationFailed(_("人数不能为负数"), details={"formal_members": _("无效")})
+    _require_members_bounded(formal_members=formal_members)
     with transaction.atomic():
         row, created = StaffPartyMembers.objects.update_or_create(
             organization=organization,
@@ -574,6 +584,7 @@ def work_station_create(
     hub_link.require_hub(host_organization, established_on)
     if budget_amount is not None and budget_amount < 0:
         raise ValidationFailed(_("经费不能为负数"), details={"budget_amount": _("无效")})
+    _require_budget_bounded("budget_amount", budget_amount)
     with transaction.atomic():
         station = WorkStation.objects.create(
             name=name.strip(),
@@ -600,6 +611,23 @@ def work_station_create(
     return station
 
 
+def _require_members_bounded(**counts: int) -> None:
+    """Member counts up to MEMBERS_MAX (SQLite would store 10^12 and break the lists)."""
+    for name, count in counts.items():
+        if count > MEMBERS_MAX:
+            message = _("人数不能超过%(max)s") % {"max": f"{MEMBERS_MAX:,}"}
+            raise ValidationFailed(message, details={name: message})
+
+
+def _require_budget_bounded(name: str, amount: Decimal | None) -> None:
+    """A budget its column holds (DecimalField(12, 2)), refused naming the field otherwise."""
+    problem = decimal_problem(
+        amount, max_digits=BUDGET_MAX_DIGITS, decimal_places=BUDGET_DECIMAL_PLACES, minimum=0
+    )
+    if problem:
+        raise ValidationFailed(problem, details={name: problem})
+
+
 def work_station_budget_set(
     *, actor: User, station: WorkStation, year: int, amount: Decimal
 ) -> WorkStationBudget:
@@ -607,6 +635,7 @@ def work_station_budget_set(
     require(can_manage_party_in(actor, station.region_code))
     if amount < 0:
         raise ValidationFailed(_("经费不能为负数"), details={"amount": _("无效")})
+    _require_budget_bounded("amount", amount)
     if year < station.established_on.year or year > timezone.localdate().year + 1:
         raise ValidationFailed(_("年度无效"), details={"year": _("无效")})
     with transaction.atomic():
