@@ -1,7 +1,8 @@
 """Spreadsheets out: the import templates and exports of any (scoped) organisation list.
 
 Exports use the import template's columns, so an export can be corrected and imported again.
-ID numbers and personal phones are masked unless ``can_see_personal_data`` allows them.
+ID numbers and phones (the organisation's contact phone too, as on its page) are masked unless
+``can_see_personal_data`` allows them.
 The files are in Chinese whatever the interface language: headers, choice labels and notes are
 what the import reads and what users type.
 """
@@ -19,6 +20,7 @@ from typing import IO, Any
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from npohub.accounts.models import Viewer
 from npohub.core.i18n import in_source_language, short_label
 from npohub.core.params import query_text, query_year
 from npohub.core.spreadsheets import escape_cell, escape_row
@@ -35,7 +37,7 @@ from .models import (
     Organization,
     Status,
 )
-from .permissions import can_see_personal_data
+from .permissions import PERSONAL_ID_FIELDS, PERSONAL_PHONE_FIELDS, can_see_personal_data
 from .selectors import ORDERINGS, OrganizationFilters, organization_list_for
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,7 +115,7 @@ def _columns_for(filters: OrganizationFilters) -> tuple[Column, ...]:
     return COLUMNS[COMMUNITY_GROUP if filters.kind == Kind.COMMUNITY_GROUP else REGISTERED]
 
 
-def export_rows(user: Any, filters: OrganizationFilters) -> Iterator[list[Any]]:
+def export_rows(user: Viewer, filters: OrganizationFilters) -> Iterator[list[Any]]:
     """Header then one row per organisation the user may see under the filters; texts that a
     spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``) are quoted."""
     columns = _columns_for(filters)
@@ -139,15 +141,15 @@ def export_rows(user: Any, filters: OrganizationFilters) -> Iterator[list[Any]]:
                 value = labels[name].get(value, value)
             elif name == "is_charity":
                 value = "是" if value else "否"
-            elif name == "legal_representative_id_number" and not visible:
+            elif name in PERSONAL_ID_FIELDS and not visible:
                 value = mask_id_number(value or "")
-            elif name == "legal_representative_phone" and not visible:
+            elif name in PERSONAL_PHONE_FIELDS and not visible:
                 value = mask_phone(value or "")
             row.append("" if value is None else escape_cell(value))
         yield row
 
 
-def export_xlsx(user: Any, filters: OrganizationFilters) -> IO[bytes]:
+def export_xlsx(user: Viewer, filters: OrganizationFilters) -> IO[bytes]:
     """The list as .xlsx (openpyxl write-only, spooled to a temporary file); rewound."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("社会组织")
@@ -165,7 +167,7 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def export_csv(user: Any, filters: OrganizationFilters) -> Iterator[str]:
+def export_csv(user: Viewer, filters: OrganizationFilters) -> Iterator[str]:
     """The list as CSV text chunks, UTF-8 with a BOM so Excel shows the Chinese correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from npohub.core.errors import is_terse_note
 from npohub.core.forms import DateInput
-from npohub.core.i18n import labelled, short_label
+from npohub.core.i18n import short_label
 from npohub.regions.codes import is_valid as is_region_code
 from npohub.regions.codes import prefix_of
 
@@ -27,13 +26,22 @@ from .models import (
 from .selectors import ORDERINGS, OrganizationFilters
 from .validation import FIELD_LABELS, REQUIRED_FIELDS, OrganizationInput, organization_input_of
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # The registered-funds label depends on the kind (社会团体 活动资金 / 社会服务机构 开办资金 / 基金会 原始基金).
-FUNDS_LABELS = {
+FUNDS_LABELS: dict[Kind, StrOrPromise] = {
     Kind.ASSOCIATION: _("活动资金（元）"),
     Kind.SOCIAL_SERVICE: _("开办资金（元）"),
     Kind.FOUNDATION: _("原始基金（元）"),
     Kind.COMMUNITY_GROUP: _("活动资金（元）"),
 }
+
+# Fields left out of the edit form for a user who may not see personal data (ID numbers and
+# phones; the organisation's contact phone is often an officer's own mobile).
+PERSONAL_FIELDS = frozenset(
+    {"legal_representative_id_number", "legal_representative_phone", "phone"}
+)
 
 ORDER_LABELS = {
     "name": _("名称 A→Z"),
@@ -96,7 +104,9 @@ class OrganizationFilterForm(forms.Form):
         self.fields["region"].widget.attrs.update(
             {"placeholder": _("如 370102"), "inputmode": "numeric"}
         )
-        self.fields["year"].widget.attrs.update({"placeholder": _("如 2020"), "class": "input-year"})
+        self.fields["year"].widget.attrs.update(
+            {"placeholder": _("如 2020"), "class": "input-year"}
+        )
 
     def to_filters(self) -> OrganizationFilters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -112,7 +122,16 @@ class OrganizationFilterForm(forms.Form):
         )
 
 
-class OrganizationForm(forms.Form):
+class RegistryErrors:
+    """A service refusal on a registry form (``core.forms.apply_service_errors`` reads this
+    hook): a detail about a registry field the form does not show is labelled on top."""
+
+    def detail_label(self, key: str) -> str | None:
+        label = FIELD_LABELS.get(key)
+        return str(label) if label is not None else None
+
+
+class OrganizationForm(RegistryErrors, forms.Form):
     """The registry record of one organisation, field names as in ``OrganizationInput``.
 
     Everything is text here: ``clean_organization`` (through the service) checks the values and
@@ -196,7 +215,7 @@ class OrganizationForm(forms.Form):
         if kind != Kind.SOCIAL_SERVICE:
             drop.add("certificate_form")
         if not show_personal_data:
-            drop |= {"legal_representative_id_number", "legal_representative_phone"}
+            drop |= PERSONAL_FIELDS
         for name in drop:
             del self.fields[name]
         required = set(REQUIRED_FIELDS[kind])
@@ -233,10 +252,15 @@ class OrganizationForm(forms.Form):
             for title, names in self.SECTIONS
         ]
 
-    def to_input(self) -> OrganizationInput:
+    def to_input(self, *, hidden_phone: str = "") -> OrganizationInput:
+        """The input for the service; ``hidden_phone`` is the organisation's current phone, kept
+        when the form does not show it (to a user who may not see personal data). Hidden ID
+        numbers need nothing: the service keeps the representative when the name is unchanged."""
         data = self.cleaned_data
         values: dict[str, Any] = {name: data.get(name) for name in self.fields}
         values["is_charity"] = bool(data.get("is_charity"))
+        if "phone" not in self.fields:
+            values["phone"] = hidden_phone
         return OrganizationInput(kind=self.kind, **values)
 
     @staticmethod
@@ -244,8 +268,8 @@ class OrganizationForm(forms.Form):
         values = asdict(organization_input_of(org))
         del values["kind"], values["status"]
         if not show_personal_data:
-            values["legal_representative_id_number"] = ""
-            values["legal_representative_phone"] = ""
+            for name in PERSONAL_FIELDS:
+                values[name] = ""
         if values["registered_funds"] is None:
             values["registered_funds"] = ""
         date = values["registration_date"]
@@ -253,7 +277,7 @@ class OrganizationForm(forms.Form):
         return values
 
 
-class StatusChangeForm(forms.Form):
+class StatusChangeForm(RegistryErrors, forms.Form):
     """Every status is offered: the lifecycle table in the service says which moves are legal."""
 
     status = forms.ChoiceField(label=_("变更为"))
@@ -285,19 +309,3 @@ def as_of_date(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def apply_service_errors(form: forms.Form, exc: Any) -> None:
-    """Show a DomainError: ``details`` entries next to their fields, anything else on top."""
-    details = exc.details if isinstance(exc.details, dict) else {}
-    placed = False
-    for name, message in details.items():
-        text = str(message)
-        if name in form.fields:
-            form.add_error(name, exc.message if is_terse_note(text) else text)
-            placed = True
-        elif name in FIELD_LABELS:
-            form.add_error(None, labelled(FIELD_LABELS[name], text))
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,10 @@ from .models import (
     Person,
     Status,
 )
+from .permissions import OrganizationView
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
@@ -35,7 +39,8 @@ def end_of_day(day: dt.date) -> dt.datetime:
 
 def funds_label(kind: str) -> str:
     """The kind's name for its registered funds, without the unit: 活动资金 / Operating funds."""
-    return short_label(FUNDS_LABELS.get(kind, FUNDS_LABELS[Kind.ASSOCIATION]))
+    label = FUNDS_LABELS.get(Kind(kind)) if kind in Kind.values else None
+    return short_label(label or FUNDS_LABELS[Kind.ASSOCIATION])
 
 
 FIELD_TITLES = {
@@ -62,7 +67,7 @@ FIELD_TITLES = {
     "status_changed_on": gettext_lazy("状态变更日期"),
     "phone": gettext_lazy("联系电话"),
 }
-_CHOICES: dict[str, dict[str, str]] = {
+_CHOICES: dict[str, dict[str, StrOrPromise]] = {
     "kind": dict(Kind.choices),
     "management_level": dict(ManagementLevel.choices),
     "foundation_type": dict(FoundationType.choices),
@@ -113,8 +118,11 @@ def _display(field: str, value: Any, names: dict[tuple[Any, Any], str]) -> str:
     return str(value)
 
 
-def history_rows(org: Organization, changes: list[FieldChange]) -> list[dict[str, Any]]:
-    """Each change as time, actor, field label and old → new in words."""
+def history_rows(
+    org: Organization, changes: list[FieldChange], view: OrganizationView
+) -> list[dict[str, Any]]:
+    """Each change as time, actor, field label and old → new in words (personal data masked as
+    ``view`` says)."""
     names = _fk_names(
         [(c.field, c.old_value) for c in changes] + [(c.field, c.new_value) for c in changes]
     )
@@ -128,23 +136,26 @@ def history_rows(org: Organization, changes: list[FieldChange]) -> list[dict[str
                 "actor": event.actor_label if event is not None else _("系统"),
                 "on_behalf_of": event.on_behalf_of if event is not None else "",
                 "field": _field_title(change.field, org.kind),
-                "old": _display(change.field, change.old_value, names),
-                "new": _display(change.field, change.new_value, names),
+                "old": _display(change.field, view.recorded(change.field, change.old_value), names),
+                "new": _display(change.field, view.recorded(change.field, change.new_value), names),
                 "reason": payload.get("reason", "") if change.field == "status" else "",
             }
         )
     return rows
 
 
-def snapshot_rows(org: Organization, values: dict[str, Any]) -> list[dict[str, Any]]:
-    """The recorded fields as they stood then, each marked when it differs from today."""
+def snapshot_rows(
+    org: Organization, values: dict[str, Any], view: OrganizationView
+) -> list[dict[str, Any]]:
+    """The recorded fields as they stood then, each marked when it differs from today
+    (personal data masked as ``view`` says)."""
     current = services.organization_snapshot(org)
     names = _fk_names(list(values.items()) + list(current.items()))
     return [
         {
             "field": _field_title(field, org.kind),
-            "value": _display(field, value, names),
-            "now": _display(field, current.get(field), names),
+            "value": _display(field, view.recorded(field, value), names),
+            "now": _display(field, view.recorded(field, current.get(field)), names),
             "changed": value != current.get(field),
         }
         for field, value in values.items()

@@ -6,14 +6,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from npohub.accounts.models import GRANT_ROLES, REGION_ROLES
+from npohub.accounts.models import GRANT_ROLES, REGION_ROLES, Viewer
 from npohub.core.errors import NotFound
-from npohub.core.permissions import is_signed_in
 
-from .models import FieldChange, Organization, OrganizationAccess
-from .scope import scope_of, valid_grants
+from .models import FieldChange, Organization
+from .scope import scope_of
 from .search import apply_search
 
 ORDERINGS = {
@@ -26,27 +26,15 @@ ORDERINGS = {
 }
 
 
-def granted_organization_ids(
-    user: Any, *, on: dt.date | None = None, reason: str = ""
-) -> QuerySet[OrganizationAccess, Any]:
-    """Ids of organisations granted to the user one by one (own, hub members, assigned …) and
-    valid on ``on`` (today); ``reason`` keeps grants of that reason only (``own``: the
-    organisations whose own account the user is)."""
-    return valid_grants(user.pk, on=on, reason=reason).values("organization_id")
-
-
-def organization_scope_q(user: Any) -> Q | None:
-    """The Q that limits organisations to the user's scope; None means everything."""
-    return scope_of(user).organizations_q()
-
-
-def organization_visible_to(user: Any) -> QuerySet[Organization]:
-    """Every organisation the user may see (empty for anonymous users and residents)."""
-    if not is_signed_in(user):
+def organization_visible_to(user: Viewer | None) -> QuerySet[Organization]:
+    """Every organisation the user may see (empty for anonymous users and residents): the
+    scope's ``organizations_q``."""
+    scope = scope_of(user)
+    if not scope.signed_in:
         return Organization.objects.none()
-    if not user.is_superuser and user.role not in REGION_ROLES | GRANT_ROLES:
+    if not scope.everything and scope.role not in REGION_ROLES | GRANT_ROLES:
         return Organization.objects.none()
-    q = organization_scope_q(user)
+    q = scope.organizations_q()
     qs = Organization.objects.all()
     return qs if q is None else qs.filter(q)
 
@@ -88,19 +76,19 @@ def apply_filters(
 
 
 def organization_list_for(
-    user: Any, filters: OrganizationFilters | None = None
+    user: Viewer, filters: OrganizationFilters | None = None
 ) -> QuerySet[Organization]:
     """The filtered, ordered organisations the user may see, with what list pages show."""
     qs = organization_visible_to(user).select_related("category", "community")
     return apply_filters(qs, filters or OrganizationFilters())
 
 
-def organization_in_scope(user: Any, org: Organization) -> bool:
-    """The same rule as ``organization_scope_q``, answered for one fetched organisation."""
+def organization_in_scope(user: Viewer, org: Organization) -> bool:
+    """The same rule as ``organization_visible_to``, answered for one fetched organisation."""
     return scope_of(user).sees_organization(org)
 
 
-def organization_get_for(user: Any, pk: int) -> Organization:
+def organization_get_for(user: Viewer, pk: int) -> Organization:
     """One organisation the user may see, or NotFound (missing and forbidden look the same).
 
     Fetched by primary key and checked against the scope in Python: the same rule as the
@@ -113,7 +101,7 @@ def organization_get_for(user: Any, pk: int) -> Organization:
     except Organization.DoesNotExist:
         org = None
     if org is None or not organization_in_scope(user, org):
-        raise NotFound("组织不存在")
+        raise NotFound(_("组织不存在"))
     return org
 
 
@@ -130,7 +118,7 @@ def public_organization_get(pk: int) -> Organization:
         .first()
     )
     if org is None:
-        raise NotFound("组织不存在")
+        raise NotFound(_("组织不存在"))
     return org
 
 

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import OnBehalfOf, audit_record
 from npohub.core.errors import Conflict, InvalidTransition, ValidationFailed
 from npohub.core.i18n import clauses
@@ -194,7 +195,7 @@ def _clean_or_raise(data: OrganizationInput) -> CleanedOrganization:
 @transaction.atomic
 def organization_create(
     *,
-    actor: Any,
+    actor: User,
     data: OrganizationInput,
     on_behalf_of: OnBehalfOf | None = None,
     workflow: bool = False,
@@ -259,7 +260,7 @@ def _record_changes(
 @transaction.atomic
 def organization_update(
     *,
-    actor: Any,
+    actor: User,
     org: Organization,
     data: OrganizationInput,
     on_behalf_of: OnBehalfOf | None = None,
@@ -323,7 +324,7 @@ def organization_update(
 @transaction.atomic
 def organization_change_status(
     *,
-    actor: Any,
+    actor: User,
     org: Organization,
     status: str,
     reason: str,
@@ -380,7 +381,7 @@ def organization_change_status(
 @transaction.atomic
 def organization_upgrade_to_registered(
     *,
-    actor: Any,
+    actor: User,
     org: Organization,
     data: OrganizationInput,
     on_behalf_of: OnBehalfOf | None = None,

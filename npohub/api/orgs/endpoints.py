@@ -10,12 +10,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from npohub.accounts.models import User
 from npohub.core.errors import ValidationFailed
 from npohub.core.permissions import require
-from npohub.core.validators import mask_id_number, mask_phone
 from npohub.orgs.history_display import end_of_day
-from npohub.orgs.models import Organization
-from npohub.orgs.permissions import can_list_organizations, can_see_personal_data
+from npohub.orgs.models import FieldChange, Organization
+from npohub.orgs.permissions import OrganizationView, can_list_organizations, organization_view
 from npohub.orgs.selectors import (
     OrganizationFilters,
     organization_as_of,
@@ -33,6 +33,7 @@ from npohub.regions.codes import is_valid, prefix_of
 
 from ..errors import ERROR_CODES
 from ..pagination import Page, PageParams, paginate
+from ..request import api_user
 from .schemas import (
     AsOfOut,
     ErrorOut,
@@ -63,11 +64,11 @@ def region_prefix(code: str) -> str:
     return prefix_of(code)
 
 
-def detail_of(user: Any, org: Organization) -> dict[str, Any]:
-    """The detail shape; ID numbers and phones masked unless the user may see personal data."""
-    show = bool(can_see_personal_data(user, org))
+def detail_of(user: User, org: Organization) -> dict[str, Any]:
+    """The detail shape; ID numbers and phones masked as ``organization_view`` says (the same
+    view the staff page renders from)."""
+    view = organization_view(user, org)
     person = org.legal_representative
-    id_number = person.id_number if person else ""
     return {
         **{f: getattr(org, f) for f in OrganizationDetailOut.model_fields if hasattr(org, f)},
         "kind_label": org.get_kind_display(),
@@ -78,12 +79,20 @@ def detail_of(user: Any, org: Organization) -> dict[str, Any]:
         if person is None
         else {
             "name": person.name,
-            "id_number": id_number if show else mask_id_number(id_number),
-            "phone": person.phone if show else mask_phone(person.phone),
+            "id_number": view.id_number(person.id_number),
+            "phone": view.phone(person.phone),
         },
-        "phone": org.phone if show else mask_phone(org.phone),
-        "personal_data_masked": not show,
+        "phone": view.phone(org.phone),
+        "personal_data_masked": not view.sees_personal_data,
     }
+
+
+def change_of(change: FieldChange, view: OrganizationView) -> FieldChange:
+    """One recorded change as ``FieldChangeOut`` reads it, personal data masked as the record
+    view says (on this in-memory row only; nothing is saved)."""
+    change.old_value = view.recorded(change.field, change.old_value)
+    change.new_value = view.recorded(change.field, change.new_value)
+    return change
 
 
 @router.get(
@@ -93,9 +102,10 @@ def organization_list(
     request: HttpRequest, filters: Query[OrganizationFilterIn], page: Query[PageParams]
 ) -> dict[str, Any]:
     """Organisations in the caller's scope, filtered and paginated."""
-    require(can_list_organizations(request.auth))
+    user = api_user(request)
+    require(can_list_organizations(user))
     qs = organization_list_for(
-        request.auth,
+        user,
         OrganizationFilters(
             region_prefix=region_prefix(filters.region),
             kind=filters.kind,
@@ -115,8 +125,9 @@ def organization_list(
 )
 def organization_create_endpoint(request: HttpRequest, payload: OrganizationIn) -> Any:
     """Register an organisation (or file a community group) in the caller's region."""
-    org = organization_create(actor=request.auth, data=OrganizationInput(**payload.dict()))
-    return Status(201, detail_of(request.auth, organization_get_for(request.auth, org.pk)))
+    user = api_user(request)
+    org = organization_create(actor=user, data=OrganizationInput(**payload.dict()))
+    return Status(201, detail_of(user, organization_get_for(user, org.pk)))
 
 
 @router.get(
@@ -126,7 +137,8 @@ def organization_create_endpoint(request: HttpRequest, payload: OrganizationIn) 
 )
 def organization_detail(request: HttpRequest, org_id: int) -> dict[str, Any]:
     """One organisation; 404 for a missing id and for one outside the caller's scope alike."""
-    return detail_of(request.auth, organization_get_for(request.auth, org_id))
+    user = api_user(request)
+    return detail_of(user, organization_get_for(user, org_id))
 
 
 @router.put(
@@ -136,9 +148,10 @@ def organization_detail(request: HttpRequest, org_id: int) -> dict[str, Any]:
 )
 def organization_replace(request: HttpRequest, org_id: int, payload: OrganizationIn) -> Any:
     """Replace the whole record (every field not sent is cleared)."""
-    org = organization_get_for(request.auth, org_id)
-    organization_update(actor=request.auth, org=org, data=OrganizationInput(**payload.dict()))
-    return detail_of(request.auth, organization_get_for(request.auth, org_id))
+    user = api_user(request)
+    org = organization_get_for(user, org_id)
+    organization_update(actor=user, org=org, data=OrganizationInput(**payload.dict()))
+    return detail_of(user, organization_get_for(user, org_id))
 
 
 @router.patch(
@@ -148,11 +161,12 @@ def organization_replace(request: HttpRequest, org_id: int, payload: Organizatio
 )
 def organization_patch(request: HttpRequest, org_id: int, payload: OrganizationPatchIn) -> Any:
     """Change the fields sent; the others keep their current values."""
-    org = organization_get_for(request.auth, org_id)
+    user = api_user(request)
+    org = organization_get_for(user, org_id)
     values = {**asdict(organization_input_of(org)), **payload.dict(exclude_unset=True)}
     data = OrganizationInput(**{k: v for k, v in values.items() if k in _INPUT_FIELDS})
-    organization_update(actor=request.auth, org=org, data=data)
-    return detail_of(request.auth, organization_get_for(request.auth, org_id))
+    organization_update(actor=user, org=org, data=data)
+    return detail_of(user, organization_get_for(user, org_id))
 
 
 @router.post(
@@ -162,15 +176,16 @@ def organization_patch(request: HttpRequest, org_id: int, payload: OrganizationP
 )
 def organization_status(request: HttpRequest, org_id: int, payload: StatusChangeIn) -> Any:
     """Move the organisation along the status lifecycle; an illegal move is a 409."""
-    org = organization_get_for(request.auth, org_id)
+    user = api_user(request)
+    org = organization_get_for(user, org_id)
     organization_change_status(
-        actor=request.auth,
+        actor=user,
         org=org,
         status=payload.status,
         reason=payload.reason,
         effective_on=payload.effective_on,
     )
-    return detail_of(request.auth, organization_get_for(request.auth, org_id))
+    return detail_of(user, organization_get_for(user, org_id))
 
 
 @router.get(
@@ -181,16 +196,25 @@ def organization_status(request: HttpRequest, org_id: int, payload: StatusChange
 def organization_history_list(
     request: HttpRequest, org_id: int, page: Query[PageParams]
 ) -> dict[str, Any]:
-    """Field-level changes, newest first."""
-    org = organization_get_for(request.auth, org_id)
-    return paginate(request, organization_history(org), page)
+    """Field-level changes, newest first (phones and ID numbers masked as on the page)."""
+    user = api_user(request)
+    org = organization_get_for(user, org_id)
+    view = organization_view(user, org)
+    return paginate(
+        request, organization_history(org), page, render=lambda change: change_of(change, view)
+    )
 
 
 @router.get(
     "/{int:org_id}/as-of", response={200: AsOfOut, **ERRORS}, operation_id="organizations_as_of"
 )
 def organization_as_of_date(request: HttpRequest, org_id: int, date: dt.date) -> dict[str, Any]:
-    """The recorded fields as they stood at the end of ``date`` (local time)."""
-    org = organization_get_for(request.auth, org_id)
+    """The recorded fields as they stood at the end of ``date`` (local time); phones and ID
+    numbers masked as on the page."""
+    user = api_user(request)
+    org = organization_get_for(user, org_id)
+    view = organization_view(user, org)
     values = organization_as_of(org, end_of_day(date))
+    if values is not None:
+        values = {field: view.recorded(field, value) for field, value in values.items()}
     return {"date": date, "existed": values is not None, "values": values}
