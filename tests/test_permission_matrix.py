@@ -243,6 +243,21 @@ def import_job(param: str) -> Any:
     return build
 
 
+def failed_import_job(param: str) -> Any:
+    """Like ``import_job``, but each job's commit failed (nothing written), so a retry runs it."""
+    build_jobs = import_job(param)
+
+    def build(world: World, user: str) -> dict[str, dict[str, Any]]:
+        targets = build_jobs(world, user)
+        ids = [kwargs[param] for kwargs in targets.values()]
+        ImportJob.objects.filter(pk__in=ids, status=ImportStatus.PREVIEW).update(
+            status=ImportStatus.FAILED, attempts=1, message="写入失败"
+        )
+        return targets
+
+    return build
+
+
 def community(world: World, user: str) -> dict[str, dict[str, Any]]:
     """In: a community in the user's own region; out: one outside it (and every scope but the
     superuser's). Both have an inferred urban/rural flag, so a bureau may correct it."""
@@ -800,11 +815,22 @@ POLICY: dict[str, Rule] = {
         form_denial=True,
         note="the creator, if their role may import; a refusal is a message on the job page",
     ),
+    "imports:retry": Rule(
+        GROUP_CREATORS,
+        target=failed_import_job("pk"),
+        form_denial=True,
+        note="the creator re-runs a failed step; a refusal is a message on the job page",
+    ),
     # API: imports
     "create_import": Rule(GROUP_CREATORS, body=group_upload, multipart=True),
     "get_import": Rule(SIGNED_IN, target=import_job("job_id")),
     "list_import_errors": Rule(SIGNED_IN, target=import_job("job_id")),
     "commit_import": Rule(GROUP_CREATORS, target=import_job("job_id")),
+    "retry_import": Rule(
+        GROUP_CREATORS,
+        target=failed_import_job("job_id"),
+        note="the creator re-runs a failed commit (nothing was written)",
+    ),
     # notifications: everyone signed in has their own inbox and preferences, and only theirs
     "notifications:notification-list": Rule(SIGNED_IN),
     "notifications:badge": Rule(SIGNED_IN),
