@@ -18,8 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count
-from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from npohub.accounts.models import Viewer
@@ -343,22 +341,27 @@ def _counts(region: Region) -> dict[str, Counts]:
 
 def abnormal_listed(region: Region) -> tuple[Counts, dict[str, Counts]]:
     """The organisations on the 活动异常名录 now (``on_list_now``, the public list's definition)
-    by kind and registry status: for the whole region, and by child region (one query)."""
+    by kind and registry status: for the whole region, and by child region (one query, as many
+    rows as listed organisations; grouped here, which costs less than the ORM's GROUP BY)."""
     child_level = min(region.level + 1, Level.VILLAGE)
     length = PREFIX_LENGTH[Level(child_level)]
     rows = (
         on_list_now(CreditList.ABNORMAL, region_prefix=region.prefix)
-        .annotate(child=Substr("organization__address_code", 1, length))
-        .values_list("child", "organization__kind", "organization__status")
-        .annotate(n=Count("organization_id", distinct=True))
+        .values_list(
+            "organization_id",
+            "organization__address_code",
+            "organization__kind",
+            "organization__status",
+        )
+        .order_by()
     )
     total = Counts()
     by_child: dict[str, Counts] = defaultdict(Counts)
-    for child, kind, status, n in rows:
-        total.add(kind, status, n)
-        code = child.ljust(12, "0")
+    for _org, address_code, kind, status in {row[0]: row for row in rows}.values():
+        total.add(kind, status, 1)
+        code = address_code[:length].ljust(12, "0")
         if code != region.code:  # what stops at the region's own level has no child row
-            by_child[code].add(kind, status, n)
+            by_child[code].add(kind, status, 1)
     return total, by_child
 
 

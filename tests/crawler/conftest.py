@@ -4,7 +4,7 @@ at the end, so the rest of the suite (same worker, same test database) never see
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from .demo import DemoBuild, build_demo
 
@@ -15,7 +15,13 @@ def demo_site(django_db_setup, django_db_blocker) -> DemoBuild:
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield build_demo()
+            build = build_demo()
+            if connection.vendor == "postgresql":
+                # What autovacuum does after a real load: without statistics PostgreSQL plans
+                # the dashboards' queries for empty tables (17 s a page instead of 20 ms).
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            yield build
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
