@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +34,10 @@ class PortalSearchForm(forms.Form):
 
     def __init__(self, *args: Any, districts: list[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("全市")), *((d.code, d.name) for d in districts)]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
+            ("", _("全市")),
+            *((d.code, d.name) for d in districts),
+        ]
         self.districts = {d.code: d for d in districts}
 
     def to_filters(self) -> OrganizationFilters:

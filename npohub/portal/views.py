@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from npohub.core.errors import NotFound
 from npohub.orgs.selectors import public_organization_get, public_organization_list
 from npohub.regions.codes import prefix_of
 from npohub.regions.models import Level, Region
@@ -54,16 +53,17 @@ def home(request: HttpRequest) -> HttpResponse:
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     searching = bool(filters.search or filters.kind or filters.status or filters.region_prefix)
     context = {"form": form, "page": page, "totals": city_totals(), "searching": searching}
-    template = "portal/partials/results.html" if request.htmx else "portal/organization_search.html"
+    template = (
+        "portal/partials/results.html"
+        if getattr(request, "htmx", False)
+        else "portal/organization_search.html"
+    )
     return render(request, template, context)
 
 
 @require_GET
 def organization(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        org = public_organization_get(pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    org = public_organization_get(pk)
     context = {
         "org": org,
         "fields": public_profile(org),
@@ -99,7 +99,7 @@ def announcement_list(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": page, "searching": bool(q or kind)}
     template = (
         "portal/partials/announcement_results.html"
-        if request.htmx
+        if getattr(request, "htmx", False)
         else "portal/announcement_list.html"
     )
     return render(request, template, context)
@@ -107,8 +107,5 @@ def announcement_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        announcement = announcement_public_get(pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    announcement = announcement_public_get(pk)
     return render(request, "portal/announcement_detail.html", {"announcement": announcement})
