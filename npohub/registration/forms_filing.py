@@ -17,6 +17,7 @@ from npohub.core.forms import DateInput
 from npohub.core.forms import apply_service_errors as apply_service_errors
 from npohub.orgs.models import Organization
 from npohub.regions.models import Region
+from npohub.registration.models import PARTICIPANTS_MAX
 
 DATE_INPUT = DateInput()
 DATE_MESSAGES = {"invalid": _("日期格式应为 年-月-日，如 2025-05-01")}
@@ -44,6 +45,7 @@ class ActivityReportForm(forms.Form):
     location = _shown_required(forms.CharField(label=_("活动地点"), max_length=200, required=False))
     participants = forms.IntegerField(
         label=_("预计人数"),
+        max_value=PARTICIPANTS_MAX,
         help_text=_("预计参加活动的总人数"),
         error_messages={"required": _("请填写预计人数"), "invalid": _("预计人数应为整数")},
     )

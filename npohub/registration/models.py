@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.models import TimeStampedModel
+from npohub.core.params import int_within, length_within
 
 from .workflows import ApplicationState
 
@@ -440,6 +441,11 @@ ACTIVITY_REPORT_TRANSITIONS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# The most people one reported activity can expect: far above any street's event, far below
+# what breaks a page (SQLite stored 10^12 as readily as 12).
+PARTICIPANTS_MAX = 1_000_000
+
+
 class ActivityReport(TimeStampedModel):
     """A filed group's report of a major activity (重大活动报告) to its street federation."""
 
@@ -474,6 +480,14 @@ class ActivityReport(TimeStampedModel):
         verbose_name = _("重大活动报告")
         verbose_name_plural = _("重大活动报告")
         ordering = ["-starts_on", "-id"]
+        constraints = [
+            # Bounded values on both engines (SQLite enforces neither lengths nor int ranges).
+            int_within(
+                "participants", 1, PARTICIPANTS_MAX, name="activityreport_participants_range"
+            ),
+            length_within("title", 200, name="activityreport_title_length"),
+            length_within("location", 200, name="activityreport_location_length"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -54,6 +54,7 @@ from . import rules
 from .attachments import check_upload
 from .models import (
     ACTIVITY_REPORT_TRANSITIONS,
+    PARTICIPANTS_MAX,
     ActivityReport,
     Announcement,
     Application,
@@ -1263,6 +1264,15 @@ def activity_report_create(
         errors["location"] = _("请填写活动地点")
     if participants is None or participants <= 0:
         errors["participants"] = _("预计人数应大于 0")
+    elif participants > PARTICIPANTS_MAX:
+        errors["participants"] = _("人数不能超过%(max)s") % {"max": f"{PARTICIPANTS_MAX:,}"}
+    if len(title or "") > 200:
+        errors["title"] = _("%(field)s不能超过%(max)s个字符") % {"field": _("活动名称"), "max": 200}
+    if len(location or "") > 200:
+        errors["location"] = _("%(field)s不能超过%(max)s个字符") % {
+            "field": _("活动地点"),
+            "max": 200,
+        }
     if not (description or "").strip():
         errors["description"] = _("请填写活动内容")
     if errors:
