@@ -26,6 +26,14 @@ ORDERINGS = {
 }
 
 
+def granted_organization_ids(
+    user: Viewer, *, on: dt.date | None = None, reason: str = ""
+) -> QuerySet[Any]:
+    """Ids of the organisations granted to the user (valid on ``on``) as a subquery: the scope's
+    ``granted_ids`` (kept for the modules that still import it from here)."""
+    return scope_of(user).granted_ids(reason=reason, on=on)
+
+
 def organization_visible_to(user: Viewer | None) -> QuerySet[Organization]:
     """Every organisation the user may see (empty for anonymous users and residents): the
     scope's ``organizations_q``."""
