@@ -19,7 +19,8 @@ def grade_list(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     grades = public_grade_list(search=(data.get("q") or "").strip(), level=data.get("level") or "")
     page = Paginator(grades, PAGE_SIZE).get_page(request.GET.get("page"))
+    partial = getattr(request, "htmx", False)
     template = (
-        "portal/ratings/partials/results.html" if request.htmx else "portal/ratings/grade_list.html"
+        "portal/ratings/partials/results.html" if partial else "portal/ratings/grade_list.html"
     )
     return render(request, template, {"form": form, "page": page})

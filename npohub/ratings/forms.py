@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,13 @@ from npohub.core.forms import DateInput
 from npohub.orgs.models import Kind
 
 from .models import Level
+
+if TYPE_CHECKING:
+    from npohub.accounts.models import User
+    from npohub.orgs.models import Organization
+    from npohub.regions.models import Region
+
+    from .models import Expert, Indicator, Round
 
 KIND_CHOICES = [
     (Kind.ASSOCIATION.value, Kind.ASSOCIATION.label),
@@ -30,10 +39,12 @@ class RoundForm(forms.Form):
     )
     copy_from = forms.ChoiceField(label=_("沿用指标体系"), required=False)
 
-    def __init__(self, *args: object, regions: list, rounds: list, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, regions: list[Region], rounds: list[Round], **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["region"].choices = [(r.code, r.name) for r in regions]
-        self.fields["copy_from"].choices = [("", _("默认指标体系"))] + [
+        cast(forms.ChoiceField, self.fields["region"]).choices = [(r.code, r.name) for r in regions]
+        cast(forms.ChoiceField, self.fields["copy_from"]).choices = [("", _("默认指标体系"))] + [
             (str(r.pk), r.name) for r in rounds
         ]
         self.fields["year"].initial = timezone.localdate().year
@@ -48,12 +59,14 @@ class IndicatorForm(forms.Form):
         label=_("评分说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: object, parents: list | None = None, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, parents: list[Indicator] | None = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if parents is None:
             del self.fields["parent"]
         else:
-            self.fields["parent"].choices = [("", _("（一级指标）"))] + [
+            cast(forms.ChoiceField, self.fields["parent"]).choices = [("", _("（一级指标）"))] + [
                 (str(p.pk), f"{p.code} {p.name}") for p in parents
             ]
 
@@ -64,17 +77,19 @@ class ApplicationForm(forms.Form):
         label=_("申报说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: object, organizations: list, **kwargs: object) -> None:
+    def __init__(self, *args: object, organizations: list[Organization], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["organization"].choices = [(str(o.pk), o.name) for o in organizations]
+        cast(forms.ChoiceField, self.fields["organization"]).choices = [
+            (str(o.pk), o.name) for o in organizations
+        ]
 
 
 class PanelForm(forms.Form):
     expert = forms.ChoiceField(label=_("专家"))
 
-    def __init__(self, *args: object, experts: list, **kwargs: object) -> None:
+    def __init__(self, *args: object, experts: list[Expert], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["expert"].choices = [
+        cast(forms.ChoiceField, self.fields["expert"]).choices = [
             (str(e.pk), f"{e.user} {e.field}".strip()) for e in experts
         ]
 
@@ -112,9 +127,11 @@ class ExpertForm(forms.Form):
     field = forms.CharField(label=_("专业领域"), max_length=100, required=False)
     employer = forms.CharField(label=_("工作单位"), max_length=200, required=False)
 
-    def __init__(self, *args: object, users: list, **kwargs: object) -> None:
+    def __init__(self, *args: object, users: list[User], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["user"].choices = [(str(u.pk), f"{u} ({u.username})") for u in users]
+        cast(forms.ChoiceField, self.fields["user"]).choices = [
+            (str(u.pk), f"{u} ({u.username})") for u in users
+        ]
 
 
 class ConflictForm(forms.Form):

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from npohub.accounts.models import Role
 from npohub.core.errors import NotFound
-from npohub.core.permissions import is_signed_in
-from npohub.orgs.models import AccessReason, Organization, OrganizationAccess
-from npohub.orgs.selectors import granted_organization_ids, organization_visible_to
+from npohub.orgs.models import AccessReason, Organization
+from npohub.orgs.scope import scope_of
+from npohub.orgs.selectors import organization_visible_to
+from npohub.regions.models import Region
 
 from .models import (
     Application,
@@ -26,7 +27,7 @@ from .models import (
     Round,
     Score,
 )
-from .permissions import covers, is_bureau
+from .permissions import Viewer
 from .policy import level_rank, policy_for
 from .workflows import RESULTS_VISIBLE, RS
 
@@ -39,11 +40,12 @@ COMMITTEE_STATES = (
 )
 
 
-def _own_org_ids(user: Any) -> QuerySet[OrganizationAccess, Any]:
-    return granted_organization_ids(user, reason=AccessReason.OWN)
+def _own_org_ids(user: Viewer) -> QuerySet[Any]:
+    """Ids of the organisations whose own account the user is (grants valid today)."""
+    return scope_of(user).granted_ids(reason=AccessReason.OWN)
 
 
-def _covering_codes(user: Any) -> set[str]:
+def _covering_codes(user: Viewer) -> set[str]:
     """Codes of every region containing one of the user's own organisations."""
     codes: set[str] = set()
     addresses = Organization.objects.filter(pk__in=_own_org_ids(user)).values_list(
@@ -55,19 +57,20 @@ def _covering_codes(user: Any) -> set[str]:
     return codes
 
 
-def round_list_for(user: Any) -> QuerySet[Round]:
+def round_list_for(user: Viewer) -> QuerySet[Round]:
     """Bureaus: rounds of their region; experts: rounds they score in; organisations: rounds
     open for applications and rounds they applied to."""
     qs = Round.objects.select_related("region")
-    if not is_signed_in(user):
+    scope = scope_of(user)
+    if scope.user is None:
         return qs.none()
-    if user.is_superuser:
+    if scope.everything:
         return qs.order_by("-year", "-id")
-    if is_bureau(user):
-        q = Q(region__code__startswith=user.scope_prefix)
-    elif user.role == Role.EXPERT:
-        q = Q(applications__assignments__expert__user_id=user.pk)
-    elif user.role == Role.ORG_USER:
+    if scope.is_bureau:
+        q = Q(region__code__startswith=scope.prefix)
+    elif scope.role == Role.EXPERT:
+        q = Q(applications__assignments__expert__user_id=scope.user.pk)
+    elif scope.role == Role.ORG_USER:
         q = Q(state=RS.APPLICATIONS, region__code__in=_covering_codes(user)) | Q(
             applications__organization_id__in=_own_org_ids(user)
         )
@@ -77,11 +80,32 @@ def round_list_for(user: Any) -> QuerySet[Round]:
     return qs.filter(pk__in=ids).order_by("-year", "-id")
 
 
-def round_get_for(user: Any, pk: int) -> Round:
+def round_get_for(user: Viewer, pk: int) -> Round:
     round = round_list_for(user).filter(pk=pk).first()
     if round is None:
         raise NotFound("评估轮次不存在")
     return round
+
+
+def round_regions_for(user: Viewer) -> list[Region]:
+    """The regions a bureau may run a round for: its own and those inside it (provinces,
+    cities, counties; every one for the superuser)."""
+    prefix = scope_of(user).bureau_prefix
+    if prefix is None:
+        return []
+    qs = Region.objects.filter(level__lte=3).order_by("code")
+    if prefix:
+        qs = qs.filter(code__startswith=prefix)
+    return list(qs[:200])
+
+
+def pool_city_for(user: Viewer) -> Region:
+    """The city whose expert pool a bureau user adds to: the city of the user's region (the
+    demo's 济南 for a user without a region)."""
+    me = scope_of(user).user
+    region = (me.region if me is not None else None) or Region.objects.get(code="370100000000")
+    city = Region.objects.filter(code=region.code[:4].ljust(12, "0")).first()
+    return city or region
 
 
 def indicator_tree(round: Round, kind: str) -> list[dict[str, Any]]:
@@ -115,60 +139,60 @@ def leaves_of(round: Round, kind: str) -> list[Indicator]:
     return ordered
 
 
-def indicator_get_for(user: Any, pk: int) -> Indicator:
+def indicator_get_for(user: Viewer, pk: int) -> Indicator:
     indicator = Indicator.objects.select_related("round__region").filter(pk=pk).first()
-    if indicator is None or not covers(user, indicator.round.region.code):
+    if indicator is None or not scope_of(user).is_bureau_for(indicator.round.region.code):
         raise NotFound("指标不存在")
     return indicator
 
 
-def application_list(round: Round, user: Any) -> QuerySet[Application]:
+def application_list(round: Round, user: Viewer) -> QuerySet[Application]:
     """A round's applications as this user may see them (the bureau: all; others: their own)."""
     qs = Application.objects.filter(round=round).select_related("organization", "round__region")
-    if covers(user, round.region.code):
+    scope = scope_of(user)
+    if scope.is_bureau_for(round.region.code):
         return qs.order_by("organization__name", "id")
-    if is_signed_in(user) and user.role == Role.EXPERT:
-        return qs.filter(assignments__expert__user_id=user.pk).order_by("organization__name")
+    if scope.user is not None and scope.role == Role.EXPERT:
+        return qs.filter(assignments__expert__user_id=scope.user.pk).order_by("organization__name")
     return qs.filter(organization_id__in=_own_org_ids(user)).order_by("organization__name")
 
 
-def application_get_for(user: Any, pk: int) -> Application:
+def application_get_for(user: Viewer, pk: int) -> Application:
     """One application: for the bureau running the round, its assigned experts, the applicant."""
     app = Application.objects.select_related("round__region", "organization").filter(pk=pk).first()
-    if app is None or not is_signed_in(user):
+    scope = scope_of(user)
+    if app is None or scope.user is None:
         raise NotFound("评估申报不存在")
-    if covers(user, app.round.region.code):
+    if scope.is_bureau_for(app.round.region.code):
         return app
-    if app.assignments.filter(expert__user_id=user.pk).exists():
+    if app.assignments.filter(expert__user_id=scope.user.pk).exists():
         return app
-    if (
-        user.role == Role.ORG_USER
-        and _own_org_ids(user).filter(organization_id=app.organization_id).exists()
-    ):
+    if scope.role == Role.ORG_USER and scope.owns(app.organization_id):
         return app
     raise NotFound("评估申报不存在")
 
 
-def applicable_organizations(user: Any, round: Round) -> QuerySet[Organization]:
+def applicable_organizations(user: Viewer, round: Round) -> QuerySet[Organization]:
     """Organisations the user may apply for in this round (in its region, of its kinds)."""
     qs = organization_visible_to(user).filter(
         address_code__startswith=round.region.prefix, kind__in=round.kinds
     )
-    if not covers(user, round.region.code):
+    if not scope_of(user).is_bureau_for(round.region.code):
         qs = qs.filter(pk__in=_own_org_ids(user))
     return qs.exclude(rating_applications__round=round).order_by("name")
 
 
-def assignment_list_for(user: Any) -> QuerySet[Assignment]:
+def assignment_list_for(user: Viewer) -> QuerySet[Assignment]:
     """An expert's scoring tasks, open rounds first."""
+    me = scope_of(user).user
     return (
-        Assignment.objects.filter(expert__user_id=getattr(user, "pk", None) or 0)
+        Assignment.objects.filter(expert__user_id=me.pk if me is not None else 0)
         .select_related("application__organization", "application__round")
         .order_by("submitted_at", "-application__round__year", "application__organization__name")
     )
 
 
-def assignment_get_for(user: Any, pk: int) -> Assignment:
+def assignment_get_for(user: Viewer, pk: int) -> Assignment:
     """The expert's own task, or any task of a round the bureau runs."""
     assignment = (
         Assignment.objects.select_related(
@@ -177,10 +201,11 @@ def assignment_get_for(user: Any, pk: int) -> Assignment:
         .filter(pk=pk)
         .first()
     )
-    if assignment is None or not is_signed_in(user):
+    scope = scope_of(user)
+    if assignment is None or scope.user is None:
         raise NotFound("评分任务不存在")
-    if assignment.expert.user_id == user.pk or covers(
-        user, assignment.application.round.region.code
+    if assignment.expert.user_id == scope.user.pk or scope.is_bureau_for(
+        assignment.application.round.region.code
     ):
         return assignment
     raise NotFound("评分任务不存在")
@@ -194,7 +219,7 @@ def panel_of(application: Application) -> QuerySet[Assignment]:
     return application.assignments.select_related("expert__user").order_by("id")
 
 
-def committee_list(round: Round, user: Any) -> QuerySet[Application]:
+def committee_list(round: Round, user: Viewer) -> QuerySet[Application]:
     """Applications before the committee, each with its panel as ``panel`` (one extra query)."""
     panel = Assignment.objects.select_related("expert__user").order_by("id")
     return (
@@ -212,7 +237,7 @@ def objection_list(round: Round) -> QuerySet[Objection]:
     )
 
 
-def objection_get_for(user: Any, pk: int) -> Objection:
+def objection_get_for(user: Viewer, pk: int) -> Objection:
     objection = (
         Objection.objects.select_related("application__round__region", "application__organization")
         .filter(pk=pk)
@@ -224,21 +249,24 @@ def objection_get_for(user: Any, pk: int) -> Objection:
     return objection
 
 
-def expert_list_for(user: Any) -> QuerySet[Expert]:
+def expert_list_for(user: Viewer) -> QuerySet[Expert]:
+    """The pool of the bureau's city (every pool for the superuser)."""
     qs = Expert.objects.select_related("user", "region")
-    if not is_bureau(user):
+    scope = scope_of(user)
+    if not scope.is_bureau:
         return qs.none()
-    if user.is_superuser:
+    if scope.everything:
         return qs
-    return qs.filter(region__code__startswith=user.scope_prefix[:4])
+    return qs.filter(region__code__startswith=scope.prefix[:4])
 
 
-def expert_get_for(user: Any, pk: int) -> Expert:
+def expert_get_for(user: Viewer, pk: int) -> Expert:
     """The bureau sees the pool of its city; an expert sees their own entry."""
     expert = Expert.objects.select_related("user", "region").filter(pk=pk).first()
-    if expert is None or not is_signed_in(user):
+    me = scope_of(user).user
+    if expert is None or me is None:
         raise NotFound("专家不存在")
-    if expert.user_id == user.pk or expert_list_for(user).filter(pk=pk).exists():
+    if expert.user_id == me.pk or expert_list_for(user).filter(pk=pk).exists():
         return expert
     raise NotFound("专家不存在")
 
@@ -255,7 +283,7 @@ def available_experts(application: Application) -> QuerySet[Expert]:
     )
 
 
-def grade_list_for(user: Any) -> QuerySet[Grade]:
+def grade_list_for(user: Viewer) -> QuerySet[Grade]:
     """Grades of the organisations the user may see."""
     return (
         Grade.objects.filter(organization__in=organization_visible_to(user))
@@ -264,7 +292,7 @@ def grade_list_for(user: Any) -> QuerySet[Grade]:
     )
 
 
-def grade_get_for(user: Any, pk: int) -> Grade:
+def grade_get_for(user: Viewer, pk: int) -> Grade:
     grade = Grade.objects.select_related("organization").filter(pk=pk).first()
     if grade is None or not grade_list_for(user).filter(pk=pk).exists():
         raise NotFound("评估等级不存在")

@@ -10,20 +10,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from npohub.accounts.models import Role
-from npohub.core.permissions import is_signed_in
+from npohub.accounts.models import Role, User
 from npohub.core.todo import TodoItem, register
 from npohub.orgs.models import AccessReason
-from npohub.orgs.selectors import granted_organization_ids
+from npohub.orgs.scope import scope_of
 
 from .models import Application, ApplicationState, Assignment, Grade, Objection, ObjectionState
-from .permissions import is_bureau
+from .permissions import Viewer
 from .selectors import _valid_on_q
 from .workflows import RS
 
@@ -31,7 +29,7 @@ from .workflows import RS
 EXPIRY_WARNING_DAYS = 180
 
 
-def expert_tasks(user: Any, today: dt.date) -> list[TodoItem]:
+def expert_tasks(user: User, today: dt.date) -> list[TodoItem]:
     if user.role != Role.EXPERT:
         return []
     n = Assignment.objects.filter(
@@ -49,20 +47,21 @@ def expert_tasks(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def _round_filter(user: Any, field: str) -> dict[str, str]:
-    return {} if user.is_superuser else {f"{field}__startswith": user.scope_prefix}
-
-
-def bureau_rounds(user: Any, today: dt.date) -> list[TodoItem]:
+def bureau_rounds(user: User, today: dt.date) -> list[TodoItem]:
     """Per round the bureau runs: eligibility checks and objections waiting."""
-    if not is_bureau(user):
+    prefix = scope_of(user).bureau_prefix
+    if prefix is None:
         return []
+
+    def _round_filter(field: str) -> dict[str, str]:
+        return {f"{field}__startswith": prefix} if prefix else {}
+
     items = []
     to_check = (
         Application.objects.filter(
             state=ApplicationState.SUBMITTED,
             round__state=RS.ELIGIBILITY,
-            **_round_filter(user, "round__region__code"),
+            **_round_filter("round__region__code"),
         )
         .values("round_id", "round__name")
         .annotate(n=Count("id"))
@@ -82,7 +81,7 @@ def bureau_rounds(user: Any, today: dt.date) -> list[TodoItem]:
     objections = (
         Objection.objects.filter(
             state=ObjectionState.FILED,
-            **_round_filter(user, "application__round__region__code"),
+            **_round_filter("application__round__region__code"),
         )
         .values("application__round_id", "application__round__name")
         .annotate(n=Count("id"), due=Min("due_on"))
@@ -102,10 +101,10 @@ def bureau_rounds(user: Any, today: dt.date) -> list[TodoItem]:
     return items
 
 
-def expiring_grades(user: Any, today: dt.date) -> list[TodoItem]:
+def expiring_grades(user: User, today: dt.date) -> list[TodoItem]:
     if user.role != Role.ORG_USER:
         return []
-    own = granted_organization_ids(user, on=today, reason=AccessReason.OWN)
+    own = scope_of(user).granted_ids(on=today, reason=AccessReason.OWN)
     row = (
         Grade.objects.filter(_valid_on_q(today), organization_id__in=own)
         .filter(valid_until__lte=today + dt.timedelta(days=EXPIRY_WARNING_DAYS))
@@ -123,10 +122,11 @@ def expiring_grades(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def ratings_todos(user: Any, today: dt.date) -> list[TodoItem]:
-    if not is_signed_in(user):
+def ratings_todos(user: Viewer, today: dt.date) -> list[TodoItem]:
+    me = scope_of(user).user
+    if me is None:
         return []
-    return [*expert_tasks(user, today), *bureau_rounds(user, today), *expiring_grades(user, today)]
+    return [*expert_tasks(me, today), *bureau_rounds(me, today), *expiring_grades(me, today)]
 
 
 register("ratings", ratings_todos)

@@ -1,10 +1,16 @@
-"""Staff, expert and organisation pages of grade assessment (mounted at /ratings/)."""
+"""Staff, expert and organisation pages of grade assessment (mounted at /ratings/).
+
+Thin: fetch with the scoped selectors and let ``NotFound`` propagate (missing and forbidden are
+the same 404, ``core.http``), shape input with ``forms.py``, run one service through
+``core.http.attempt`` (a refusal becomes form errors or a message); who opens which page and
+what a record shows are decided in ``permissions.py``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,10 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from npohub.accounts.models import Role, User
-from npohub.core.errors import DomainError, NotFound
-from npohub.core.forms import apply_service_errors
+from npohub.core.http import attempt
 from npohub.core.redirects import next_url
-from npohub.orgs.selectors import public_organization_get
+from npohub.orgs.models import Organization
 from npohub.regions.models import Region
 
 from . import selectors, services
@@ -32,32 +37,26 @@ from .forms import (
     PanelForm,
     RoundForm,
 )
-from .models import Expert
-from .navigation import sees_rounds
+from .models import Expert, Indicator
 from .permissions import (
+    application_view,
     can_apply,
-    can_assign_expert,
     can_decide_objection,
     can_edit_tree,
-    can_file_objection,
-    can_finalise,
     can_manage_grade,
     can_manage_round,
     can_score,
-    covers,
-    is_bureau,
+    expert_view,
+    sees_assignments,
+    sees_bureau_pages,
+    sees_rounds,
 )
 from .workflows import RS, move_label
 
-T = TypeVar("T")
 
-
-def _get(fetch: Callable[[Any, int], T], request: HttpRequest, pk: int) -> T:
-    """The scoped fetch-and-authorise, answering 404 for both missing and forbidden."""
-    try:
-        return fetch(request.user, pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind ``login_required``)."""
+    return cast(User, request.user)
 
 
 # --- rounds ------------------------------------------------------------------------------------
@@ -66,47 +65,43 @@ def _get(fetch: Callable[[Any, int], T], request: HttpRequest, pk: int) -> T:
 @login_required
 @require_GET
 def round_list(request: HttpRequest) -> HttpResponse:
-    if not sees_rounds(request.user):
+    user = _me(request)
+    if not sees_rounds(user):
         raise Http404(_("页面不存在"))
     context = {
-        "rounds": selectors.round_list_for(request.user),
-        "may_create": is_bureau(request.user),
+        "rounds": selectors.round_list_for(user),
+        "may_create": sees_bureau_pages(user),
     }
     return render(request, "ratings/round_list.html", context)
-
-
-def _regions_for(user: Any) -> list[Region]:
-    qs = Region.objects.filter(level__lte=3).order_by("code")
-    if not user.is_superuser:
-        qs = qs.filter(code__startswith=user.scope_prefix)
-    return list(qs[:200])
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_create(request: HttpRequest) -> HttpResponse:
     """The bureau opens a round: its region's thresholds and a tree per kind are copied in."""
-    if not is_bureau(request.user):
+    user = _me(request)
+    if not sees_bureau_pages(user):
         raise Http404(_("页面不存在"))
-    past = list(selectors.round_list_for(request.user)[:20])
-    form = RoundForm(request.POST or None, regions=_regions_for(request.user), rounds=past)
+    past = list(selectors.round_list_for(user)[:20])
+    form = RoundForm(request.POST or None, regions=selectors.round_regions_for(user), rounds=past)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         copy_from = next((r for r in past if str(r.pk) == data["copy_from"]), None)
-        try:
-            round = services.round_create(
-                actor=request.user,
+        round = attempt(
+            request,
+            lambda: services.round_create(
+                actor=user,
                 name=data["name"],
                 year=data["year"],
                 region=Region.objects.get(code=data["region"]),
                 kinds=data["kinds"],
                 applications_until=data["applications_until"],
                 copy_from=copy_from,
-            )
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("评估轮次已创建，请核对指标体系"))
+            ),
+            form=form,
+            success=_("评估轮次已创建，请核对指标体系"),
+        )
+        if round is not None:
             return redirect("ratings:round-detail", pk=round.pk)
     return render(request, "ratings/round_form.html", {"form": form})
 
@@ -115,14 +110,15 @@ def round_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The round: stage, next steps, applications with eligibility, objections, results."""
-    round = _get(selectors.round_get_for, request, pk)
-    manages = bool(can_manage_round(request.user, round))
+    user = _me(request)
+    round = selectors.round_get_for(user, pk)
+    manages = bool(can_manage_round(user, round))
     context = {
         "round": round,
         "manages": manages,
-        "steps": services.moves_for(request.user, round) if manages else [],
+        "steps": services.moves_for(user, round) if manages else [],
         "problems": services.tree_problems(round) if manages else [],
-        "applications": selectors.application_list(round, request.user),
+        "applications": selectors.application_list(round, user),
         "objections": selectors.objection_list(round) if manages else [],
         "level_counts": selectors.level_counts(round),
         "may_apply": round.state == RS.APPLICATIONS,
@@ -135,21 +131,17 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def round_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
-    round = _get(selectors.round_get_for, request, pk)
-    if not can_manage_round(request.user, round):
+    user = _me(request)
+    round = selectors.round_get_for(user, pk)
+    if not can_manage_round(user, round):
         raise Http404(_("页面不存在"))
-    try:
-        services.round_transition(
-            actor=request.user,
-            round=round,
-            transition=transition,
-            note=request.POST.get("note", ""),
-        )
-    except DomainError as exc:
-        problems = exc.details.get("problems", []) if isinstance(exc.details, dict) else []
-        messages.error(request, "；".join(problems) or exc.message)
-    else:
-        messages.success(request, _("已完成：%(step)s") % {"step": move_label(transition)})
+    attempt(
+        request,
+        lambda: services.round_transition(
+            actor=user, round=round, transition=transition, note=request.POST.get("note", "")
+        ),
+        success=_("已完成：%(step)s") % {"step": move_label(transition)},
+    )
     return redirect("ratings:round-detail", pk=round.pk)
 
 
@@ -157,10 +149,14 @@ def round_transition(request: HttpRequest, pk: int, transition: str) -> HttpResp
 @require_GET
 def round_committee(request: HttpRequest, pk: int) -> HttpResponse:
     """The committee's view: each panel's totals, outliers flagged, the proposed level."""
-    round = _get(selectors.round_get_for, request, pk)
-    if not can_manage_round(request.user, round):
+    user = _me(request)
+    round = selectors.round_get_for(user, pk)
+    if not can_manage_round(user, round):
         raise Http404(_("页面不存在"))
-    rows = [{"app": a, "panel": a.panel} for a in selectors.committee_list(round, request.user)]
+    rows = []
+    for app in selectors.committee_list(round, user):
+        shown: Any = app  # carries its prefetched ``panel``
+        rows.append({"app": app, "panel": shown.panel})
     context = {"round": round, "rows": rows, "form": FinaliseForm()}
     return render(request, "ratings/round_committee.html", context)
 
@@ -172,8 +168,9 @@ def round_committee(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_tree(request: HttpRequest, pk: int) -> HttpResponse:
     """The round's tree per kind, with an add form while the tree may still change."""
-    round = _get(selectors.round_get_for, request, pk)
-    if not can_manage_round(request.user, round):
+    user = _me(request)
+    round = selectors.round_get_for(user, pk)
+    if not can_manage_round(user, round):
         raise Http404(_("页面不存在"))
     kind = request.GET.get("kind") or round.kinds[0]
     if kind not in round.kinds:
@@ -183,9 +180,10 @@ def round_tree(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         parent = next((p for p in parents if str(p.pk) == data.get("parent")), None)
-        try:
-            services.indicator_add(
-                actor=request.user,
+        added = attempt(
+            request,
+            lambda: services.indicator_add(
+                actor=user,
                 round=round,
                 kind=kind,
                 parent=parent,
@@ -193,18 +191,18 @@ def round_tree(request: HttpRequest, pk: int) -> HttpResponse:
                 name=data["name"],
                 max_points=data["max_points"],
                 guidance=data["guidance"],
-            )
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("指标已添加"))
+            ),
+            form=form,
+            success=_("指标已添加"),
+        )
+        if added is not None:
             return redirect(f"{request.path}?kind={kind}")
     context = {
         "round": round,
         "kind": kind,
         "tree": selectors.indicator_tree(round, kind),
         "problems": services.tree_problems(round),
-        "editable": bool(can_edit_tree(request.user, round)),
+        "editable": bool(can_edit_tree(user, round)),
         "form": form,
     }
     return render(request, "ratings/round_tree.html", context)
@@ -213,7 +211,8 @@ def round_tree(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    node = _get(selectors.indicator_get_for, request, pk)
+    user = _me(request)
+    node = selectors.indicator_get_for(user, pk)
     initial = {
         "code": node.code,
         "name": node.name,
@@ -222,12 +221,13 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = IndicatorForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.indicator_update(actor=request.user, indicator=node, **form.cleaned_data)
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("指标已保存"))
+        saved = attempt(
+            request,
+            lambda: services.indicator_update(actor=user, indicator=node, **form.cleaned_data),
+            form=form,
+            success=_("指标已保存"),
+        )
+        if saved is not None:
             return redirect(f"/ratings/rounds/{node.round_id}/tree/?kind={node.kind}")
     return render(request, "ratings/indicator_form.html", {"form": form, "node": node})
 
@@ -235,14 +235,14 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    node = _get(selectors.indicator_get_for, request, pk)
+    user = _me(request)
+    node: Indicator = selectors.indicator_get_for(user, pk)
     target = f"/ratings/rounds/{node.round_id}/tree/?kind={node.kind}"
-    try:
-        services.indicator_delete(actor=request.user, indicator=node)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("指标已删除"))
+    attempt(
+        request,
+        lambda: services.indicator_delete(actor=user, indicator=node),
+        success=_("指标已删除"),
+    )
     return redirect(target)
 
 
@@ -252,26 +252,26 @@ def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_create(request: HttpRequest, pk: int) -> HttpResponse:
-    round = _get(selectors.round_get_for, request, pk)
-    organizations = list(selectors.applicable_organizations(request.user, round)[:500])
+    user = _me(request)
+    round = selectors.round_get_for(user, pk)
+    organizations = list(selectors.applicable_organizations(user, round)[:500])
     form = ApplicationForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
         org = next(o for o in organizations if str(o.pk) == form.cleaned_data["organization"])
-        try:
-            app = services.application_submit(
-                actor=request.user, round=round, organization=org, note=form.cleaned_data["note"]
-            )
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("已申报"))
+        app = attempt(
+            request,
+            lambda: services.application_submit(
+                actor=user, round=round, organization=org, note=form.cleaned_data["note"]
+            ),
+            form=form,
+            success=_("已申报"),
+        )
+        if app is not None:
             return redirect("ratings:application-detail", pk=app.pk)
-    elif (
-        request.method == "GET"
-        and organizations
-        and not can_apply(request.user, round, organizations[0])
-    ):
-        messages.error(request, str(can_apply(request.user, round, organizations[0]).reason))
+    elif request.method == "GET" and organizations:
+        decision = can_apply(user, round, organizations[0])
+        if not decision:
+            messages.error(request, str(decision.reason))
     return render(request, "ratings/application_form.html", {"form": form, "round": round})
 
 
@@ -279,25 +279,23 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Eligibility with each reason; the panel; the committee's and objection forms."""
-    app = _get(selectors.application_get_for, request, pk)
-    manages = covers(request.user, app.round.region.code)
-    shows = manages or selectors.results_visible(app)
-    may_assign = bool(can_assign_expert(request.user, app))
+    app = selectors.application_get_for(_me(request), pk)
+    view = application_view(_me(request), app)
     context = {
         "app": app,
-        "manages": manages,
-        "shows_results": shows,
-        "panel": list(selectors.panel_of(app)) if manages else [],
+        "manages": view.manages,
+        "shows_results": view.shows_results,
+        "panel": list(selectors.panel_of(app)) if view.manages else [],
         "panel_form": PanelForm(experts=list(selectors.available_experts(app)))
-        if may_assign
+        if view.may_assign
         else None,
         "finalise_form": FinaliseForm(initial={"final_total": app.panel_total})
-        if can_finalise(request.user, app)
+        if view.may_finalise
         else None,
-        "objection_form": ObjectionForm() if can_file_objection(request.user, app) else None,
-        "objections": app.objections.all() if (manages or shows) else [],
+        "objection_form": ObjectionForm() if view.may_object else None,
+        "objections": app.objections.all() if view.shows_results else [],
         "decision_form": DecisionForm(),
-        "manages_objections": manages,
+        "manages_objections": view.manages,
     }
     return render(request, "ratings/application_detail.html", context)
 
@@ -305,52 +303,54 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def application_check(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _get(selectors.application_get_for, request, pk)
-    try:
-        services.application_check(actor=request.user, application=app)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已重新审查参评资格"))
+    user = _me(request)
+    app = selectors.application_get_for(user, pk)
+    attempt(
+        request,
+        lambda: services.application_check(actor=user, application=app),
+        success=_("已重新审查参评资格"),
+    )
     return redirect("ratings:application-detail", pk=app.pk)
 
 
 @login_required
 @require_POST
 def panel_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _get(selectors.application_get_for, request, pk)
-    expert = (
-        Expert.objects.select_related("user").filter(pk=request.POST.get("expert") or 0).first()
+    user = _me(request)
+    app = selectors.application_get_for(user, pk)
+    raw = request.POST.get("expert", "")
+    chosen = (
+        Expert.objects.select_related("user").filter(pk=int(raw)).first() if raw.isdigit() else None
     )
-    if expert is None:
+    if chosen is None:
         messages.error(request, _("请选择专家"))
         return redirect("ratings:application-detail", pk=app.pk)
-    try:
-        services.panel_assign(actor=request.user, application=app, expert=expert)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已指派专家%(name)s") % {"name": expert.user})
+    expert = chosen
+    attempt(
+        request,
+        lambda: services.panel_assign(actor=user, application=app, expert=expert),
+        success=_("已指派专家%(name)s") % {"name": expert.user},
+    )
     return redirect("ratings:application-detail", pk=app.pk)
 
 
 @login_required
 @require_POST
 def application_finalise(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _get(selectors.application_get_for, request, pk)
+    user = _me(request)
+    app = selectors.application_get_for(user, pk)
     form = FinaliseForm(request.POST)
     if form.is_valid():
-        try:
-            services.application_finalise(
-                actor=request.user,
+        attempt(
+            request,
+            lambda: services.application_finalise(
+                actor=user,
                 application=app,
                 final_total=form.cleaned_data["final_total"],
                 note=form.cleaned_data["note"],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("结果已审定"))
+            ),
+            success=_("结果已审定"),
+        )
     else:
         messages.error(request, _("审定得分不是数字"))
     return redirect(next_url(request, f"/ratings/applications/{app.pk}/"))
@@ -359,17 +359,17 @@ def application_finalise(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
-    app = _get(selectors.application_get_for, request, pk)
+    user = _me(request)
+    app = selectors.application_get_for(user, pk)
     form = ObjectionForm(request.POST)
     if form.is_valid():
-        try:
-            services.objection_file(
-                actor=request.user, application=app, reasons=form.cleaned_data["reasons"]
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("异议已提交，复核决定将在15日内书面告知"))
+        attempt(
+            request,
+            lambda: services.objection_file(
+                actor=user, application=app, reasons=form.cleaned_data["reasons"]
+            ),
+            success=_("异议已提交，复核决定将在15日内书面告知"),
+        )
     else:
         messages.error(request, _("请写明异议理由"))
     return redirect("ratings:application-detail", pk=app.pk)
@@ -378,17 +378,17 @@ def objection_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objection_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    objection = _get(selectors.objection_get_for, request, pk)
-    if not covers(request.user, objection.application.round.region.code):
+    user = _me(request)
+    objection = selectors.objection_get_for(user, pk)
+    if not can_manage_round(user, objection.application.round):
         raise Http404(_("页面不存在"))
     form = DecisionForm(request.POST)
-    if form.is_valid() and can_decide_objection(request.user, objection):
-        try:
-            services.objection_decide(actor=request.user, objection=objection, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("复核决定已作出"))
+    if form.is_valid() and can_decide_objection(user, objection):
+        attempt(
+            request,
+            lambda: services.objection_decide(actor=user, objection=objection, **form.cleaned_data),
+            success=_("复核决定已作出"),
+        )
     else:
         messages.error(request, _("请完整填写复核决定和表决票数"))
     return redirect("ratings:application-detail", pk=objection.application_id)
@@ -400,13 +400,14 @@ def objection_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def assignment_list(request: HttpRequest) -> HttpResponse:
-    if request.user.role != Role.EXPERT and not request.user.is_superuser:
+    user = _me(request)
+    if not sees_assignments(user):
         raise Http404(_("页面不存在"))
-    tasks = selectors.assignment_list_for(request.user)
+    tasks = selectors.assignment_list_for(user)
     return render(request, "ratings/assignment_list.html", {"tasks": tasks})
 
 
-def _entries(request: HttpRequest, leaves: list[Any]) -> list[services.ScoreEntry]:
+def _entries(request: HttpRequest, leaves: list[Indicator]) -> list[services.ScoreEntry]:
     return [
         services.ScoreEntry(
             indicator_id=leaf.pk,
@@ -424,35 +425,44 @@ def _entries(request: HttpRequest, leaves: list[Any]) -> list[services.ScoreEntr
 def assignment_score(request: HttpRequest, pk: int) -> HttpResponse:
     """One screen per expert: every indicator in order (Tab moves through the inputs), the
     total updating as they type; save a draft, or submit."""
-    task = _get(selectors.assignment_get_for, request, pk)
+    user = _me(request)
+    task = selectors.assignment_get_for(user, pk)
     app = task.application
     leaves = selectors.leaves_of(app.round, app.organization.kind)
-    error = ""
+    refusal = forms.Form({})  # the inputs are read per indicator; this bound form holds a refusal
     if request.method == "POST":
-        try:
-            services.scores_save(
-                actor=request.user, assignment=task, entries=_entries(request, leaves)
+        saved = attempt(
+            request,
+            lambda: services.scores_save(
+                actor=user, assignment=task, entries=_entries(request, leaves)
+            ),
+            form=refusal,
+        )
+        if saved is not None and request.POST.get("action") == "submit":
+            submitted = attempt(
+                request,
+                lambda: services.assignment_submit(actor=user, assignment=task),
+                form=refusal,
+                success=_("评分已提交"),
             )
-            if request.POST.get("action") == "submit":
-                services.assignment_submit(actor=request.user, assignment=task)
-                messages.success(request, _("评分已提交"))
+            if submitted is not None:
                 return redirect("ratings:assignment-list")
-        except DomainError as exc:
-            error = exc.message
-        else:
+        elif saved is not None:
             messages.success(request, _("草稿已保存"))
             return redirect("ratings:assignment-score", pk=task.pk)
     scores = selectors.scores_of(task)
-    rows = [{"node": leaf, "score": scores.get(leaf.pk)} for leaf in leaves]
+    rows: list[dict[str, object]] = [
+        {"node": leaf, "score": scores.get(leaf.pk)} for leaf in leaves
+    ]
     if request.method == "POST":
-        for row in rows:
-            row["posted"] = request.POST.get(f"points_{row['node'].pk}", "")
+        for row, leaf in zip(rows, leaves, strict=True):
+            row["posted"] = request.POST.get(f"points_{leaf.pk}", "")
     context = {
         "task": task,
         "app": app,
         "rows": rows,
-        "editable": bool(can_score(request.user, task)),
-        "error": error,
+        "editable": bool(can_score(user, task)),
+        "error": " ".join(str(e) for e in refusal.non_field_errors()),
         "max_total": sum(leaf.max_points for leaf in leaves),
     }
     return render(request, "ratings/assignment_score.html", context)
@@ -464,7 +474,8 @@ def assignment_score(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def expert_list(request: HttpRequest) -> HttpResponse:
-    if not is_bureau(request.user):
+    me = _me(request)
+    if not sees_bureau_pages(me):
         raise Http404(_("页面不存在"))
     users = list(
         User.objects.filter(role=Role.EXPERT, is_active=True, rating_expert__isnull=True).order_by(
@@ -474,24 +485,23 @@ def expert_list(request: HttpRequest) -> HttpResponse:
     form = ExpertForm(request.POST or None, users=users)
     if request.method == "POST" and form.is_valid():
         user = next(u for u in users if str(u.pk) == form.cleaned_data["user"])
-        region = request.user.region or Region.objects.get(code="370100000000")
-        city = Region.objects.filter(code=region.code[:4].ljust(12, "0")).first() or region
-        try:
-            services.expert_add(
-                actor=request.user,
+        added = attempt(
+            request,
+            lambda: services.expert_add(
+                actor=me,
                 user=user,
-                region=city,
+                region=selectors.pool_city_for(me),
                 id_number=form.cleaned_data["id_number"],
                 field=form.cleaned_data["field"],
                 employer=form.cleaned_data["employer"],
-            )
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("专家已入库"))
+            ),
+            form=form,
+            success=_("专家已入库"),
+        )
+        if added is not None:
             return redirect("ratings:expert-list")
     context = {
-        "experts": selectors.expert_list_for(request.user),
+        "experts": [(e, expert_view(me, e)) for e in selectors.expert_list_for(me)],
         "form": form,
         "conflict_form": ConflictForm(),
     }
@@ -501,50 +511,52 @@ def expert_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def conflict_create(request: HttpRequest, pk: int) -> HttpResponse:
-    expert = _get(selectors.expert_get_for, request, pk)
+    user = _me(request)
+    expert = selectors.expert_get_for(user, pk)
     form = ConflictForm(request.POST)
     if form.is_valid():
-        try:
-            org = public_organization_get(form.cleaned_data["organization_id"])
-            services.conflict_declare(
-                actor=request.user,
-                expert=expert,
-                organization=org,
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        org = Organization.objects.filter(pk=form.cleaned_data["organization_id"]).first()
+        if org is None:
+            messages.error(request, _("组织不存在"))
         else:
-            messages.success(request, _("回避已登记，该专家不会被指派评审该组织"))
+            attempt(
+                request,
+                lambda: services.conflict_declare(
+                    actor=user, expert=expert, organization=org, reason=form.cleaned_data["reason"]
+                ),
+                success=_("回避已登记，该专家不会被指派评审该组织"),
+            )
     else:
         messages.error(request, _("请填写组织编号和回避事由"))
-    return redirect("ratings:expert-list" if is_bureau(request.user) else "ratings:assignment-list")
+    return redirect("ratings:expert-list" if sees_bureau_pages(user) else "ratings:assignment-list")
 
 
 @login_required
 @require_GET
 def grade_list(request: HttpRequest) -> HttpResponse:
-    if not is_bureau(request.user):
+    user = _me(request)
+    if not sees_bureau_pages(user):
         raise Http404(_("页面不存在"))
-    grades = selectors.grade_list_for(request.user)[:300]
+    grades = selectors.grade_list_for(user)[:300]
     return render(request, "ratings/grade_list.html", {"grades": grades, "form": DowngradeForm()})
 
 
 @login_required
 @require_POST
 def grade_downgrade(request: HttpRequest, pk: int) -> HttpResponse:
-    grade = _get(selectors.grade_get_for, request, pk)
-    if not can_manage_grade(request.user, grade):
+    user = _me(request)
+    grade = selectors.grade_get_for(user, pk)
+    if not can_manage_grade(user, grade):
         raise Http404(_("页面不存在"))
     form = DowngradeForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise services.RatingError(_("请写明降级事由"))
-        services.grade_downgrade(
-            actor=request.user, grade=grade, reason=form.cleaned_data["reason"]
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if not form.is_valid():
+        messages.error(request, _("请写明降级事由"))
     else:
-        messages.success(request, _("已降级，原证书和牌匾须在15日内交回"))
+        attempt(
+            request,
+            lambda: services.grade_downgrade(
+                actor=user, grade=grade, reason=form.cleaned_data["reason"]
+            ),
+            success=_("已降级，原证书和牌匾须在15日内交回"),
+        )
     return redirect("ratings:grade-list")

@@ -7,11 +7,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from npohub.accounts.models import User
 from npohub.core.errors import PermissionDenied, ValidationFailed
 from npohub.core.permissions import require
+from npohub.core.validators import mask_id_number
 from npohub.orgs.selectors import organization_get_for, public_organization_get
 from npohub.ratings import selectors, services
 from npohub.ratings.models import (
@@ -24,17 +25,20 @@ from npohub.ratings.models import (
     Round,
 )
 from npohub.ratings.permissions import (
+    application_view,
     can_edit_tree,
     can_manage_round,
     can_review_grades,
-    covers,
-    is_bureau,
+    expert_view,
+    sees_bureau_pages,
+    sees_results,
 )
 from npohub.ratings.workflows import available, state_label
 from npohub.regions.models import Region
 
 from ..history import history_out, move_out
 from ..pagination import Page, PageParams, paginate
+from ..request import api_user
 from .schemas import (
     AffiliationIn,
     AffiliationOut,
@@ -104,8 +108,8 @@ def indicator_out(node: Indicator, leaves: set[int] | None = None) -> dict[str, 
     }
 
 
-def application_out(app: Application, user: Any) -> dict[str, Any]:
-    shows = covers(user, app.round.region.code) or selectors.results_visible(app)
+def application_out(app: Application, user: User) -> dict[str, Any]:
+    shows = sees_results(user, app)
     return {
         "id": app.pk,
         "round_id": app.round_id,
@@ -151,12 +155,16 @@ def objection_out(o: Objection) -> dict[str, Any]:
     }
 
 
-def expert_out(e: Expert) -> dict[str, Any]:
+def expert_out(e: Expert, user: User) -> dict[str, Any]:
+    """The entry as ``permissions.expert_view`` shows it to the caller (the page does too)."""
+    sees = expert_view(user, e).sees_personal_data
     return {
         "id": e.pk,
         "user_id": e.user_id,
         "name": str(e.user),
         "region_code": e.region.code,
+        "id_number": e.id_number if sees else mask_id_number(e.id_number),
+        "personal_data_masked": not sees,
         "field": e.field,
         "employer": e.employer,
         "is_active": e.is_active,
@@ -191,7 +199,7 @@ def _region(code: str) -> Region:
     return region
 
 
-def _managed_round(user: Any, round_id: int) -> Round:
+def _managed_round(user: User, round_id: int) -> Round:
     round = selectors.round_get_for(user, round_id)
     require(can_manage_round(user, round))
     return round
@@ -203,14 +211,15 @@ def _managed_round(user: Any, round_id: int) -> Round:
 @router.get("/rounds", response={200: Page[RoundOut], **ERRORS}, operation_id="ratings_rounds_list")
 def round_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """Rounds the caller may see, newest first."""
-    return paginate(request, selectors.round_list_for(request.auth), page, render=round_out)
+    return paginate(request, selectors.round_list_for(api_user(request)), page, render=round_out)
 
 
 @router.post("/rounds", response={201: RoundOut, **ERRORS}, operation_id="ratings_rounds_create")
-def round_create(request: HttpRequest, data: RoundIn) -> tuple[int, dict[str, Any]]:
-    copy_from = selectors.round_get_for(request.auth, data.copy_from) if data.copy_from else None
+def round_create(request: HttpRequest, data: RoundIn) -> Status[Any]:
+    user = api_user(request)
+    copy_from = selectors.round_get_for(user, data.copy_from) if data.copy_from else None
     round = services.round_create(
-        actor=request.auth,
+        actor=user,
         name=data.name,
         year=data.year,
         region=_region(data.region_code),
@@ -218,7 +227,7 @@ def round_create(request: HttpRequest, data: RoundIn) -> tuple[int, dict[str, An
         applications_until=data.applications_until,
         copy_from=copy_from,
     )
-    return 201, round_out(round)
+    return Status(201, round_out(round))
 
 
 @router.get(
@@ -227,7 +236,7 @@ def round_create(request: HttpRequest, data: RoundIn) -> tuple[int, dict[str, An
     operation_id="ratings_rounds_detail",
 )
 def round_detail(request: HttpRequest, round_id: int) -> dict[str, Any]:
-    round = _managed_round(request.auth, round_id)
+    round = _managed_round(api_user(request), round_id)
     return {
         **round_out(round),
         "transitions": [t.name for t in available(round.state)],
@@ -244,9 +253,10 @@ def round_detail(request: HttpRequest, round_id: int) -> dict[str, Any]:
     operation_id="ratings_rounds_transition",
 )
 def round_transition(request: HttpRequest, round_id: int, data: TransitionIn) -> dict[str, Any]:
-    round = selectors.round_get_for(request.auth, round_id)
+    user = api_user(request)
+    round = selectors.round_get_for(user, round_id)
     round = services.round_transition(
-        actor=request.auth, round=round, transition=data.transition, note=data.note
+        actor=user, round=round, transition=data.transition, note=data.note
     )
     return round_out(round)
 
@@ -257,7 +267,7 @@ def round_transition(request: HttpRequest, round_id: int, data: TransitionIn) ->
     operation_id="ratings_indicators_list",
 )
 def indicator_list(request: HttpRequest, round_id: int, kind: str = "") -> list[dict[str, Any]]:
-    round = _managed_round(request.auth, round_id)
+    round = _managed_round(api_user(request), round_id)
     out: list[dict[str, Any]] = []
     for k in [kind] if kind else round.kinds:
         leaves = {i.pk for i in selectors.leaves_of(round, k)}
@@ -273,17 +283,16 @@ def indicator_list(request: HttpRequest, round_id: int, kind: str = "") -> list[
     response={201: IndicatorOut, **ERRORS},
     operation_id="ratings_indicators_create",
 )
-def indicator_create(
-    request: HttpRequest, round_id: int, data: IndicatorIn
-) -> tuple[int, dict[str, Any]]:
-    round = _managed_round(request.auth, round_id)
+def indicator_create(request: HttpRequest, round_id: int, data: IndicatorIn) -> Status[Any]:
+    user = api_user(request)
+    round = _managed_round(user, round_id)
     parent = None
     if data.parent_id is not None:
         parent = round.indicators.filter(pk=data.parent_id).first()
         if parent is None:
             raise ValidationFailed(_("上级指标不存在"), details={"parent_id": _("无效")})
     node = services.indicator_add(
-        actor=request.auth,
+        actor=user,
         round=round,
         kind=data.kind,
         code=data.code,
@@ -292,7 +301,7 @@ def indicator_create(
         parent=parent,
         guidance=data.guidance,
     )
-    return 201, indicator_out(node)
+    return Status(201, indicator_out(node))
 
 
 @router.put(
@@ -303,9 +312,10 @@ def indicator_create(
 def indicator_update(
     request: HttpRequest, indicator_id: int, data: IndicatorUpdateIn
 ) -> dict[str, Any]:
-    node = selectors.indicator_get_for(request.auth, indicator_id)
+    user = api_user(request)
+    node = selectors.indicator_get_for(user, indicator_id)
     node = services.indicator_update(
-        actor=request.auth,
+        actor=user,
         indicator=node,
         code=data.code,
         name=data.name,
@@ -320,11 +330,12 @@ def indicator_update(
     response={204: None, **ERRORS},
     operation_id="ratings_indicators_delete",
 )
-def indicator_delete(request: HttpRequest, indicator_id: int) -> tuple[int, None]:
-    node = selectors.indicator_get_for(request.auth, indicator_id)
-    require(can_edit_tree(request.auth, node.round))
-    services.indicator_delete(actor=request.auth, indicator=node)
-    return 204, None
+def indicator_delete(request: HttpRequest, indicator_id: int) -> Status[Any]:
+    user = api_user(request)
+    node = selectors.indicator_get_for(user, indicator_id)
+    require(can_edit_tree(user, node.round))
+    services.indicator_delete(actor=user, indicator=node)
+    return Status(204, None)
 
 
 # --- applications ------------------------------------------------------------------------------
@@ -338,12 +349,13 @@ def indicator_delete(request: HttpRequest, indicator_id: int) -> tuple[int, None
 def application_list(
     request: HttpRequest, round_id: int, page: Query[PageParams]
 ) -> dict[str, Any]:
-    round = selectors.round_get_for(request.auth, round_id)
+    user = api_user(request)
+    round = selectors.round_get_for(user, round_id)
     return paginate(
         request,
-        selectors.application_list(round, request.auth),
+        selectors.application_list(round, user),
         page,
-        render=lambda a: application_out(a, request.auth),
+        render=lambda a: application_out(a, user),
     )
 
 
@@ -352,20 +364,17 @@ def application_list(
     response={201: ApplicationOut, **ERRORS},
     operation_id="ratings_applications_create",
 )
-def application_create(
-    request: HttpRequest, round_id: int, data: ApplicationIn
-) -> tuple[int, dict[str, Any]]:
-    round = selectors.round_get_for(request.auth, round_id)
-    org = organization_get_for(request.auth, data.organization_id)
-    app = services.application_submit(
-        actor=request.auth, round=round, organization=org, note=data.note
-    )
-    return 201, application_out(app, request.auth)
+def application_create(request: HttpRequest, round_id: int, data: ApplicationIn) -> Status[Any]:
+    user = api_user(request)
+    round = selectors.round_get_for(user, round_id)
+    org = organization_get_for(user, data.organization_id)
+    app = services.application_submit(actor=user, round=round, organization=org, note=data.note)
+    return Status(201, application_out(app, user))
 
 
-def _detail(app: Application, user: Any) -> dict[str, Any]:
+def _detail(app: Application, user: User) -> dict[str, Any]:
     panel = []
-    if covers(user, app.round.region.code):
+    if application_view(user, app).manages:
         panel = [
             {
                 "assignment_id": a.pk,
@@ -388,7 +397,8 @@ def _detail(app: Application, user: Any) -> dict[str, Any]:
 )
 def application_detail(request: HttpRequest, application_id: int) -> dict[str, Any]:
     """Eligibility reasons; the panel with totals and outliers for the bureau."""
-    return _detail(selectors.application_get_for(request.auth, application_id), request.auth)
+    user = api_user(request)
+    return _detail(selectors.application_get_for(user, application_id), user)
 
 
 @router.post(
@@ -397,9 +407,10 @@ def application_detail(request: HttpRequest, application_id: int) -> dict[str, A
     operation_id="ratings_applications_check",
 )
 def application_check(request: HttpRequest, application_id: int) -> dict[str, Any]:
-    app = selectors.application_get_for(request.auth, application_id)
-    app = services.application_check(actor=request.auth, application=app)
-    return application_out(app, request.auth)
+    user = api_user(request)
+    app = selectors.application_get_for(user, application_id)
+    app = services.application_check(actor=user, application=app)
+    return application_out(app, user)
 
 
 @router.post(
@@ -407,16 +418,15 @@ def application_check(request: HttpRequest, application_id: int) -> dict[str, An
     response={201: ApplicationDetailOut, **ERRORS},
     operation_id="ratings_panel_assign",
 )
-def panel_assign(
-    request: HttpRequest, application_id: int, data: PanelIn
-) -> tuple[int, dict[str, Any]]:
+def panel_assign(request: HttpRequest, application_id: int, data: PanelIn) -> Status[Any]:
     """Refused with ``ratings.expert_conflict`` for an expert who must withdraw."""
-    app = selectors.application_get_for(request.auth, application_id)
+    caller = api_user(request)
+    app = selectors.application_get_for(caller, application_id)
     expert = Expert.objects.select_related("user").filter(pk=data.expert_id).first()
     if expert is None:
         raise ValidationFailed(_("专家不存在"), details={"expert_id": _("无效")})
-    services.panel_assign(actor=request.auth, application=app, expert=expert)
-    return 201, _detail(app, request.auth)
+    services.panel_assign(actor=caller, application=app, expert=expert)
+    return Status(201, _detail(app, caller))
 
 
 @router.post(
@@ -427,11 +437,12 @@ def panel_assign(
 def application_finalise(
     request: HttpRequest, application_id: int, data: FinaliseIn
 ) -> dict[str, Any]:
-    app = selectors.application_get_for(request.auth, application_id)
+    user = api_user(request)
+    app = selectors.application_get_for(user, application_id)
     app = services.application_finalise(
-        actor=request.auth, application=app, final_total=data.final_total, note=data.note
+        actor=user, application=app, final_total=data.final_total, note=data.note
     )
-    return application_out(app, request.auth)
+    return application_out(app, user)
 
 
 @router.post(
@@ -439,12 +450,11 @@ def application_finalise(
     response={201: ObjectionOut, **ERRORS},
     operation_id="ratings_objections_create",
 )
-def objection_create(
-    request: HttpRequest, application_id: int, data: ObjectionIn
-) -> tuple[int, dict[str, Any]]:
-    app = selectors.application_get_for(request.auth, application_id)
-    objection = services.objection_file(actor=request.auth, application=app, reasons=data.reasons)
-    return 201, objection_out(objection)
+def objection_create(request: HttpRequest, application_id: int, data: ObjectionIn) -> Status[Any]:
+    user = api_user(request)
+    app = selectors.application_get_for(user, application_id)
+    objection = services.objection_file(actor=user, application=app, reasons=data.reasons)
+    return Status(201, objection_out(objection))
 
 
 @router.post(
@@ -453,9 +463,10 @@ def objection_create(
     operation_id="ratings_objections_decide",
 )
 def objection_decide(request: HttpRequest, objection_id: int, data: DecisionIn) -> dict[str, Any]:
-    objection = selectors.objection_get_for(request.auth, objection_id)
+    user = api_user(request)
+    objection = selectors.objection_get_for(user, objection_id)
     objection = services.objection_decide(
-        actor=request.auth,
+        actor=user,
         objection=objection,
         upheld=data.upheld,
         decision=data.decision,
@@ -477,7 +488,7 @@ def objection_decide(request: HttpRequest, objection_id: int, data: DecisionIn) 
 def assignment_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """The caller's own scoring tasks."""
     return paginate(
-        request, selectors.assignment_list_for(request.auth), page, render=assignment_out
+        request, selectors.assignment_list_for(api_user(request)), page, render=assignment_out
     )
 
 
@@ -506,7 +517,7 @@ def _assignment_detail(a: Assignment) -> dict[str, Any]:
     operation_id="ratings_assignments_detail",
 )
 def assignment_detail(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
-    return _assignment_detail(selectors.assignment_get_for(request.auth, assignment_id))
+    return _assignment_detail(selectors.assignment_get_for(api_user(request), assignment_id))
 
 
 @router.put(
@@ -516,7 +527,8 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> dict[str, Any
 )
 def scores_save(request: HttpRequest, assignment_id: int, data: ScoresIn) -> dict[str, Any]:
     """Save a draft: points (empty clears), comment and a platform-record reference each."""
-    a = selectors.assignment_get_for(request.auth, assignment_id)
+    user = api_user(request)
+    a = selectors.assignment_get_for(user, assignment_id)
     entries = [
         services.ScoreEntry(
             indicator_id=s.indicator_id,
@@ -526,7 +538,7 @@ def scores_save(request: HttpRequest, assignment_id: int, data: ScoresIn) -> dic
         )
         for s in data.scores
     ]
-    a = services.scores_save(actor=request.auth, assignment=a, entries=entries)
+    a = services.scores_save(actor=user, assignment=a, entries=entries)
     return _assignment_detail(a)
 
 
@@ -536,8 +548,9 @@ def scores_save(request: HttpRequest, assignment_id: int, data: ScoresIn) -> dic
     operation_id="ratings_assignments_submit",
 )
 def assignment_submit(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
-    a = selectors.assignment_get_for(request.auth, assignment_id)
-    return assignment_out(services.assignment_submit(actor=request.auth, assignment=a))
+    user = api_user(request)
+    a = selectors.assignment_get_for(user, assignment_id)
+    return assignment_out(services.assignment_submit(actor=user, assignment=a))
 
 
 # --- the expert pool ---------------------------------------------------------------------------
@@ -547,25 +560,29 @@ def assignment_submit(request: HttpRequest, assignment_id: int) -> dict[str, Any
     "/experts", response={200: Page[ExpertOut], **ERRORS}, operation_id="ratings_experts_list"
 )
 def expert_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    if not is_bureau(request.auth):
+    user = api_user(request)
+    if not sees_bureau_pages(user):
         raise PermissionDenied(_("只有民政部门可以查看评估专家库"))
-    return paginate(request, selectors.expert_list_for(request.auth), page, render=expert_out)
+    return paginate(
+        request, selectors.expert_list_for(user), page, render=lambda e: expert_out(e, user)
+    )
 
 
 @router.post("/experts", response={201: ExpertOut, **ERRORS}, operation_id="ratings_experts_create")
-def expert_create(request: HttpRequest, data: ExpertIn) -> tuple[int, dict[str, Any]]:
+def expert_create(request: HttpRequest, data: ExpertIn) -> Status[Any]:
+    caller = api_user(request)
     user = User.objects.filter(pk=data.user_id, is_active=True).first()
     if user is None:
         raise ValidationFailed(_("用户不存在"), details={"user_id": _("无效")})
     expert = services.expert_add(
-        actor=request.auth,
+        actor=caller,
         user=user,
         region=_region(data.region_code),
         id_number=data.id_number,
         field=data.field,
         employer=data.employer,
     )
-    return 201, expert_out(expert)
+    return Status(201, expert_out(expert, caller))
 
 
 @router.post(
@@ -573,20 +590,20 @@ def expert_create(request: HttpRequest, data: ExpertIn) -> tuple[int, dict[str, 
     response={201: ConflictOut, **ERRORS},
     operation_id="ratings_conflicts_create",
 )
-def conflict_create(
-    request: HttpRequest, expert_id: int, data: ConflictIn
-) -> tuple[int, dict[str, Any]]:
-    expert = selectors.expert_get_for(request.auth, expert_id)
+def conflict_create(request: HttpRequest, expert_id: int, data: ConflictIn) -> Status[Any]:
+    user = api_user(request)
+    expert = selectors.expert_get_for(user, expert_id)
     org = public_organization_get(data.organization_id)
-    row = services.conflict_declare(
-        actor=request.auth, expert=expert, organization=org, reason=data.reason
+    row = services.conflict_declare(actor=user, expert=expert, organization=org, reason=data.reason)
+    return Status(
+        201,
+        {
+            "id": row.pk,
+            "expert_id": expert.pk,
+            "organization_id": org.pk,
+            "reason": row.reason,
+        },
     )
-    return 201, {
-        "id": row.pk,
-        "expert_id": expert.pk,
-        "organization_id": org.pk,
-        "reason": row.reason,
-    }
 
 
 @router.post(
@@ -594,25 +611,27 @@ def conflict_create(
     response={201: AffiliationOut, **ERRORS},
     operation_id="ratings_affiliations_create",
 )
-def affiliation_create(
-    request: HttpRequest, expert_id: int, data: AffiliationIn
-) -> tuple[int, dict[str, Any]]:
-    expert = selectors.expert_get_for(request.auth, expert_id)
+def affiliation_create(request: HttpRequest, expert_id: int, data: AffiliationIn) -> Status[Any]:
+    user = api_user(request)
+    expert = selectors.expert_get_for(user, expert_id)
     org = public_organization_get(data.organization_id)
     row = services.affiliation_add(
-        actor=request.auth,
+        actor=user,
         expert=expert,
         organization=org,
         position=data.position,
         left_on=data.left_on,
     )
-    return 201, {
-        "id": row.pk,
-        "expert_id": expert.pk,
-        "organization_id": org.pk,
-        "position": row.position,
-        "left_on": row.left_on,
-    }
+    return Status(
+        201,
+        {
+            "id": row.pk,
+            "expert_id": expert.pk,
+            "organization_id": org.pk,
+            "position": row.position,
+            "left_on": row.left_on,
+        },
+    )
 
 
 # --- grades ------------------------------------------------------------------------------------
@@ -620,7 +639,7 @@ def affiliation_create(
 
 @router.get("/grades", response={200: Page[GradeOut], **ERRORS}, operation_id="ratings_grades_list")
 def grade_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    return paginate(request, selectors.grade_list_for(request.auth), page, render=grade_out)
+    return paginate(request, selectors.grade_list_for(api_user(request)), page, render=grade_out)
 
 
 @router.post(
@@ -630,8 +649,9 @@ def grade_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
 )
 def grade_downgrade(request: HttpRequest, grade_id: int, data: DowngradeIn) -> dict[str, Any]:
     """Rule 43: one level down; the old certificate and plaque are due back in 15 days."""
-    grade = selectors.grade_get_for(request.auth, grade_id)
-    services.grade_downgrade(actor=request.auth, grade=grade, reason=data.reason, on=data.on)
+    user = api_user(request)
+    grade = selectors.grade_get_for(user, grade_id)
+    services.grade_downgrade(actor=user, grade=grade, reason=data.reason, on=data.on)
     grade.refresh_from_db()
     return grade_out(grade)
 
@@ -642,9 +662,10 @@ def grade_downgrade(request: HttpRequest, grade_id: int, data: DowngradeIn) -> d
     operation_id="ratings_grades_track",
 )
 def grade_track(request: HttpRequest, grade_id: int, data: TrackIn) -> dict[str, Any]:
-    grade = selectors.grade_get_for(request.auth, grade_id)
+    user = api_user(request)
+    grade = selectors.grade_get_for(user, grade_id)
     grade = services.grade_track(
-        actor=request.auth,
+        actor=user,
         grade=grade,
         certificate_issued_on=data.certificate_issued_on,
         plaque_issued_on=data.plaque_issued_on,
@@ -659,6 +680,7 @@ def grade_track(request: HttpRequest, grade_id: int, data: TrackIn) -> dict[str,
 )
 def grades_review(request: HttpRequest, data: ReviewIn) -> dict[str, int]:
     """Lapse, downgrade and remind as of the date (idempotent)."""
-    require(can_review_grades(request.auth))
+    user = api_user(request)
+    require(can_review_grades(user))
     day = data.on or timezone.localdate()
-    return services.grades_review(on=day, actor=request.auth).as_dict()
+    return services.grades_review(on=day, actor=user).as_dict()

@@ -207,6 +207,8 @@ class ExpertOut(Schema):
     user_id: int
     name: str
     region_code: str
+    id_number: str = Field(..., description="身份证号（无权查看时部分遮盖）")
+    personal_data_masked: bool
     field: str
     employer: str
     is_active: bool

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, ValidationFailed
 from npohub.core.permissions import require
@@ -89,7 +90,7 @@ def _apply_eligibility(app: Application, today: dt.date) -> None:
 
 def application_submit(
     *,
-    actor: Any,
+    actor: User,
     round: Round,
     organization: Organization,
     note: str = "",
@@ -133,7 +134,7 @@ def application_submit(
 
 
 def application_check(
-    *, actor: Any, application: Application, today: dt.date | None = None
+    *, actor: User, application: Application, today: dt.date | None = None
 ) -> Application:
     """Re-run the eligibility check of one application (before scoring starts)."""
     today = today or timezone.localdate()

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import Role, User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, ValidationFailed
 from npohub.core.permissions import require
 from npohub.credit.policy import add_years
-from npohub.orgs.models import Officer, Organization
+from npohub.orgs.conflicts import LEGAL_REPRESENTATIVE, ties_between
+from npohub.orgs.models import Organization
+from npohub.regions.models import Region
 
 from ..models import Affiliation, Application, Assignment, ConflictDeclaration, Expert
 from ..permissions import can_assign_expert, can_declare_conflict, can_manage_experts
@@ -26,16 +28,16 @@ from .common import ExpertConflict
 
 def expert_add(
     *,
-    actor: Any,
-    user: Any,
-    region: Any,
+    actor: User,
+    user: User,
+    region: Region,
     id_number: str = "",
     field: str = "",
     employer: str = "",
 ) -> Expert:
     """Add a user with the expert role to the pool of the bureau's region."""
     require(can_manage_experts(actor, region))
-    if getattr(user, "role", "") != "expert":
+    if user.role != Role.EXPERT:
         raise ValidationFailed(_("只有“评估专家”角色的用户可以入库"), details={"user": _("无效")})
     if Expert.objects.filter(user=user).exists():
         raise Conflict(_("%(name)s已在专家库中") % {"name": user}, details={"user": _("已存在")})
@@ -59,7 +61,7 @@ def expert_add(
 
 def affiliation_add(
     *,
-    actor: Any,
+    actor: User,
     expert: Expert,
     organization: Organization,
     position: str = "",
@@ -86,7 +88,7 @@ def affiliation_add(
 
 
 def conflict_declare(
-    *, actor: Any, expert: Expert, organization: Organization, reason: str
+    *, actor: User, expert: Expert, organization: Organization, reason: str
 ) -> ConflictDeclaration:
     """The expert (or the bureau) declares a conflict: that panel is closed to them for good."""
     require(can_declare_conflict(actor, expert))
@@ -139,32 +141,29 @@ def conflicts_of(expert: Expert, org: Organization, on: dt.date) -> list[tuple[s
                     else _("正在该组织任职"),
                 )
             )
-    if expert.id_number:
-        officers = Officer.objects.filter(organization=org, person__id_number=expert.id_number)
-        for officer in officers:
-            if officer.end_date is None or officer.end_date > cutoff:
-                found.append(
-                    (
-                        "officer",
-                        _("曾在该组织担任%(position)s，离任未满%(years)s年")
-                        % {"position": officer.get_position_display(), "years": years},
-                    )
+    for tie in ties_between([expert.id_number], [org], left_after=cutoff):
+        if tie.kind == LEGAL_REPRESENTATIVE:
+            found.append((tie.kind, _("是该组织的法定代表人")))
+        else:
+            found.append(
+                (
+                    tie.kind,
+                    _("曾在该组织担任%(position)s，离任未满%(years)s年")
+                    % {"position": tie.position_label, "years": years},
                 )
-        lr = org.legal_representative
-        if lr is not None and lr.id_number == expert.id_number:
-            found.append(("legal_representative", _("是该组织的法定代表人")))
+            )
     return found
 
 
 def panel_assign(
-    *, actor: Any, application: Application, expert: Expert, today: dt.date | None = None
+    *, actor: User, application: Application, expert: Expert, today: dt.date | None = None
 ) -> Assignment:
     """Put an expert on an application's panel; a conflicted expert is refused, always."""
     today = today or timezone.localdate()
     require(can_assign_expert(actor, application))
     if not expert.is_active:
         raise ValidationFailed(_("该专家已不在库"), details={"expert": _("无效")})
-    if getattr(expert.user, "role", "") != "expert":
+    if expert.user.role != Role.EXPERT:
         raise ValidationFailed(_("该用户不是评估专家"), details={"expert": _("无效")})
     conflicts = conflicts_of(expert, application.organization, today)
     if conflicts:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +16,7 @@ from npohub.core.permissions import require
 from npohub.credit.eligibility import is_eligible
 from npohub.credit.policy import add_years
 from npohub.notifications.services import notify
-from npohub.orgs.models import AccessReason, OrganizationAccess
+from npohub.orgs.scope import organization_accounts
 
 from ..models import Application, ApplicationState, Grade, GradeState, Level, Round
 from ..permissions import can_manage_grade
@@ -52,7 +51,7 @@ def _award(round: Round, app: Application, today: dt.date, serial: int) -> Grade
 
 def grade_track(
     *,
-    actor: Any,
+    actor: User,
     grade: Grade,
     certificate_issued_on: dt.date | None = None,
     plaque_issued_on: dt.date | None = None,
@@ -93,15 +92,8 @@ def grade_track(
     return grade
 
 
-def _org_users(org_id: int) -> list[Any]:
-    ids = OrganizationAccess.objects.filter(organization_id=org_id, reason=AccessReason.OWN).values(
-        "user_id"
-    )
-    return list(User.objects.filter(pk__in=ids, is_active=True))
-
-
 def _downgrade(
-    actor: Any, grade: Grade, on: dt.date, reason: str, code: str, ref: str
+    actor: User | None, grade: Grade, on: dt.date, reason: str, code: str, ref: str
 ) -> Grade | None:
     days = int(policy_for(grade.organization.address_code)["return_days"])
     index = LEVELS.index(grade.level)
@@ -150,7 +142,7 @@ def _downgrade(
         },
     )
     notify(
-        recipients=_org_users(grade.organization_id),
+        recipients=organization_accounts(grade.organization_id),
         kind="ratings.grade_changed",
         title=str(
             _("评估等级由%(old)s降为%(new)s，请于%(date)s前交回原证书和牌匾")
@@ -163,7 +155,7 @@ def _downgrade(
 
 
 def grade_downgrade(
-    *, actor: Any, grade: Grade, reason: str, on: dt.date | None = None
+    *, actor: User, grade: Grade, reason: str, on: dt.date | None = None
 ) -> Grade | None:
     """Rule 43 by hand: one level down (1A is cancelled); the old certificate and plaque go back
     within 15 days. Returns the new grade (None when cancelled)."""
@@ -191,7 +183,7 @@ class ReviewResult:
         return {"lapsed": self.lapsed, "downgraded": self.downgraded, "reminded": self.reminded}
 
 
-def grades_review(*, on: dt.date, actor: Any = None) -> ReviewResult:
+def grades_review(*, on: dt.date, actor: User | None = None) -> ReviewResult:
     """The daily job, as of a date and idempotent: lapse grades past their validity, downgrade
     on the triggers of rule 43 (each trigger once), and send expiry reminders."""
     result = ReviewResult()
@@ -217,7 +209,7 @@ def grades_review(*, on: dt.date, actor: Any = None) -> ReviewResult:
     return result
 
 
-def _review_downgrades(on: dt.date, actor: Any) -> int:
+def _review_downgrades(on: dt.date, actor: User | None) -> int:
     count = 0
     valid = Grade.objects.filter(state=GradeState.VALID, awarded_on__lte=on).select_related(
         "organization"
@@ -240,7 +232,7 @@ def _review_downgrades(on: dt.date, actor: Any) -> int:
     return count
 
 
-def _send_reminders(on: dt.date, actor: Any) -> int:
+def _send_reminders(on: dt.date, actor: User | None) -> int:
     count = 0
     for grade in Grade.objects.filter(state=GradeState.VALID, valid_until__gte=on).select_related(
         "organization"
@@ -256,7 +248,7 @@ def _send_reminders(on: dt.date, actor: Any) -> int:
         grade.last_reminder_days = step
         grade.save(update_fields=["last_reminder_days", "updated_at"])
         notify(
-            recipients=_org_users(grade.organization_id),
+            recipients=organization_accounts(grade.organization_id),
             kind="ratings.grade_expiring",
             title=str(
                 _("评估等级%(level)s将于%(date)s到期，可申请重新评估")

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import ValidationFailed
 from npohub.core.permissions import require
@@ -24,7 +25,7 @@ from .common import RatingError
 
 
 def objection_file(
-    *, actor: Any, application: Application, reasons: str, today: dt.date | None = None
+    *, actor: User, application: Application, reasons: str, today: dt.date | None = None
 ) -> Objection:
     """The organisation objects in writing during the comment period."""
     today = today or timezone.localdate()
@@ -60,7 +61,7 @@ def objection_file(
 
 def objection_decide(
     *,
-    actor: Any,
+    actor: User,
     objection: Objection,
     upheld: bool,
     decision: str,

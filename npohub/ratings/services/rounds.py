@@ -9,10 +9,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import ValidationFailed
 from npohub.core.permissions import require
 from npohub.orgs.models import Kind
+from npohub.regions.models import Region
 
 from .. import selectors
 from ..indicators import TREES, Node
@@ -69,10 +71,10 @@ def _copy_round_tree(round: Round, source: Round, kind: str) -> None:
 
 def round_create(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     year: int,
-    region: Any,
+    region: Region,
     kinds: list[str],
     applications_until: dt.date | None = None,
     copy_from: Round | None = None,
@@ -180,7 +182,7 @@ def _indicator_values(code: str, name: str, max_points: Any) -> tuple[str, str, 
 
 def indicator_add(
     *,
-    actor: Any,
+    actor: User,
     round: Round,
     kind: str,
     code: str,
@@ -225,7 +227,7 @@ def indicator_add(
 
 
 def indicator_update(
-    *, actor: Any, indicator: Indicator, code: str, name: str, max_points: Any, guidance: str = ""
+    *, actor: User, indicator: Indicator, code: str, name: str, max_points: Any, guidance: str = ""
 ) -> Indicator:
     """Rename or re-weight a node of one round's tree; other rounds keep their own copy."""
     round = indicator.round
@@ -258,7 +260,7 @@ def indicator_update(
     return indicator
 
 
-def indicator_delete(*, actor: Any, indicator: Indicator) -> None:
+def indicator_delete(*, actor: User, indicator: Indicator) -> None:
     """Remove a node (and its children) from one round's tree."""
     round = indicator.round
     require(can_edit_tree(actor, round))

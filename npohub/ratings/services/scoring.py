@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import ValidationFailed
 from npohub.core.permissions import require
@@ -33,7 +34,7 @@ class ScoreEntry:
     evidence_file: UploadedFile | None = None
 
 
-def scores_save(*, actor: Any, assignment: Assignment, entries: list[ScoreEntry]) -> Assignment:
+def scores_save(*, actor: User, assignment: Assignment, entries: list[ScoreEntry]) -> Assignment:
     """Save the expert's draft: each point within 0 and the indicator's maximum."""
     require(can_score(actor, assignment))
     app = assignment.application
@@ -96,7 +97,7 @@ def scores_save(*, actor: Any, assignment: Assignment, entries: list[ScoreEntry]
     return assignment
 
 
-def assignment_submit(*, actor: Any, assignment: Assignment) -> Assignment:
+def assignment_submit(*, actor: User, assignment: Assignment) -> Assignment:
     """Submit the scores: every leaf indicator scored; no change afterwards."""
     require(can_score(actor, assignment))
     app = assignment.application
@@ -177,7 +178,7 @@ def compute_panel(application: Application, policy: dict[str, Any]) -> Applicati
 
 
 def application_finalise(
-    *, actor: Any, application: Application, final_total: Any = None, note: str = ""
+    *, actor: User, application: Application, final_total: Any = None, note: str = ""
 ) -> Application:
     """The committee settles the total (the panel mean unless it records why not) and the
     level it earns under the round's thresholds."""

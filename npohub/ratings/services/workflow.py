@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.errors import InvalidTransition
 from npohub.core.workflows import (
     HistoryRow,
@@ -30,7 +30,8 @@ from .rounds import tree_problems
 from .scoring import compute_panel
 
 # ---------------------------------------------------------------------------------------------
-# Guards: each finds the problems that block the move; the first is the refusal's message.
+# Guards: each finds the problems that block the move; the refusal names them all (the page
+# and the API show the same sentence), and lists them in ``details["problems"]``.
 
 RoundContext = MoveContext[Round]
 
@@ -94,7 +95,7 @@ def _guard(problems: Callable[[Round], list[str]]) -> Callable[[RoundContext], N
         found = problems(ctx.obj)
         if found:
             raise InvalidTransition(
-                found[0], code="ratings.guard_failed", details={"problems": found}
+                "；".join(found), code="ratings.guard_failed", details={"problems": found}
             )
 
     return guard
@@ -184,7 +185,7 @@ ROUND_WORKFLOW: Workflow[Round] = register(
 
 
 def round_transition(
-    *, actor: Any, round: Round, transition: str, note: str = "", today: dt.date | None = None
+    *, actor: User, round: Round, transition: str, note: str = "", today: dt.date | None = None
 ) -> Round:
     """Move a round along ``workflows.TRANSITIONS`` (the only path that changes its state)."""
     return run_move(ROUND_WORKFLOW, round, transition, actor=actor, note=note, today=today)
@@ -194,7 +195,7 @@ def transitions_for(round: Round) -> list[Transition]:
     return available(round.state)
 
 
-def moves_for(actor: Any, round: Round) -> list[Transition]:
+def moves_for(actor: User, round: Round) -> list[Transition]:
     """The moves out of the round's state that ``actor`` may make (the buttons to show)."""
     return ROUND_WORKFLOW.moves_for(actor, round)
 
