@@ -15,7 +15,7 @@ class InspectionsConfig(AppConfig):
         from npohub.notifications.kinds import register_kind
 
         from .credit_hooks import FACT_KIND, detect_overdue_rectifications
-        from .views import sees_checks, sees_plans
+        from .permissions import sees_checks, sees_plans
 
         register_kind("inspections.notice", _("抽查告知"), default_email=True)
         register_kind("inspections.findings", _("抽查结论"), default_email=True)
@@ -24,7 +24,7 @@ class InspectionsConfig(AppConfig):
         registry.register_detector(FACT_KIND, detect_overdue_rectifications)
         register(
             NavItem(
-                label=_("双随机抽查"),  # type: ignore[arg-type]
+                label=_("双随机抽查"),
                 url_name="inspections:plan-list",
                 visible=sees_plans,
                 order=40,
@@ -32,7 +32,7 @@ class InspectionsConfig(AppConfig):
         )
         register(
             NavItem(
-                label=_("我的抽查任务"),  # type: ignore[arg-type]
+                label=_("我的抽查任务"),
                 url_name="inspections:check-list",
                 visible=lambda user: sees_checks(user) and not sees_plans(user),
                 order=41,

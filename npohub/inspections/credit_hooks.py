@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.credit.models import CreditFact
 from npohub.credit.services import credit_fact_record, credit_fact_resolve
 
@@ -46,7 +47,7 @@ def overdue_orders(on: dt.date) -> Any:
     )
 
 
-def detect_overdue_rectifications(on: dt.date, actor: Any = None) -> int:
+def detect_overdue_rectifications(on: dt.date, actor: User | None = None) -> int:
     """Record a credit fact for every overdue rectification order (idempotent)."""
     today = timezone.localdate()
     limit = min(on, today + dt.timedelta(days=1))
@@ -80,7 +81,7 @@ def detect_overdue_rectifications(on: dt.date, actor: Any = None) -> int:
     return count
 
 
-def resolve_overdue(*, order: RectificationOrder, actor: Any, on: dt.date) -> None:
+def resolve_overdue(*, order: RectificationOrder, actor: User, on: dt.date) -> None:
     """The rectification was verified: resolve the overdue fact, if one was recorded."""
     fact = CreditFact.objects.filter(kind=FACT_KIND, source_ref=source_ref(order)).first()
     if fact is None or fact.resolved_on is not None:

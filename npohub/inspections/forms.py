@@ -24,7 +24,17 @@ RATIO_LABELS = {
 }
 
 
-class PlanForm(forms.Form):
+class ServiceErrorsOnFields:
+    """Where a spot-check service's refusal shows (``core.forms.apply_service_errors`` reads
+    these hooks): its whole sentence beside the field it names, else on top of the form."""
+
+    service_message_when = "always"
+
+    def detail_field(self, key: str) -> str:
+        return {"finding_id": "finding", "user": "username"}.get(key, key)
+
+
+class PlanForm(ServiceErrorsOnFields, forms.Form):
     title = forms.CharField(label=_("计划名称"), max_length=200)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("抽查类型"), choices=PlanKind.choices)
@@ -103,20 +113,20 @@ class PlanForm(forms.Form):
         )
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(ServiceErrorsOnFields, forms.Form):
     scope_notice = forms.CharField(
         label=_("检查告知内容"), widget=forms.Textarea(attrs={"rows": 3})
     )
     scheduled_on = forms.DateField(label=_("计划检查日期"), required=False, widget=DateInput())
 
 
-class FindingForm(forms.Form):
+class FindingForm(ServiceErrorsOnFields, forms.Form):
     type = forms.ChoiceField(label=_("问题类型"), choices=FindingType.choices)
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 2}))
     legal_basis = forms.CharField(label=_("依据"), max_length=300, required=False)
 
 
-class ConcludeForm(forms.Form):
+class ConcludeForm(ServiceErrorsOnFields, forms.Form):
     checked_on = forms.DateField(label=_("检查日期"), widget=DateInput())
     conclusion = forms.ChoiceField(label=_("检查结论"), choices=Conclusion.choices)
     note = forms.CharField(
@@ -124,7 +134,7 @@ class ConcludeForm(forms.Form):
     )
 
 
-class OrderForm(forms.Form):
+class OrderForm(ServiceErrorsOnFields, forms.Form):
     requirement = forms.CharField(label=_("整改要求"), widget=forms.Textarea(attrs={"rows": 2}))
     deadline = forms.DateField(label=_("整改期限"), widget=DateInput())
     finding = IdField(label=_("对应检查发现"), required=False)
@@ -141,12 +151,12 @@ class VerifyForm(forms.Form):
     verified_on = forms.DateField(label=_("核查日期"), required=False, widget=DateInput())
 
 
-class ReplaceForm(forms.Form):
+class ReplaceForm(ServiceErrorsOnFields, forms.Form):
     user_id = IdField(label=_("回避的检查人员"))
     reason = forms.CharField(label=_("回避事由"), max_length=300)
 
 
-class InspectorForm(forms.Form):
+class InspectorForm(ServiceErrorsOnFields, forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150)
     department = forms.CharField(label=_("所在单位/部门"), max_length=200, required=False)
     id_number = forms.CharField(
@@ -154,7 +164,7 @@ class InspectorForm(forms.Form):
     )
 
 
-class InspectorEditForm(forms.Form):
+class InspectorEditForm(ServiceErrorsOnFields, forms.Form):
     department = forms.CharField(label=_("所在单位/部门"), max_length=200, required=False)
     id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False)
     is_active = forms.BooleanField(label=_("在岗"), required=False)
@@ -163,17 +173,3 @@ class InspectorEditForm(forms.Form):
 class ConflictForm(forms.Form):
     organization = IdField(label=_("组织编号"))
     reason = forms.CharField(label=_("回避事由"), max_length=300)
-
-
-def apply_errors(form: forms.Form, exc: Any) -> None:
-    """Put a DomainError's message on the field it names (else on the form)."""
-    details = exc.details if isinstance(exc.details, dict) else {}
-    placed = False
-    for name in details:
-        target = name if name in form.fields else None
-        if target is not None:
-            form.add_error(target, exc.message)
-            placed = True
-            break
-    if not placed:
-        form.add_error(None, exc.message)

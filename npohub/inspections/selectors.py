@@ -10,13 +10,12 @@ ratio are drawn. Within a stratum the keys are sorted as text.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from npohub.core.errors import NotFound
-from npohub.core.permissions import is_signed_in
-from npohub.orgs.models import REGISTERED_KINDS, Organization, Status
+from npohub.orgs.models import REGISTERED_KINDS, AccessReason, Organization, Status
+from npohub.orgs.scope import scope_of
 from npohub.regions.models import Region
 
 from .models import (
@@ -28,32 +27,31 @@ from .models import (
     SpotCheck,
     SpotCheckPlan,
 )
-from .permissions import is_bureau_for
+from .permissions import Viewer
 from .workflows import PUBLIC_STATES, PlanState
 
 ELIGIBLE_STATUSES = (Status.ACTIVE, Status.ABNORMAL)
 
 
-def _bureau_prefix(user: Any) -> str | None:
-    """The region prefix a bureau user manages ("" = everything), None for other users."""
-    if not is_signed_in(user):
-        return None
-    if user.is_superuser:
-        return ""
-    if user.role in ("city_bureau", "district_bureau") and user.scope_prefix:
-        return str(user.scope_prefix)
-    return None
+def authority_region_of(user: Viewer) -> Region:
+    """The region of the registration authority a bureau user works for: where its plans are
+    made and its inspector pool kept (``NotFound`` for a user without a region)."""
+    me = scope_of(user).user
+    if me is None or me.region is None:
+        raise NotFound(_("页面不存在"))
+    return me.region
 
 
-def plans_visible_to(user: Any) -> QuerySet[SpotCheckPlan]:
+def plans_visible_to(user: Viewer) -> QuerySet[SpotCheckPlan]:
     """Plans of the bureau's region, and plans with a check assigned to the user."""
-    if not is_signed_in(user):
+    scope = scope_of(user)
+    if scope.user is None:
         return SpotCheckPlan.objects.none()
-    prefix = _bureau_prefix(user)
+    prefix = scope.bureau_prefix
     if prefix == "":
         return SpotCheckPlan.objects.all()
     q = Q(
-        pk__in=Assignment.objects.filter(user_id=user.pk, is_active=True).values(
+        pk__in=Assignment.objects.filter(user_id=scope.user.pk, is_active=True).values(
             "spot_check__plan_id"
         )
     )
@@ -63,7 +61,7 @@ def plans_visible_to(user: Any) -> QuerySet[SpotCheckPlan]:
 
 
 def plan_list_for(
-    user: Any, *, year: int | None = None, state: str = "", kind: str = ""
+    user: Viewer, *, year: int | None = None, state: str = "", kind: str = ""
 ) -> QuerySet[SpotCheckPlan]:
     qs = plans_visible_to(user).select_related("authority_region", "category")
     if year:
@@ -75,7 +73,7 @@ def plan_list_for(
     return qs.order_by("-year", "-id")
 
 
-def plan_get_for(user: Any, pk: int) -> SpotCheckPlan:
+def plan_get_for(user: Viewer, pk: int) -> SpotCheckPlan:
     plan = (
         plans_visible_to(user).select_related("authority_region", "category").filter(pk=pk).first()
     )
@@ -84,14 +82,16 @@ def plan_get_for(user: Any, pk: int) -> SpotCheckPlan:
     return plan
 
 
-def checks_visible_to(user: Any) -> QuerySet[SpotCheck]:
+def checks_visible_to(user: Viewer) -> QuerySet[SpotCheck]:
     """The bureau sees every check of its plans; an inspector only the checks assigned to them."""
-    if not is_signed_in(user):
+    scope = scope_of(user)
+    if scope.user is None:
         return SpotCheck.objects.none()
-    prefix = _bureau_prefix(user)
+    prefix = scope.bureau_prefix
     if prefix == "":
         return SpotCheck.objects.all()
-    q = Q(pk__in=Assignment.objects.filter(user_id=user.pk, is_active=True).values("spot_check_id"))
+    mine = Assignment.objects.filter(user_id=scope.user.pk, is_active=True)
+    q = Q(pk__in=mine.values("spot_check_id"))
     if prefix:
         q |= Q(plan__authority_region__code__startswith=prefix)
     return SpotCheck.objects.filter(q)
@@ -106,12 +106,12 @@ def _with_people(qs: QuerySet[SpotCheck]) -> QuerySet[SpotCheck]:
     )
 
 
-def checks_of_plan_for(user: Any, plan: SpotCheckPlan) -> QuerySet[SpotCheck]:
+def checks_of_plan_for(user: Viewer, plan: SpotCheckPlan) -> QuerySet[SpotCheck]:
     return _with_people(checks_visible_to(user).filter(plan=plan)).order_by("number")
 
 
 def check_list_for(
-    user: Any, *, plan_id: int | None = None, status: str = ""
+    user: Viewer, *, plan_id: int | None = None, status: str = ""
 ) -> QuerySet[SpotCheck]:
     qs = checks_visible_to(user)
     if plan_id:
@@ -121,18 +121,22 @@ def check_list_for(
     return _with_people(qs).order_by("-plan__year", "plan_id", "number")
 
 
-def check_get_for(user: Any, pk: int) -> SpotCheck:
+def sees_check(user: Viewer, pk: int) -> bool:
+    """Whether the check is among those the user sees (its page would open)."""
+    return checks_visible_to(user).filter(pk=pk).exists()
+
+
+def check_get_for(user: Viewer, pk: int) -> SpotCheck:
     check = _with_people(checks_visible_to(user).filter(pk=pk)).first()
     if check is None:
         raise NotFound("检查对象不存在")
     return check
 
 
-def order_get_for(user: Any, pk: int) -> RectificationOrder:
+def order_get_for(user: Viewer, pk: int) -> RectificationOrder:
     """An order of a check the user sees, or of the user's own organisation."""
-    from npohub.orgs.selectors import granted_organization_ids
-
-    if not is_signed_in(user):
+    scope = scope_of(user)
+    if scope.user is None:
         raise NotFound("整改通知不存在")
     qs = RectificationOrder.objects.select_related(
         "spot_check__plan__authority_region", "spot_check__organization"
@@ -141,7 +145,7 @@ def order_get_for(user: Any, pk: int) -> RectificationOrder:
         qs.filter(pk=pk)
         .filter(
             Q(spot_check__in=checks_visible_to(user))
-            | Q(spot_check__organization_id__in=granted_organization_ids(user).filter(reason="own"))
+            | Q(spot_check__organization_id__in=scope.granted_ids(reason=AccessReason.OWN))
         )
         .first()
     )
@@ -206,20 +210,21 @@ def eligible_pool(plan: SpotCheckPlan) -> list[Inspector]:
     return [chosen[uid] for uid in sorted(chosen)]
 
 
-def pool_visible_to(user: Any) -> QuerySet[Inspector]:
+def pool_visible_to(user: Viewer) -> QuerySet[Inspector]:
     """Bureaus see the pool entries of their region; an inspector sees their own entries."""
-    if not is_signed_in(user):
+    scope = scope_of(user)
+    if scope.user is None:
         return Inspector.objects.none()
-    prefix = _bureau_prefix(user)
+    prefix = scope.bureau_prefix
     if prefix == "":
         return Inspector.objects.all()
-    q = Q(user_id=user.pk)
+    q = Q(user_id=scope.user.pk)
     if prefix:
         q |= Q(region__code__startswith=prefix)
     return Inspector.objects.filter(q)
 
 
-def pool_list_for(user: Any, *, active: bool | None = None, q: str = "") -> QuerySet[Inspector]:
+def pool_list_for(user: Viewer, *, active: bool | None = None, q: str = "") -> QuerySet[Inspector]:
     qs = pool_visible_to(user).select_related("user", "region")
     if active is not None:
         qs = qs.filter(is_active=active)
@@ -232,7 +237,7 @@ def pool_list_for(user: Any, *, active: bool | None = None, q: str = "") -> Quer
     return qs.order_by("region__code", "user__username", "id")
 
 
-def inspector_get_for(user: Any, pk: int) -> Inspector:
+def inspector_get_for(user: Viewer, pk: int) -> Inspector:
     entry = pool_visible_to(user).select_related("user", "region").filter(pk=pk).first()
     if entry is None:
         raise NotFound("检查人员不存在")
@@ -243,7 +248,7 @@ def conflicts_of(entry: Inspector) -> QuerySet[ConflictDeclaration]:
     return entry.conflicts.select_related("organization", "declared_by").order_by("-declared_at")
 
 
-def conflict_get_for(user: Any, pk: int) -> ConflictDeclaration:
+def conflict_get_for(user: Viewer, pk: int) -> ConflictDeclaration:
     conflict = (
         ConflictDeclaration.objects.select_related(
             "inspector__region", "inspector__user", "organization"
@@ -254,10 +259,6 @@ def conflict_get_for(user: Any, pk: int) -> ConflictDeclaration:
     if conflict is None:
         raise NotFound("回避申报不存在")
     return conflict
-
-
-def bureau_covers_plan(user: Any, plan: SpotCheckPlan) -> bool:
-    return is_bureau_for(user, plan.authority_region.code)
 
 
 # --- public -------------------------------------------------------------------------------------

@@ -9,18 +9,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from npohub.core.permissions import is_signed_in
+from npohub.accounts.models import User
 from npohub.core.todo import TodoItem, register
+from npohub.orgs.scope import scope_of
 
 from .models import Assignment, CheckStatus, RectificationOrder, SpotCheck
-from .permissions import POOL_ROLES
+from .permissions import POOL_ROLES, Viewer
 from .selectors import checks_visible_to
 from .workflows import WORKING_STATES
 
@@ -29,7 +29,7 @@ def _checks_url(**query: str) -> str:
     return f"{reverse('inspections:check-list')}?{urlencode(query)}"
 
 
-def assigned_checks(user: Any, today: dt.date) -> list[TodoItem]:
+def assigned_checks(user: User, today: dt.date) -> list[TodoItem]:
     """Checks the user was drawn for (active assignment) in a plan being carried out."""
     if user.role not in POOL_ROLES:
         return []
@@ -59,7 +59,7 @@ def assigned_checks(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def rectifications(user: Any, today: dt.date) -> list[TodoItem]:
+def rectifications(user: User, today: dt.date) -> list[TodoItem]:
     """Orders of the checks the user sees as bureau or inspector: reported and not verified,
     or past the deadline with no rectification reported."""
     if not (user.is_superuser or user.role in POOL_ROLES):
@@ -89,10 +89,11 @@ def rectifications(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def inspections_todos(user: Any, today: dt.date) -> list[TodoItem]:
-    if not is_signed_in(user):
+def inspections_todos(user: Viewer, today: dt.date) -> list[TodoItem]:
+    me = scope_of(user).user
+    if me is None:
         return []
-    return [*assigned_checks(user, today), *rectifications(user, today)]
+    return [*assigned_checks(me, today), *rectifications(me, today)]
 
 
 register("inspections", inspections_todos)

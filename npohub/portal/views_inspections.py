@@ -4,13 +4,14 @@ No fee is charged for any check; nothing here needs signing in."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from npohub.core.errors import NotFound
 from npohub.inspections.models import RECTIFICATION_LABELS
 from npohub.inspections.selectors import public_checks_of, public_plan_get, public_plans
 from npohub.inspections.services import plan_verify
@@ -29,17 +30,15 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def plan_results(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        plan = public_plan_get(pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    plan = public_plan_get(pk)  # NotFound → 404 (core.http)
     today = timezone.localdate()
     checks = list(public_checks_of(plan))
     for check in checks:
-        check.order_texts = [
+        shown: Any = check
+        shown.order_texts = [
             str(RECTIFICATION_LABELS[o.status_on(today)]) for o in check.orders.all()
         ]
-        check.finding_summary = "；".join(f.get_type_display() for f in check.findings.all())
+        shown.finding_summary = "；".join(f.get_type_display() for f in check.findings.all())
     seed = request.GET.get("seed", "").strip()
     verification = None
     if plan.seed_is_public:

@@ -25,13 +25,14 @@ from npohub.inspections.models import (
     SpotCheck,
     SpotCheckPlan,
 )
-from npohub.inspections.permissions import is_bureau_for
+from npohub.inspections.permissions import inspector_view, manages_region
 from npohub.inspections.workflows import moves_from, state_label
 from npohub.orgs.models import Category, Organization
 from npohub.regions.models import Region
 
 from ..history import history_out, move_out
 from ..pagination import Page, PageParams, paginate
+from ..request import api_user
 from .schemas import (
     CheckDetailOut,
     CheckFilterIn,
@@ -65,8 +66,8 @@ ERRORS: dict[int, Any] = dict.fromkeys((401, 403, 404, 409, 422), ErrorOut)
 # --- rendering ---------------------------------------------------------------------------------
 
 
-def plan_of(plan: SpotCheckPlan, user: Any = None) -> dict[str, Any]:
-    manages = user is not None and is_bureau_for(user, plan.authority_region.code)
+def plan_of(plan: SpotCheckPlan, user: User | None = None) -> dict[str, Any]:
+    manages = user is not None and manages_region(user, plan.authority_region.code)
     return {
         "id": plan.pk,
         "title": plan.title,
@@ -80,7 +81,7 @@ def plan_of(plan: SpotCheckPlan, user: Any = None) -> dict[str, Any]:
         "method": plan.method,
         "ratios": plan.ratios,
         "by_district": plan.by_district,
-        "category": plan.category.code if plan.category_id else None,
+        "category": plan.category.code if plan.category else None,
         "topic": plan.topic,
         "scope": plan.scope,
         "inspectors_per_check": plan.inspectors_per_check,
@@ -167,8 +168,9 @@ def log_of(row: DrawLog) -> dict[str, Any]:
     }
 
 
-def inspector_of(entry: Inspector, user: Any) -> dict[str, Any]:
-    shows = entry.user_id == user.pk or is_bureau_for(user, entry.region.code)
+def inspector_of(entry: Inspector, user: User) -> dict[str, Any]:
+    """The entry as ``permissions.inspector_view`` shows it to the caller (the page does too)."""
+    shows = inspector_view(user, entry).sees_personal_data
     return {
         "id": entry.pk,
         "user_id": entry.user_id,
@@ -176,6 +178,7 @@ def inspector_of(entry: Inspector, user: Any) -> dict[str, Any]:
         "region": {"code": entry.region.code, "name": entry.region.name},
         "department": entry.department,
         "id_number": entry.id_number if shows else mask_id_number(entry.id_number),
+        "personal_data_masked": not shows,
         "is_active": entry.is_active,
     }
 
@@ -194,12 +197,11 @@ def conflict_of(conflict: ConflictDeclaration) -> dict[str, Any]:
 # --- input helpers -----------------------------------------------------------------------------
 
 
-def _region(user: Any, code: str) -> Region:
+def _region(user: User, code: str) -> Region:
     if not code:
-        region = getattr(user, "region", None)
-        if region is None:
+        if user.region is None:
             raise PermissionDenied(_("只有登记管理机关可以执行此操作"))
-        return region  # type: ignore[no-any-return]
+        return user.region
     region = Region.objects.filter(code=code.ljust(12, "0"), is_active=True).first()
     if region is None:
         raise ValidationFailed(_("区划代码不存在"), details={"authority_code": _("无效")})
@@ -226,11 +228,11 @@ def _plan_input(payload: PlanIn) -> services.PlanInput:
     )
 
 
-def _check(user: Any, check_id: int) -> SpotCheck:
+def _check(user: User, check_id: int) -> SpotCheck:
     return selectors.check_get_for(user, check_id)
 
 
-def _fresh(user: Any, check: SpotCheck) -> dict[str, Any]:
+def _fresh(user: User, check: SpotCheck) -> dict[str, Any]:
     return check_of(selectors.check_get_for(user, check.pk))
 
 
@@ -244,27 +246,25 @@ def plan_list(
     request: HttpRequest, filters: Query[PlanListFilterIn], page: Query[PageParams]
 ) -> dict[str, Any]:
     """Plans of the caller's region, and plans with a check assigned to the caller."""
+    user = api_user(request)
     from django.db.models import Count
 
-    qs = selectors.plan_list_for(
-        request.auth, year=filters.year, state=filters.state, kind=filters.kind
-    )
+    qs = selectors.plan_list_for(user, year=filters.year, state=filters.state, kind=filters.kind)
     return paginate(
         request,
         qs.annotate(check_count=Count("checks")),
         page,
-        render=lambda p: plan_of(p, request.auth),
+        render=lambda p: plan_of(p, user),
     )
 
 
 @router.post("/plans", response={201: PlanOut, **ERRORS}, operation_id="inspections_plans_create")
-def plan_create(request: HttpRequest, payload: PlanIn) -> Status:
+def plan_create(request: HttpRequest, payload: PlanIn) -> Status[Any]:
     """A draft plan (regular ratios at least 3 % county / 4 % city / 5 % province / 10 % MCA)."""
-    region = _region(request.auth, payload.authority_code)
-    plan = services.plan_create(
-        actor=request.auth, authority_region=region, data=_plan_input(payload)
-    )
-    return Status(201, plan_of(plan, request.auth))
+    user = api_user(request)
+    region = _region(user, payload.authority_code)
+    plan = services.plan_create(actor=user, authority_region=region, data=_plan_input(payload))
+    return Status(201, plan_of(plan, user))
 
 
 @router.get(
@@ -273,10 +273,11 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Status:
     operation_id="inspections_plans_detail",
 )
 def plan_detail(request: HttpRequest, plan_id: int) -> dict[str, Any]:
-    plan = selectors.plan_get_for(request.auth, plan_id)
-    manages = is_bureau_for(request.auth, plan.authority_region.code)
+    user = api_user(request)
+    plan = selectors.plan_get_for(user, plan_id)
+    manages = manages_region(user, plan.authority_region.code)
     history = [history_out(r) for r in services.plan_history(plan)] if manages else []
-    return {**plan_of(plan, request.auth), "history": history}
+    return {**plan_of(plan, user), "history": history}
 
 
 @router.put(
@@ -286,9 +287,10 @@ def plan_detail(request: HttpRequest, plan_id: int) -> dict[str, Any]:
 )
 def plan_update(request: HttpRequest, plan_id: int, payload: PlanIn) -> dict[str, Any]:
     """Replace a draft plan's settings (a committed plan is fixed)."""
-    plan = selectors.plan_get_for(request.auth, plan_id)
-    plan = services.plan_update(actor=request.auth, plan=plan, data=_plan_input(payload))
-    return plan_of(plan, request.auth)
+    user = api_user(request)
+    plan = selectors.plan_get_for(user, plan_id)
+    plan = services.plan_update(actor=user, plan=plan, data=_plan_input(payload))
+    return plan_of(plan, user)
 
 
 @router.post(
@@ -298,9 +300,10 @@ def plan_update(request: HttpRequest, plan_id: int, payload: PlanIn) -> dict[str
 )
 def plan_transition(request: HttpRequest, plan_id: int, payload: TransitionIn) -> dict[str, Any]:
     """commit (seed hash published) → draw → publish (seed revealed) → start → close."""
-    plan = selectors.plan_get_for(request.auth, plan_id)
-    plan = services.plan_transition(actor=request.auth, plan=plan, transition=payload.transition)
-    return plan_of(plan, request.auth)
+    user = api_user(request)
+    plan = selectors.plan_get_for(user, plan_id)
+    plan = services.plan_transition(actor=user, plan=plan, transition=payload.transition)
+    return plan_of(plan, user)
 
 
 @router.get(
@@ -310,8 +313,9 @@ def plan_transition(request: HttpRequest, plan_id: int, payload: TransitionIn) -
 )
 def plan_log(request: HttpRequest, plan_id: int) -> list[dict[str, Any]]:
     """Every step of the draw in order: strata, drawn objects and inspectors, exclusions, redraws."""
-    plan = selectors.plan_get_for(request.auth, plan_id)
-    if not is_bureau_for(request.auth, plan.authority_region.code):
+    user = api_user(request)
+    plan = selectors.plan_get_for(user, plan_id)
+    if not manages_region(user, plan.authority_region.code):
         raise NotFound("抽查计划不存在")
     return [log_of(r) for r in selectors.draw_log_of(plan)]
 
@@ -326,7 +330,7 @@ def check_list(
     request: HttpRequest, filters: Query[CheckFilterIn], page: Query[PageParams]
 ) -> dict[str, Any]:
     """The bureau's checks; an inspector's own assigned checks only."""
-    qs = selectors.check_list_for(request.auth, plan_id=filters.plan_id, status=filters.status)
+    qs = selectors.check_list_for(api_user(request), plan_id=filters.plan_id, status=filters.status)
     return paginate(request, qs, page, render=check_of)
 
 
@@ -336,7 +340,7 @@ def check_list(
     operation_id="inspections_checks_detail",
 )
 def check_detail(request: HttpRequest, check_id: int) -> dict[str, Any]:
-    check = _check(request.auth, check_id)
+    check = _check(api_user(request), check_id)
     return {**check_of(check), "history": [history_out(r) for r in services.check_history(check)]}
 
 
@@ -346,13 +350,14 @@ def check_detail(request: HttpRequest, check_id: int) -> dict[str, Any]:
     operation_id="inspections_checks_notice",
 )
 def check_notice(request: HttpRequest, check_id: int, payload: NoticeIn) -> dict[str, Any]:
+    user = api_user(request)
     check = services.check_notify(
-        actor=request.auth,
-        check=_check(request.auth, check_id),
+        actor=user,
+        check=_check(user, check_id),
         scope_notice=payload.scope_notice,
         scheduled_on=payload.scheduled_on,
     )
-    return _fresh(request.auth, check)
+    return _fresh(user, check)
 
 
 @router.post(
@@ -360,16 +365,17 @@ def check_notice(request: HttpRequest, check_id: int, payload: NoticeIn) -> dict
     response={201: CheckOut, **ERRORS},
     operation_id="inspections_checks_findings_create",
 )
-def finding_create(request: HttpRequest, check_id: int, payload: FindingIn) -> Status:
-    check = _check(request.auth, check_id)
+def finding_create(request: HttpRequest, check_id: int, payload: FindingIn) -> Status[Any]:
+    user = api_user(request)
+    check = _check(user, check_id)
     services.finding_add(
-        actor=request.auth,
+        actor=user,
         check=check,
         type=payload.type,
         description=payload.description,
         legal_basis=payload.legal_basis,
     )
-    return Status(201, _fresh(request.auth, check))
+    return Status(201, _fresh(user, check))
 
 
 @router.post(
@@ -378,14 +384,15 @@ def finding_create(request: HttpRequest, check_id: int, payload: FindingIn) -> S
     operation_id="inspections_checks_conclude",
 )
 def check_conclude(request: HttpRequest, check_id: int, payload: ConcludeIn) -> dict[str, Any]:
+    user = api_user(request)
     check = services.check_conclude(
-        actor=request.auth,
-        check=_check(request.auth, check_id),
+        actor=user,
+        check=_check(user, check_id),
         checked_on=payload.checked_on,
         conclusion=payload.conclusion,
         note=payload.note,
     )
-    return _fresh(request.auth, check)
+    return _fresh(user, check)
 
 
 @router.post(
@@ -393,8 +400,9 @@ def check_conclude(request: HttpRequest, check_id: int, payload: ConcludeIn) -> 
     response={201: CheckOut, **ERRORS},
     operation_id="inspections_checks_orders_create",
 )
-def order_create(request: HttpRequest, check_id: int, payload: OrderIn) -> Status:
-    check = _check(request.auth, check_id)
+def order_create(request: HttpRequest, check_id: int, payload: OrderIn) -> Status[Any]:
+    user = api_user(request)
+    check = _check(user, check_id)
     finding = None
     if payload.finding_id is not None:
         finding = check.findings.filter(pk=payload.finding_id).first()
@@ -403,13 +411,13 @@ def order_create(request: HttpRequest, check_id: int, payload: OrderIn) -> Statu
                 _("该检查发现不属于此检查对象"), details={"finding_id": _("无效")}
             )
     services.rectification_order_issue(
-        actor=request.auth,
+        actor=user,
         check=check,
         requirement=payload.requirement,
         deadline=payload.deadline,
         finding=finding,
     )
-    return Status(201, _fresh(request.auth, check))
+    return Status(201, _fresh(user, check))
 
 
 @router.post(
@@ -419,11 +427,12 @@ def order_create(request: HttpRequest, check_id: int, payload: OrderIn) -> Statu
 )
 def check_replace(request: HttpRequest, check_id: int, payload: ReplaceIn) -> dict[str, Any]:
     """An assigned inspector withdraws (回避); the next one in the check's HMAC order is drawn."""
-    check = _check(request.auth, check_id)
+    user = api_user(request)
+    check = _check(user, check_id)
     services.check_replace_inspector(
-        actor=request.auth, check=check, user_id=payload.user_id, reason=payload.reason
+        actor=user, check=check, user_id=payload.user_id, reason=payload.reason
     )
-    return _fresh(request.auth, check)
+    return _fresh(user, check)
 
 
 @router.post(
@@ -432,9 +441,10 @@ def check_replace(request: HttpRequest, check_id: int, payload: ReplaceIn) -> di
     operation_id="inspections_orders_report",
 )
 def order_report(request: HttpRequest, order_id: int, payload: ReportIn) -> dict[str, Any]:
-    order = selectors.order_get_for(request.auth, order_id)
+    user = api_user(request)
+    order = selectors.order_get_for(user, order_id)
     order = services.rectification_report(
-        actor=request.auth, order=order, rectified_on=payload.rectified_on, note=payload.note
+        actor=user, order=order, rectified_on=payload.rectified_on, note=payload.note
     )
     return order_of(order)
 
@@ -445,11 +455,10 @@ def order_report(request: HttpRequest, order_id: int, payload: ReportIn) -> dict
     operation_id="inspections_orders_verify",
 )
 def order_verify(request: HttpRequest, order_id: int, payload: VerifyIn) -> dict[str, Any]:
-    order = selectors.order_get_for(request.auth, order_id)
+    user = api_user(request)
+    order = selectors.order_get_for(user, order_id)
     return order_of(
-        services.rectification_verify(
-            actor=request.auth, order=order, verified_on=payload.verified_on
-        )
+        services.rectification_verify(actor=user, order=order, verified_on=payload.verified_on)
     )
 
 
@@ -462,11 +471,12 @@ def order_verify(request: HttpRequest, order_id: int, payload: VerifyIn) -> dict
     operation_id="inspections_inspectors_list",
 )
 def inspector_list(request: HttpRequest, page: Query[PageParams], q: str = "") -> dict[str, Any]:
+    user = api_user(request)
     return paginate(
         request,
-        selectors.pool_list_for(request.auth, q=q.strip()),
+        selectors.pool_list_for(user, q=q.strip()),
         page,
-        render=lambda e: inspector_of(e, request.auth),
+        render=lambda e: inspector_of(e, user),
     )
 
 
@@ -475,18 +485,19 @@ def inspector_list(request: HttpRequest, page: Query[PageParams], q: str = "") -
     response={201: InspectorOut, **ERRORS},
     operation_id="inspections_inspectors_create",
 )
-def inspector_create(request: HttpRequest, payload: InspectorIn) -> Status:
+def inspector_create(request: HttpRequest, payload: InspectorIn) -> Status[Any]:
+    caller = api_user(request)
     user = User.objects.filter(username=payload.username).first()
     if user is None:
         raise ValidationFailed(_("没有这个用户"), details={"username": _("无效")})
     entry = services.inspector_add(
-        actor=request.auth,
+        actor=caller,
         user=user,
-        region=_region(request.auth, payload.region_code),
+        region=_region(caller, payload.region_code),
         department=payload.department,
         id_number=payload.id_number,
     )
-    return Status(201, inspector_of(entry, request.auth))
+    return Status(201, inspector_of(entry, caller))
 
 
 @router.put(
@@ -497,15 +508,16 @@ def inspector_create(request: HttpRequest, payload: InspectorIn) -> Status:
 def inspector_update(
     request: HttpRequest, inspector_id: int, payload: InspectorUpdateIn
 ) -> dict[str, Any]:
-    entry = selectors.inspector_get_for(request.auth, inspector_id)
+    user = api_user(request)
+    entry = selectors.inspector_get_for(user, inspector_id)
     entry = services.inspector_update(
-        actor=request.auth,
+        actor=user,
         entry=entry,
         department=payload.department,
         id_number=payload.id_number,
         is_active=payload.is_active,
     )
-    return inspector_of(entry, request.auth)
+    return inspector_of(entry, user)
 
 
 @router.post(
@@ -513,13 +525,14 @@ def inspector_update(
     response={201: ConflictOut, **ERRORS},
     operation_id="inspections_conflicts_create",
 )
-def conflict_create(request: HttpRequest, inspector_id: int, payload: ConflictIn) -> Status:
-    entry = selectors.inspector_get_for(request.auth, inspector_id)
+def conflict_create(request: HttpRequest, inspector_id: int, payload: ConflictIn) -> Status[Any]:
+    user = api_user(request)
+    entry = selectors.inspector_get_for(user, inspector_id)
     org = Organization.objects.filter(pk=payload.organization_id).first()
     if org is None:
         raise ValidationFailed(_("组织不存在"), details={"organization_id": _("无效")})
     conflict = services.conflict_declare(
-        actor=request.auth, entry=entry, organization=org, reason=payload.reason
+        actor=user, entry=entry, organization=org, reason=payload.reason
     )
     return Status(201, conflict_of(conflict))
 
@@ -530,5 +543,6 @@ def conflict_create(request: HttpRequest, inspector_id: int, payload: ConflictIn
     operation_id="inspections_conflicts_withdraw",
 )
 def conflict_withdraw(request: HttpRequest, conflict_id: int) -> dict[str, Any]:
-    conflict = selectors.conflict_get_for(request.auth, conflict_id)
-    return conflict_of(services.conflict_withdraw(actor=request.auth, conflict=conflict))
+    user = api_user(request)
+    conflict = selectors.conflict_get_for(user, conflict_id)
+    return conflict_of(services.conflict_withdraw(actor=user, conflict=conflict))

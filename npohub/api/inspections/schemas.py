@@ -218,7 +218,8 @@ class InspectorOut(Schema):
     name: str
     region: RegionOut
     department: str
-    id_number: str
+    id_number: str = Field(..., description="身份证号（无权查看时部分遮盖）")
+    personal_data_masked: bool
     is_active: bool
 
 

@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from npohub.core.permissions import require
 from npohub.core.workflows import HistoryRow, MoveContext, Workflow, history_for, register, run_move
 from npohub.notifications.services import notify
+from npohub.orgs.scope import organization_accounts
 
 from ..models import CheckStatus, Conclusion, Finding, FindingType, RectificationOrder, SpotCheck
 from ..permissions import (
@@ -26,7 +28,7 @@ from ..permissions import (
     plan_not_working,
 )
 from ..workflows import CHECK_KEY, CHECK_MOVES, INSPECTOR, WORKING_STATES
-from .common import _actor_user, _owners
+from .common import _actor_user
 
 # ---------------------------------------------------------------------------------------------
 # Inspection records
@@ -41,7 +43,7 @@ def _lock_check(check: SpotCheck) -> SpotCheck:
 
 
 def _audit_check(
-    actor: Any, kind: str, check: SpotCheck, payload: dict[str, Any], target: Any = None
+    actor: User, kind: str, check: SpotCheck, payload: dict[str, Any], target: Any = None
 ) -> None:
     audit_record(
         actor=actor,
@@ -127,7 +129,7 @@ def _notify(ctx: CheckContext) -> None:
     url = reverse("portal:inspection-plan", args=[check.plan_id])
     if ctx.move.name == "notify":
         notify(
-            recipients=_owners(check.organization_id),
+            recipients=organization_accounts(check.organization_id),
             kind="inspections.notice",
             title=_("检查告知：%(plan)s") % {"plan": check.plan.title},
             body=check.scope_notice,
@@ -139,7 +141,7 @@ def _notify(ctx: CheckContext) -> None:
     conclusion = Conclusion(check.conclusion)
     summary = "；".join(f"{f.get_type_display()}：{f.description}" for f in findings)
     notify(
-        recipients=_owners(check.organization_id),
+        recipients=organization_accounts(check.organization_id),
         kind="inspections.findings",
         title=_("抽查结论：%(c)s") % {"c": conclusion.label},
         body=summary or str(conclusion.label),
@@ -181,7 +183,7 @@ CHECK_WORKFLOW: Workflow[SpotCheck] = register(
 
 def check_notify(
     *,
-    actor: Any,
+    actor: User,
     check: SpotCheck,
     scope_notice: str,
     scheduled_on: dt.date | None = None,
@@ -205,7 +207,7 @@ def check_history(check: SpotCheck) -> list[HistoryRow]:
 
 @transaction.atomic
 def finding_add(
-    *, actor: Any, check: SpotCheck, type: str, description: str, legal_basis: str = ""
+    *, actor: User, check: SpotCheck, type: str, description: str, legal_basis: str = ""
 ) -> Finding:
     """Record a problem found in the check (before its conclusion)."""
     check = _lock_check(check)
@@ -231,7 +233,7 @@ def finding_add(
 
 def check_conclude(
     *,
-    actor: Any,
+    actor: User,
     check: SpotCheck,
     checked_on: dt.date,
     conclusion: str,
@@ -253,7 +255,7 @@ def check_conclude(
 @transaction.atomic
 def rectification_order_issue(
     *,
-    actor: Any,
+    actor: User,
     check: SpotCheck,
     requirement: str,
     deadline: dt.date,
@@ -281,7 +283,7 @@ def rectification_order_issue(
     )
     _audit_check(actor, "rectification_ordered", check, {"deadline": str(deadline)}, target=order)
     notify(
-        recipients=_owners(check.organization_id),
+        recipients=organization_accounts(check.organization_id),
         kind="inspections.rectification",
         title=_("整改通知：请于%(d)s前完成整改") % {"d": deadline.isoformat()},
         body=text,
@@ -302,7 +304,7 @@ def _lock_order(order: RectificationOrder) -> RectificationOrder:
 @transaction.atomic
 def rectification_report(
     *,
-    actor: Any,
+    actor: User,
     order: RectificationOrder,
     rectified_on: dt.date,
     note: str = "",
@@ -333,7 +335,7 @@ def rectification_report(
 
 @transaction.atomic
 def rectification_verify(
-    *, actor: Any, order: RectificationOrder, verified_on: dt.date | None = None
+    *, actor: User, order: RectificationOrder, verified_on: dt.date | None = None
 ) -> RectificationOrder:
     """Verify the rectification; a credit fact recorded for it being overdue is resolved."""
     order = _lock_order(order)

@@ -1,4 +1,4 @@
-"""What the spot-check services share: strata and their labels, the plan lock, the draw log, the organisation's accounts."""
+"""What the spot-check services share: strata and their labels, the plan lock, the draw log."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from npohub.accounts.models import User
-from npohub.orgs.models import AccessReason, OrganizationAccess
 from npohub.regions.models import Level
 
 from ..models import AuthorityLevel, DrawLog, SpotCheckPlan
@@ -39,7 +38,7 @@ def percent(value: Decimal) -> str:
     return f"{number:f}%"
 
 
-def _actor_user(actor: Any) -> User | None:
+def _actor_user(actor: User | None) -> User | None:
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
@@ -69,12 +68,3 @@ class _Log:
     def save(self) -> None:
         DrawLog.objects.bulk_create(self.rows)
         self.rows = []
-
-
-def _owners(org_id: int) -> list[User]:
-    return [
-        g.user
-        for g in OrganizationAccess.objects.filter(
-            organization_id=org_id, reason=AccessReason.OWN
-        ).select_related("user")
-    ]

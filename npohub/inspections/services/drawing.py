@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from npohub.core.errors import Conflict
 from npohub.core.i18n import enumeration
-from npohub.orgs.models import Officer, Organization
+from npohub.orgs.conflicts import LEGAL_REPRESENTATIVE, ties_between
+from npohub.orgs.models import Organization
 
 from .. import draw as drawing
 from ..models import (
@@ -97,28 +98,13 @@ def conflicts_between(pool: list[Inspector], orgs: list[Organization]) -> _Confl
             _("%(name)s已申报回避：%(reason)s") % {"name": entry.user, "reason": row["reason"]},
         )
     by_id_number = {e.id_number: e for e in pool if e.id_number}
-    if by_id_number:
-        officers = Officer.objects.filter(
-            organization_id__in=org_ids, person__id_number__in=list(by_id_number)
-        ).values_list("organization_id", "person__id_number")
-        for org_id, number in officers:
-            entry = by_id_number[number]
-            found.add(
-                entry.user_id,
-                org_id,
-                "officer",
-                _("%(name)s曾在或正在该组织任职") % {"name": entry.user},
-            )
-        for org in orgs:
-            lr = org.legal_representative
-            if lr is not None and lr.id_number in by_id_number:
-                entry = by_id_number[lr.id_number]
-                found.add(
-                    entry.user_id,
-                    org.pk,
-                    "legal_representative",
-                    _("%(name)s是该组织的法定代表人") % {"name": entry.user},
-                )
+    for tie in ties_between(by_id_number, orgs):
+        entry = by_id_number[tie.id_number]
+        if tie.kind == LEGAL_REPRESENTATIVE:
+            text = _("%(name)s是该组织的法定代表人") % {"name": entry.user}
+        else:
+            text = _("%(name)s曾在或正在该组织任职") % {"name": entry.user}
+        found.add(entry.user_id, tie.organization_id, tie.kind, text)
     for org in orgs:
         unit = (org.supervisory_unit or "").strip()
         if not unit:

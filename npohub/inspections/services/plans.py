@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import InvalidTransition, ValidationFailed
 from npohub.core.i18n import enumeration
@@ -27,6 +28,7 @@ from npohub.core.workflows import (
 )
 from npohub.notifications.services import notify
 from npohub.orgs.models import Category
+from npohub.orgs.scope import organization_accounts
 from npohub.regions.models import Level, Region
 
 from .. import draw as drawing
@@ -40,7 +42,6 @@ from .common import (
     _actor_user,
     _lock,
     _Log,
-    _owners,
     percent,
     stratum_label,
 )
@@ -165,7 +166,7 @@ def _validated(data: PlanInput, region: Region) -> dict[str, Any]:
 
 
 @transaction.atomic
-def plan_create(*, actor: Any, authority_region: Region, data: PlanInput) -> SpotCheckPlan:
+def plan_create(*, actor: User, authority_region: Region, data: PlanInput) -> SpotCheckPlan:
     """A draft plan of the authority (rule 36: regular ratios at least the level's floor)."""
     require(can_manage_plans(actor, authority_region.code))
     values = _validated(data, authority_region)
@@ -183,7 +184,7 @@ def plan_create(*, actor: Any, authority_region: Region, data: PlanInput) -> Spo
 
 
 @transaction.atomic
-def plan_update(*, actor: Any, plan: SpotCheckPlan, data: PlanInput) -> SpotCheckPlan:
+def plan_update(*, actor: User, plan: SpotCheckPlan, data: PlanInput) -> SpotCheckPlan:
     """Only a draft may change: once the seed is committed the plan is fixed."""
     plan = _lock(plan)
     require(can_manage_plan(actor, plan))
@@ -280,13 +281,13 @@ PLAN_WORKFLOW: Workflow[SpotCheckPlan] = register(
 
 
 def plan_transition(
-    *, actor: Any, plan: SpotCheckPlan, transition: str, today: dt.date | None = None
+    *, actor: User, plan: SpotCheckPlan, transition: str, today: dt.date | None = None
 ) -> SpotCheckPlan:
     """Move a plan along ``workflows.MOVES`` (the only path that changes its state)."""
     return run_move(PLAN_WORKFLOW, plan, transition, actor=actor, today=today)
 
 
-def plan_moves_for(actor: Any, plan: SpotCheckPlan) -> list[Transition]:
+def plan_moves_for(actor: User, plan: SpotCheckPlan) -> list[Transition]:
     """The moves ``actor`` may make on the plan now (the buttons to show)."""
     return PLAN_WORKFLOW.moves_for(actor, plan)
 
@@ -295,12 +296,12 @@ def plan_history(plan: SpotCheckPlan) -> list[HistoryRow]:
     return history_for(PLAN_WORKFLOW, plan)
 
 
-def _notify_published(plan: SpotCheckPlan, actor: Any) -> None:
+def _notify_published(plan: SpotCheckPlan, actor: User) -> None:
     """Tell every drawn organisation it was drawn, and every inspector their checks."""
     checks = plan.checks.select_related("organization").prefetch_related("assignments__user")
     for check in checks:
         notify(
-            recipients=_owners(check.organization_id),
+            recipients=organization_accounts(check.organization_id),
             kind="inspections.notice",
             title=_("%(org)s被抽取为“%(plan)s”的检查对象")
             % {"org": check.organization.name, "plan": plan.title},

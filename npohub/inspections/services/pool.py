@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -49,7 +47,7 @@ def _clean_id_number(value: str) -> str:
 
 @transaction.atomic
 def inspector_add(
-    *, actor: Any, user: User, region: Region, department: str = "", id_number: str = ""
+    *, actor: User, user: User, region: Region, department: str = "", id_number: str = ""
 ) -> Inspector:
     """Enter an inspector or bureau staff member in the authority's pool (rule 37)."""
     require(can_manage_pool(actor, region.code))
@@ -77,7 +75,7 @@ def inspector_add(
 
 @transaction.atomic
 def inspector_update(
-    *, actor: Any, entry: Inspector, department: str, id_number: str, is_active: bool
+    *, actor: User, entry: Inspector, department: str, id_number: str, is_active: bool
 ) -> Inspector:
     entry = (
         Inspector.objects.select_for_update(of=("self",))
@@ -102,7 +100,7 @@ def inspector_update(
 
 @transaction.atomic
 def conflict_declare(
-    *, actor: Any, entry: Inspector, organization: Organization, reason: str
+    *, actor: User, entry: Inspector, organization: Organization, reason: str
 ) -> ConflictDeclaration:
     """Declare that the inspector must withdraw from checks of the organisation."""
     require(can_declare_conflict(actor, entry))
@@ -136,7 +134,7 @@ def conflict_declare(
 
 
 @transaction.atomic
-def conflict_withdraw(*, actor: Any, conflict: ConflictDeclaration) -> ConflictDeclaration:
+def conflict_withdraw(*, actor: User, conflict: ConflictDeclaration) -> ConflictDeclaration:
     conflict = (
         ConflictDeclaration.objects.select_for_update(of=("self",))
         .select_related("inspector__region", "inspector__user")
@@ -159,7 +157,7 @@ def conflict_withdraw(*, actor: Any, conflict: ConflictDeclaration) -> ConflictD
 
 @transaction.atomic
 def check_replace_inspector(
-    *, actor: Any, check: SpotCheck, user_id: int, reason: str
+    *, actor: User, check: SpotCheck, user_id: int, reason: str
 ) -> Assignment:
     """An assigned inspector withdraws after the draw (回避): the conflict is recorded, and the
     next inspector of the check's HMAC ranking without a conflict is drawn in their place."""
