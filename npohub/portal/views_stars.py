@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from npohub.stars.models import StarAssessment
 from npohub.stars.selectors import (
     public_award_rounds,
     public_star_list,
@@ -32,10 +33,13 @@ def star_list(request: HttpRequest) -> HttpResponse:
     year = data.get("year") or (years[0] if years else None)
     region = (data.get("region") or "").strip()
     region = region.rstrip("0") if len(region) == 12 else region
-    ranking = public_star_list(year, region_prefix=region) if year else []
+    ranking = (
+        public_star_list(year, region_prefix=region) if year else StarAssessment.objects.none()
+    )
     page = Paginator(ranking, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "year": year, "years": years}
-    template = "portal/stars/partials/results.html" if request.htmx else "portal/stars/list.html"
+    partial = getattr(request, "htmx", False)
+    template = "portal/stars/partials/results.html" if partial else "portal/stars/list.html"
     return render(request, template, context)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -34,7 +34,8 @@ class ScoreRowForm(forms.Form):
     evidence = forms.CharField(label=_("扣分依据"), required=False, max_length=500)
 
     def __init__(self, *args: Any, items: list[ScorecardItem], prefix: str = "", **kwargs: Any):
-        super().__init__(*args, prefix=prefix, **kwargs)
+        kwargs["prefix"] = prefix
+        super().__init__(*args, **kwargs)
         self.items = items
         for item in items:
             self.fields[f"item_{item.code}"] = forms.DecimalField(
@@ -136,7 +137,7 @@ class TemplateForm(forms.Form):
 
     def __init__(self, *args: Any, region_choices: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["region_code"].choices = region_choices
+        cast(forms.ChoiceField, self.fields["region_code"]).choices = region_choices
 
 
 class TemplateItemForm(forms.Form):

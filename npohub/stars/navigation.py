@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
-from npohub.accounts.models import BUREAU_ROLES, Role
 from npohub.core.navigation import NavItem, register
-from npohub.core.permissions import is_signed_in
 
-STAFF_ROLES = frozenset({*BUREAU_ROLES, Role.STREET_OFFICER, Role.HUB_STAFF})
-
-
-def is_scorer(user: Any) -> bool:
-    return is_signed_in(user) and user.role == Role.HUB_STAFF
-
-
-def is_org_user(user: Any) -> bool:
-    return is_signed_in(user) and user.role == Role.ORG_USER
-
-
-def sees_star_work(user: Any) -> bool:
-    """Bureaus, street offices and hub staff work scores, appeals, interviews and stars."""
-    return is_signed_in(user) and (user.is_superuser or user.role in STAFF_ROLES)
-
-
-def signed_in(user: Any) -> bool:
-    return is_signed_in(user)
+from .permissions import is_org_user, is_scorer, sees_star_work, signed_in
 
 
 def register_navigation() -> None:

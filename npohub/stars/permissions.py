@@ -13,13 +13,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from npohub.accounts.models import BUREAU_ROLES, Role
-from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
+from npohub.accounts.models import BUREAU_ROLES, Role, User
+from npohub.core.permissions import ALLOW, Decision, deny
 from npohub.core.workflows import NO_CAPACITY, Capacities
 from npohub.hubs.permissions import can_govern_hub
 from npohub.hubs.selectors import acting_hub_for, staff_hub_ids
@@ -40,27 +40,53 @@ from .models import (
 )
 from .workflows import BUREAU, DECIDER, WORKER
 
+# Whoever asks: a signed-in user, or an anonymous visitor (who may do nothing).
+Viewer = User | AnonymousUser
 
-def bureau_covers(user: Any, code: str) -> bool:
-    """The superuser, or a bureau whose region holds ``code``."""
-    if not is_signed_in(user):
-        return False
-    if user.is_superuser:
-        return True
-    prefix = getattr(user, "scope_prefix", "") or ""
-    return user.role in BUREAU_ROLES and bool(prefix) and code.startswith(prefix)
+# Roles that work scores, appeals, interviews and star ratings (besides the superuser).
+STAFF_ROLES = frozenset({*BUREAU_ROLES, Role.STREET_OFFICER, Role.HUB_STAFF})
 
 
-def can_manage_templates(user: Any, region_code: str) -> Decision:
+# ---------------------------------------------------------------------------------------------
+# Which pages a user opens (the menu and the pages agree; the services decide every action)
+
+
+def is_scorer(user: Viewer) -> bool:
+    """Hub staff enter the monthly scores of their members."""
+    return scope_of(user).role == Role.HUB_STAFF
+
+
+def is_org_user(user: Viewer) -> bool:
+    """An organisation account sees its own scorecards, ratings and interviews."""
+    return scope_of(user).role == Role.ORG_USER
+
+
+def sees_star_work(user: Viewer) -> bool:
+    """Bureaus, street offices and hub staff work scores, appeals, interviews and stars."""
+    scope = scope_of(user)
+    return scope.everything or scope.role in STAFF_ROLES
+
+
+def signed_in(user: Viewer) -> bool:
+    """Award rounds: every signed-in account may vote."""
+    return scope_of(user).signed_in
+
+
+def _is_hub_staff(user: Viewer) -> bool:
+    return scope_of(user).role == Role.HUB_STAFF
+
+
+def can_manage_templates(user: Viewer, region_code: str) -> Decision:
     """A locality's scorecard: the bureau of that region; the default one: the superuser."""
-    if not is_signed_in(user):
+    scope = scope_of(user)
+    if not scope.signed_in:
         return deny(_("请先登录"))
-    if user.is_superuser or (region_code and bureau_covers(user, region_code)):
+    if scope.everything or (region_code and scope.is_bureau_for(region_code)):
         return ALLOW
     return deny(_("只有该辖区的民政部门可以设置月度评分表"))
 
 
-def can_activate_template(user: Any, template: ScorecardTemplate) -> Decision:
+def can_activate_template(user: Viewer, template: ScorecardTemplate) -> Decision:
     """Put an earlier version back in force (it replaces the locality's active one)."""
     decision = can_manage_templates(user, template.region_code)
     if not decision:
@@ -70,7 +96,7 @@ def can_activate_template(user: Any, template: ScorecardTemplate) -> Decision:
     return ALLOW
 
 
-def can_retire_template(user: Any, template: ScorecardTemplate) -> Decision:
+def can_retire_template(user: Viewer, template: ScorecardTemplate) -> Decision:
     """Stop a locality's scorecard: its organisations fall back to the enclosing region's.
     The default one (every locality's fallback) is only ever replaced, never stopped."""
     decision = can_manage_templates(user, template.region_code)
@@ -83,30 +109,33 @@ def can_retire_template(user: Any, template: ScorecardTemplate) -> Decision:
     return ALLOW
 
 
-def can_score_organization(user: Any, org: Organization, *, on: dt.date | None = None) -> Decision:
+def can_score_organization(
+    user: Viewer, org: Organization, *, on: dt.date | None = None
+) -> Decision:
     """Monthly scores: the staff of a current hub (federation, incubation base) the
     organisation currently belongs to."""
-    if not is_signed_in(user):
+    if not scope_of(user).signed_in:
         return deny(_("请先登录"))
-    if user.role != Role.HUB_STAFF:
+    if not _is_hub_staff(user):
         return deny(_("月度评分由负责该组织的枢纽、联合会或孵化基地填报"))
     if acting_hub_for(user, org, on=on) is None:
         return deny(_("该组织不是您所在枢纽（认定有效期内）的成员，不能为其评分"))
     return ALLOW
 
 
-def can_file_appeal(user: Any, scorecard: MonthlyScorecard) -> Decision:
-    if not is_signed_in(user):
+def can_file_appeal(user: Viewer, scorecard: MonthlyScorecard) -> Decision:
+    scope = scope_of(user)
+    if not scope.signed_in:
         return deny(_("请先登录"))
-    if not scope_of(user).owns(scorecard.organization_id):
+    if not scope.owns(scorecard.organization_id):
         return deny(_("只有本组织账号可以对扣分提出申诉"))
     return ALLOW
 
 
-def decides_appeal(user: Any, appeal: ScoreAppeal) -> bool:
+def decides_appeal(user: Viewer, appeal: ScoreAppeal) -> bool:
     """The responsible body's supervisor (the bureau over the hub, the street office for its
     federation) or the organisation's own bureau, whatever the appeal's state."""
-    if not is_signed_in(user):
+    if not scope_of(user).signed_in:
         return False
     scorecard = appeal.line.scorecard
     return bool(
@@ -114,10 +143,10 @@ def decides_appeal(user: Any, appeal: ScoreAppeal) -> bool:
     )
 
 
-def can_decide_appeal(user: Any, appeal: ScoreAppeal) -> Decision:
+def can_decide_appeal(user: Viewer, appeal: ScoreAppeal) -> Decision:
     """The responsible body's supervisor (the bureau over the hub, the street office for its
     federation) or the organisation's own bureau."""
-    if not is_signed_in(user):
+    if not scope_of(user).signed_in:
         return deny(_("请先登录"))
     if not decides_appeal(user, appeal):
         return deny(appeal_refusal())
@@ -131,19 +160,20 @@ def appeal_refusal() -> str:
     return _("只有评分单位的主管部门或该组织所属民政部门可以处理申诉")
 
 
-def appeal_capacities(user: Any, appeal: ScoreAppeal) -> Capacities:
+def appeal_capacities(user: Viewer, appeal: ScoreAppeal) -> Capacities:
     """The workflow engine's resolver for appeals: ``decider``."""
     return Capacities(frozenset({DECIDER})) if decides_appeal(user, appeal) else NO_CAPACITY
 
 
-def works_interview(user: Any, task: InterviewTask) -> bool:
+def works_interview(user: Viewer, task: InterviewTask) -> bool:
     """The assignee, the staff of the responsible hub or the organisation's bureau."""
-    if not is_signed_in(user):
+    scope = scope_of(user)
+    if scope.user is None:
         return False
     return bool(
-        task.assignee_id == user.pk
+        task.assignee_id == scope.user.pk
         or (task.hub_id is not None and task.hub_id in staff_hub_ids(user))
-        or scope_of(user).is_bureau_for_org(task.organization)
+        or scope.is_bureau_for_org(task.organization)
     )
 
 
@@ -152,8 +182,8 @@ def interview_refusal() -> str:
     return _("只有承办人、责任单位或该组织所属民政部门可以办理约谈")
 
 
-def can_work_interview(user: Any, task: InterviewTask) -> Decision:
-    if not is_signed_in(user):
+def can_work_interview(user: Viewer, task: InterviewTask) -> Decision:
+    if not scope_of(user).signed_in:
         return deny(_("请先登录"))
     if not works_interview(user, task):
         return deny(interview_refusal())
@@ -162,72 +192,77 @@ def can_work_interview(user: Any, task: InterviewTask) -> Decision:
     return ALLOW
 
 
-def interview_capacities(user: Any, task: InterviewTask) -> Capacities:
+def interview_capacities(user: Viewer, task: InterviewTask) -> Capacities:
     """The workflow engine's resolver for interviews: ``worker``, and when a hub's staff
     member works it, on behalf of the bureau."""
     if not works_interview(user, task):
         return NO_CAPACITY
     behalf = None
-    if task.hub is not None and getattr(user, "role", "") == Role.HUB_STAFF:
+    if task.hub is not None and _is_hub_staff(user):
         behalf = on_behalf_of_bureau(task.hub)
     return Capacities(frozenset({WORKER}), on_behalf_of=behalf)
 
 
-def can_assess_stars(user: Any, org: Organization) -> Decision:
+def can_assess_stars(user: Viewer, org: Organization) -> Decision:
     """The responsible body (acting for the bureau) or the organisation's bureau."""
-    if not is_signed_in(user):
+    scope = scope_of(user)
+    if not scope.signed_in:
         return deny(_("请先登录"))
-    if scope_of(user).is_bureau_for_org(org):
+    if scope.is_bureau_for_org(org):
         return ALLOW
-    if user.role == Role.HUB_STAFF and acting_hub_for(user, org) is not None:
+    if _is_hub_staff(user) and acting_hub_for(user, org) is not None:
         return ALLOW
     return deny(_("只有负责该组织的枢纽或所属民政部门可以评定星级"))
 
 
-def can_publish_stars(user: Any, region_code: str) -> Decision:
-    if not is_signed_in(user):
+def can_publish_stars(user: Viewer, region_code: str) -> Decision:
+    scope = scope_of(user)
+    if not scope.signed_in:
         return deny(_("请先登录"))
-    if not bureau_covers(user, region_code):
+    if not scope.is_bureau_for(region_code):
         return deny(_("只有该辖区的民政部门可以公布星级评定结果"))
     return ALLOW
 
 
-def can_create_award_round(user: Any, region_code: str) -> Decision:
-    if not is_signed_in(user):
+def can_create_award_round(user: Viewer, region_code: str) -> Decision:
+    scope = scope_of(user)
+    if not scope.signed_in:
         return deny(_("请先登录"))
-    if not bureau_covers(user, region_code):
+    if not scope.is_bureau_for(region_code):
         return deny(_("只有该辖区的民政部门可以组织评优评选"))
     return ALLOW
 
 
-def can_manage_award_round(user: Any, award_round: AwardRound) -> Decision:
+def can_manage_award_round(user: Viewer, award_round: AwardRound) -> Decision:
     return can_create_award_round(user, award_round.region_code)
 
 
-def award_round_capacities(user: Any, award_round: AwardRound) -> Capacities:
+def award_round_capacities(user: Viewer, award_round: AwardRound) -> Capacities:
     """The workflow engine's resolver for award rounds: ``bureau``."""
     if can_manage_award_round(user, award_round):
         return Capacities(frozenset({BUREAU}))
     return NO_CAPACITY
 
 
-def can_nominate(user: Any, award_round: AwardRound, org: Organization) -> Decision:
+def can_nominate(user: Viewer, award_round: AwardRound, org: Organization) -> Decision:
     """The round's bureau for organisations of its region, or the organisation's hub."""
-    if not is_signed_in(user):
+    scope = scope_of(user)
+    if not scope.signed_in:
         return deny(_("请先登录"))
     if award_round.state != AwardState.NOMINATING:
         return deny(_("该评选不在推荐阶段"))
     if not org.address_code.startswith(award_round.region_code.rstrip("0")):
         return deny(_("该组织不在本次评选的区域内"))
-    if bureau_covers(user, org.address_code) or scope_of(user).is_bureau_for_org(org):
+    if scope.is_bureau_for_org(org):
         return ALLOW
-    if user.role == Role.HUB_STAFF and acting_hub_for(user, org) is not None:
+    if _is_hub_staff(user) and acting_hub_for(user, org) is not None:
         return ALLOW
     return deny(_("只有民政部门或负责该组织的枢纽可以推荐"))
 
 
-def can_vote(user: Any, nomination: Nomination, *, on: dt.date | None = None) -> Decision:
-    if not is_signed_in(user):
+def can_vote(user: Viewer, nomination: Nomination, *, on: dt.date | None = None) -> Decision:
+    scope = scope_of(user)
+    if not scope.signed_in:
         return deny(_("请先登录"))
     award_round = nomination.award_round
     day = on or timezone.localdate()
@@ -235,6 +270,6 @@ def can_vote(user: Any, nomination: Nomination, *, on: dt.date | None = None) ->
         award_round.vote_opens <= day <= award_round.vote_closes
     ):
         return deny(_("不在投票时间内"))
-    if scope_of(user).owns(nomination.organization_id):
+    if scope.owns(nomination.organization_id):
         return deny(_("不能为本组织投票"))
     return ALLOW

@@ -9,19 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.db.models.functions import Rank
 from django.utils import timezone
 
-from npohub.accounts.models import BUREAU_ROLES, Role
+from npohub.accounts.models import Role
 from npohub.core.errors import NotFound
-from npohub.core.permissions import is_signed_in
 from npohub.hubs.models import Hub, HubMembership
 from npohub.hubs.selectors import staff_hub_ids
-from npohub.orgs.models import Organization
-from npohub.orgs.selectors import organization_visible_to
+from npohub.orgs.models import AccessReason, Organization
+from npohub.orgs.scope import scope_of
+from npohub.orgs.selectors import organization_in_scope, organization_visible_to
 
 from .models import (
     AppealState,
@@ -37,6 +36,7 @@ from .models import (
     StarAssessment,
     Vote,
 )
+from .permissions import Viewer
 from .policy import policy_for
 
 
@@ -68,15 +68,33 @@ def template_list() -> QuerySet[ScorecardTemplate]:
     return ScorecardTemplate.objects.prefetch_related("items").order_by("region_code", "id")
 
 
-def scorecard_visible_to(user: Any) -> QuerySet[MonthlyScorecard]:
-    if not is_signed_in(user):
+def template_get(pk: object) -> ScorecardTemplate:
+    """One scorecard version by id (every staff user sees them all)."""
+    template = template_list().filter(pk=int(str(pk))).first() if str(pk).isdigit() else None
+    if template is None:
+        raise NotFound("评分表不存在")
+    return template
+
+
+def own_organization_ids(user: Viewer) -> list[int]:
+    """The organisations whose own account the user is (grants valid today), in id order."""
+    return list(
+        scope_of(user)
+        .granted_ids(reason=AccessReason.OWN)
+        .order_by("organization_id")
+        .values_list("organization_id", flat=True)
+    )
+
+
+def scorecard_visible_to(user: Viewer) -> QuerySet[MonthlyScorecard]:
+    if not scope_of(user).signed_in:
         return MonthlyScorecard.objects.none()
     return MonthlyScorecard.objects.filter(
         organization_id__in=organization_visible_to(user).values("pk")
     ).select_related("organization", "hub")
 
 
-def scorecard_get_for(user: Any, pk: int) -> MonthlyScorecard:
+def scorecard_get_for(user: Viewer, pk: int) -> MonthlyScorecard:
     card = (
         scorecard_visible_to(user)
         .select_related("scored_by", "template")
@@ -89,7 +107,7 @@ def scorecard_get_for(user: Any, pk: int) -> MonthlyScorecard:
     return card
 
 
-def line_get_for(user: Any, pk: int) -> ScoreLine:
+def line_get_for(user: Viewer, pk: int) -> ScoreLine:
     line = (
         ScoreLine.objects.select_related("scorecard__organization", "scorecard__hub", "item")
         .filter(pk=pk, scorecard__in=scorecard_visible_to(user))
@@ -108,7 +126,7 @@ def scorecards_of(org: Organization, *, year: int | None = None) -> QuerySet[Mon
 
 
 def scorecard_list_for(
-    user: Any, *, period: dt.date | None = None, below: Decimal | None = None
+    user: Viewer, *, period: dt.date | None = None, below: Decimal | None = None
 ) -> QuerySet[MonthlyScorecard]:
     qs = scorecard_visible_to(user)
     if period is not None:
@@ -118,12 +136,12 @@ def scorecard_list_for(
     return qs.order_by("-period", "organization__name", "id")
 
 
-def scoring_hubs_for(user: Any) -> QuerySet[Hub]:
+def scoring_hubs_for(user: Viewer) -> QuerySet[Hub]:
     """The current hubs under which the user scores (hub staff only)."""
     return Hub.objects.filter(pk__in=staff_hub_ids(user)).order_by("name", "id")
 
 
-def scoring_hub_get_for(user: Any, pk: int) -> Hub:
+def scoring_hub_get_for(user: Viewer, pk: int) -> Hub:
     hub = scoring_hubs_for(user).filter(pk=pk).first()
     if hub is None:
         raise NotFound("枢纽组织不存在")
@@ -203,30 +221,31 @@ def monthly_average(org: Organization, year: int) -> tuple[Decimal, int]:
 # --- appeals ------------------------------------------------------------------------------------
 
 
-def appeal_visible_to(user: Any) -> QuerySet[ScoreAppeal]:
+def appeal_visible_to(user: Viewer) -> QuerySet[ScoreAppeal]:
     """Appeals of the organisations the user sees, and those against the scores of the hubs
-    the user governs (bureaus over the hubs' scope)."""
-    if not is_signed_in(user):
+    the user governs (bureaus and street offices over the hubs' scope)."""
+    scope = scope_of(user)
+    if not scope.signed_in:
         return ScoreAppeal.objects.none()
     qs = ScoreAppeal.objects.select_related(
         "organization", "line__item", "line__scorecard__hub", "filed_by", "decided_by"
     )
+    if scope.everything:
+        return qs
     visible = Q(organization_id__in=organization_visible_to(user).values("pk"))
-    if user.role in BUREAU_ROLES and user.scope_prefix:
-        visible |= Q(line__scorecard__hub__scope_prefix__startswith=user.scope_prefix)
-    if user.role == Role.STREET_OFFICER and user.scope_prefix:
-        visible |= Q(line__scorecard__hub__scope_prefix__startswith=user.scope_prefix)
-    return qs if user.is_superuser else qs.filter(visible)
+    if scope.is_bureau or (scope.role == Role.STREET_OFFICER and scope.has_region):
+        visible |= Q(line__scorecard__hub__scope_prefix__startswith=scope.prefix)
+    return qs.filter(visible)
 
 
-def appeal_get_for(user: Any, pk: int) -> ScoreAppeal:
+def appeal_get_for(user: Viewer, pk: int) -> ScoreAppeal:
     appeal = appeal_visible_to(user).filter(pk=pk).first()
     if appeal is None:
         raise NotFound("申诉不存在")
     return appeal
 
 
-def appeal_list_for(user: Any, *, state: str = "") -> QuerySet[ScoreAppeal]:
+def appeal_list_for(user: Viewer, *, state: str = "") -> QuerySet[ScoreAppeal]:
     qs = appeal_visible_to(user)
     if state:
         qs = qs.filter(state=state)
@@ -242,34 +261,35 @@ def open_appeal_count(scorecard: MonthlyScorecard) -> int:
 # --- interviews --------------------------------------------------------------------------------
 
 
-def interview_visible_to(user: Any) -> QuerySet[InterviewTask]:
+def interview_visible_to(user: Viewer) -> QuerySet[InterviewTask]:
     """Tasks assigned to the user, of the user's hubs, or of organisations in a bureau's region."""
-    if not is_signed_in(user):
+    scope = scope_of(user)
+    if scope.user is None:
         return InterviewTask.objects.none()
     qs = InterviewTask.objects.select_related("organization", "hub", "assignee")
-    if user.is_superuser:
+    if scope.everything:
         return qs
-    q = Q(assignee_id=user.pk) | Q(hub_id__in=staff_hub_ids(user))
-    if user.role in BUREAU_ROLES and user.scope_prefix:
-        q |= Q(organization__address_code__startswith=user.scope_prefix)
+    q = Q(assignee_id=scope.user.pk) | Q(hub_id__in=staff_hub_ids(user))
+    if scope.is_bureau:
+        q |= Q(organization__address_code__startswith=scope.prefix)
     return qs.filter(q)
 
 
-def interview_get_for(user: Any, pk: int) -> InterviewTask:
+def interview_get_for(user: Viewer, pk: int) -> InterviewTask:
     task = interview_visible_to(user).filter(pk=pk).first()
     if task is None:
         raise NotFound("约谈任务不存在")
     return task
 
 
-def interview_list_for(user: Any, *, state: str = "") -> QuerySet[InterviewTask]:
+def interview_list_for(user: Viewer, *, state: str = "") -> QuerySet[InterviewTask]:
     qs = interview_visible_to(user)
     if state:
         qs = qs.filter(state=state)
     return qs.order_by("state", "due_on", "id")
 
 
-def removal_flags_for(user: Any) -> QuerySet[RemovalFlag]:
+def removal_flags_for(user: Viewer) -> QuerySet[RemovalFlag]:
     return (
         RemovalFlag.objects.filter(organization_id__in=organization_visible_to(user).values("pk"))
         .select_related("organization", "hub", "task")
@@ -280,15 +300,15 @@ def removal_flags_for(user: Any) -> QuerySet[RemovalFlag]:
 # --- star ratings -------------------------------------------------------------------------------
 
 
-def star_visible_to(user: Any) -> QuerySet[StarAssessment]:
-    if not is_signed_in(user):
+def star_visible_to(user: Viewer) -> QuerySet[StarAssessment]:
+    if not scope_of(user).signed_in:
         return StarAssessment.objects.none()
     return StarAssessment.objects.filter(
         organization_id__in=organization_visible_to(user).values("pk")
     ).select_related("organization", "hub")
 
 
-def star_get_for(user: Any, pk: int) -> StarAssessment:
+def star_get_for(user: Viewer, pk: int) -> StarAssessment:
     item = star_visible_to(user).filter(pk=pk).first()
     if item is None:
         raise NotFound("星级评定不存在")
@@ -301,7 +321,7 @@ def _ranked(qs: QuerySet[StarAssessment]) -> QuerySet[StarAssessment]:
     ).order_by("-composite", "organization__name", "id")
 
 
-def star_ranking(user: Any, year: int, *, region_prefix: str = "") -> QuerySet[StarAssessment]:
+def star_ranking(user: Viewer, year: int, *, region_prefix: str = "") -> QuerySet[StarAssessment]:
     """The year's assessments the user sees inside ``region_prefix``, ranked by composite."""
     qs = star_visible_to(user).filter(year=year)
     if region_prefix:
@@ -338,17 +358,24 @@ def has_star_priority(org: Organization | int, year: int) -> bool:
     return item.stars >= int(policy_for(item.region_code)["priority_stars"])
 
 
+def nominable_organization(user: Viewer, pk: int) -> Organization | None:
+    """An organisation the user sees, by id, to nominate (None: missing or not the user's to
+    see, one answer for both)."""
+    org = Organization.objects.filter(pk=pk).first()
+    return org if org is not None and organization_in_scope(user, org) else None
+
+
 # --- awards ---------------------------------------------------------------------------------------
 
 
-def award_round_list_for(user: Any) -> QuerySet[AwardRound]:
+def award_round_list_for(user: Viewer) -> QuerySet[AwardRound]:
     """Every signed-in account sees the rounds (anyone may vote)."""
-    if not is_signed_in(user):
+    if not scope_of(user).signed_in:
         return AwardRound.objects.none()
     return AwardRound.objects.annotate(nominee_count=Count("nominations")).order_by("-year", "-id")
 
 
-def award_round_get_for(user: Any, pk: int) -> AwardRound:
+def award_round_get_for(user: Viewer, pk: int) -> AwardRound:
     item = award_round_list_for(user).filter(pk=pk).first()
     if item is None:
         raise NotFound("评选不存在")
@@ -363,8 +390,8 @@ def nominations_of(award_round: AwardRound) -> QuerySet[Nomination]:
     return award_round.nominations.select_related("organization").order_by(*_NOMINATION_ORDER)
 
 
-def nomination_get_for(user: Any, pk: int) -> Nomination:
-    if not is_signed_in(user):
+def nomination_get_for(user: Viewer, pk: int) -> Nomination:
+    if not scope_of(user).signed_in:
         raise NotFound("推荐对象不存在")
     item = Nomination.objects.select_related("award_round", "organization").filter(pk=pk).first()
     if item is None:
@@ -372,13 +399,14 @@ def nomination_get_for(user: Any, pk: int) -> Nomination:
     return item
 
 
-def voted_nomination_ids(user: Any, award_round: AwardRound) -> set[int]:
-    if not is_signed_in(user):
+def voted_nomination_ids(user: Viewer, award_round: AwardRound) -> set[int]:
+    me = scope_of(user).user
+    if me is None:
         return set()
     return set(
-        Vote.objects.filter(
-            voter_id=user.pk, nomination__award_round_id=award_round.pk
-        ).values_list("nomination_id", flat=True)
+        Vote.objects.filter(voter_id=me.pk, nomination__award_round_id=award_round.pk).values_list(
+            "nomination_id", flat=True
+        )
     )
 
 

@@ -9,20 +9,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, Min, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from npohub.accounts.models import Role
+from npohub.accounts.models import Role, User
 from npohub.core.todo import TodoItem, register
 from npohub.hubs.models import HubMembership
 from npohub.hubs.selectors import staff_hub_ids
+from npohub.orgs.scope import scope_of
 
 from .models import AppealState, InterviewState, MonthlyScorecard
-from .navigation import sees_star_work
+from .permissions import Viewer, sees_star_work
 from .selectors import appeal_visible_to, interview_visible_to, month_start, shift_month
 
 
@@ -30,7 +30,7 @@ def _url(name: str, **query: str) -> str:
     return f"{reverse(name)}?{urlencode(query)}"
 
 
-def unscored_members(user: Any, today: dt.date) -> list[TodoItem]:
+def unscored_members(user: User, today: dt.date) -> list[TodoItem]:
     """Current members of the user's hubs with no score for last month (the scoring page's
     default month)."""
     if user.role != Role.HUB_STAFF:
@@ -59,7 +59,7 @@ def unscored_members(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def interviews(user: Any, today: dt.date) -> list[TodoItem]:
+def interviews(user: User, today: dt.date) -> list[TodoItem]:
     row = interview_visible_to(user).aggregate(
         open=Count("id", filter=Q(state=InterviewState.OPEN)),
         open_due=Min("due_on", filter=Q(state=InterviewState.OPEN)),
@@ -86,7 +86,7 @@ def interviews(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def appeals(user: Any, today: dt.date) -> list[TodoItem]:
+def appeals(user: User, today: dt.date) -> list[TodoItem]:
     if user.role == Role.HUB_STAFF and not user.is_superuser:
         return []  # the hub scored: its supervisor decides the appeal
     n = appeal_visible_to(user).filter(state=AppealState.SUBMITTED).count()
@@ -102,10 +102,11 @@ def appeals(user: Any, today: dt.date) -> list[TodoItem]:
     ]
 
 
-def stars_todos(user: Any, today: dt.date) -> list[TodoItem]:
-    if not sees_star_work(user):
+def stars_todos(user: Viewer, today: dt.date) -> list[TodoItem]:
+    me = scope_of(user).user
+    if me is None or not sees_star_work(me):
         return []
-    return [*unscored_members(user, today), *interviews(user, today), *appeals(user, today)]
+    return [*unscored_members(me, today), *interviews(me, today), *appeals(me, today)]
 
 
 register("stars", stars_todos)

@@ -1,10 +1,16 @@
-"""Staff and organisation pages of the stars app (mounted at /stars/). Thin: fetch with a
-scoped selector, validate a form, call one service, render."""
+"""Staff and organisation pages of the stars app (mounted at /stars/).
+
+Thin: fetch with the scoped selectors and let ``NotFound`` propagate (missing and forbidden are
+the same 404, ``core.http``), validate a form, run one service through ``core.http.attempt`` (a
+refusal becomes form errors or a message), render; who opens which page is decided in
+``permissions.py``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,10 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from npohub.core.errors import DomainError, NotFound
-from npohub.core.forms import apply_service_errors
-from npohub.orgs.models import AccessReason, Organization
-from npohub.orgs.selectors import granted_organization_ids, organization_get_for
+from npohub.accounts.models import User
+from npohub.core.http import attempt
+from npohub.hubs.models import Hub
+from npohub.orgs.models import Organization
+from npohub.orgs.scope import scope_of
+from npohub.orgs.selectors import organization_get_for
 from npohub.party.selectors import has_party_organization
 
 from . import selectors, services
@@ -36,7 +44,6 @@ from .forms import (
     parse_month,
 )
 from .models import AppealState, InterviewState
-from .navigation import sees_star_work
 from .permissions import (
     can_assess_stars,
     can_create_award_round,
@@ -46,40 +53,31 @@ from .permissions import (
     can_publish_stars,
     can_score_organization,
     can_work_interview,
+    sees_star_work,
 )
 
 PAGE_SIZE = 30
 
 
-def _get(fetch: Any, *args: Any) -> Any:
-    try:
-        return fetch(*args)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind ``login_required``)."""
+    return cast(User, request.user)
 
 
-def _staff_only(user: Any) -> None:
+def _staff_only(user: User) -> None:
     if not sees_star_work(user):
         raise Http404(_("页面不存在"))
-
-
-def _own_org_ids(user: Any) -> list[int]:
-    return list(
-        granted_organization_ids(user, reason=AccessReason.OWN)
-        .order_by("organization_id")
-        .values_list("organization_id", flat=True)
-    )
 
 
 # --- monthly scores ------------------------------------------------------------------------------
 
 
-def _grid_context(hub: Any, month: Any) -> dict[str, Any]:
+def _grid_context(hub: Hub, month: dt.date) -> dict[str, object]:
     template = selectors.template_for(hub.organization.address_code)
     items = list(template.items.all()) if template else []
     rows = []
     for row in selectors.scoring_grid(hub, month):
-        initial = {f"item_{code}": value for code, value in row.points.items()}
+        initial: dict[str, object] = {f"item_{code}": value for code, value in row.points.items()}
         if row.scorecard is not None:
             deducted = [line for line in row.scorecard.lines.all() if line.reason]
             if deducted:
@@ -93,7 +91,7 @@ def _grid_context(hub: Any, month: Any) -> dict[str, Any]:
 @require_GET
 def scoring(request: HttpRequest) -> HttpResponse:
     """Bulk entry: the hub's members × the scorecard's items for one month."""
-    hubs = list(selectors.scoring_hubs_for(request.user).select_related("organization"))
+    hubs = list(selectors.scoring_hubs_for(_me(request)).select_related("organization"))
     if not hubs:
         raise Http404(_("页面不存在"))
     chosen = next((h for h in hubs if str(h.pk) == request.GET.get("hub")), hubs[0])
@@ -106,9 +104,10 @@ def scoring(request: HttpRequest) -> HttpResponse:
 @require_POST
 def scoring_save(request: HttpRequest, hub_pk: int, org_id: int) -> HttpResponse:
     """Save one member's row (htmx): answers the row, re-rendered with the result."""
-    hub = _get(selectors.scoring_hub_get_for, request.user, hub_pk)
-    org = _get(organization_get_for, request.user, org_id)
-    if not can_score_organization(request.user, org):
+    user = _me(request)
+    hub = selectors.scoring_hub_get_for(user, hub_pk)
+    org = organization_get_for(user, org_id)
+    if not can_score_organization(user, org):
         raise Http404(_("页面不存在"))
     month = parse_month(request.GET.get("month") or request.POST.get("month"))
     template = selectors.template_for(org.address_code)
@@ -116,15 +115,16 @@ def scoring_save(request: HttpRequest, hub_pk: int, org_id: int) -> HttpResponse
     form = ScoreRowForm(request.POST, items=items, prefix=f"o{org.pk}")
     saved = None
     if form.is_valid():
-        try:
-            saved = services.scorecard_record(
-                actor=request.user, organization=org, period=month, lines=form.lines()
-            )
-        except DomainError as exc:
-            apply_service_errors(form, exc)
+        saved = attempt(
+            request,
+            lambda: services.scorecard_record(
+                actor=user, organization=org, period=month, lines=form.lines()
+            ),
+            form=form,
+        )
     row = selectors.GridRow(org, saved, {})
     context = {"hub": hub, "month": month, "items": items, "entry": {"row": row, "form": form}}
-    if request.htmx:  # type: ignore[attr-defined]
+    if getattr(request, "htmx", False):
         return render(request, "stars/partials/score_row.html", context)
     if saved is not None:
         messages.success(request, _("%(org)s的评分已保存") % {"org": org.name})
@@ -136,10 +136,11 @@ def scoring_save(request: HttpRequest, hub_pk: int, org_id: int) -> HttpResponse
 @login_required
 @require_GET
 def scorecard_list(request: HttpRequest) -> HttpResponse:
-    _staff_only(request.user)
+    user = _me(request)
+    _staff_only(user)
     month = parse_month(request.GET.get("month")) if request.GET.get("month") else None
     below = Decimal("6") if request.GET.get("low") else None
-    cards = selectors.scorecard_list_for(request.user, period=month, below=below)
+    cards = selectors.scorecard_list_for(user, period=month, below=below)
     page = Paginator(cards, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "stars/scorecard_list.html", {"page_obj": page, "month": month})
 
@@ -147,10 +148,11 @@ def scorecard_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    card = _get(selectors.scorecard_get_for, request.user, pk)
+    user = _me(request)
+    card = selectors.scorecard_get_for(user, pk)
     context = {
         "card": card,
-        "may_appeal": bool(can_file_appeal(request.user, card)),
+        "may_appeal": bool(can_file_appeal(user, card)),
         "appeal_form": AppealForm(),
     }
     return render(request, "stars/scorecard_detail.html", context)
@@ -160,7 +162,7 @@ def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def my_scorecards(request: HttpRequest) -> HttpResponse:
     """An organisation account's own scorecards, star ratings and interviews."""
-    org_ids = _own_org_ids(request.user)
+    org_ids = selectors.own_organization_ids(_me(request))
     if not org_ids:
         raise Http404(_("页面不存在"))
     org = Organization.objects.get(pk=org_ids[0])
@@ -176,17 +178,17 @@ def my_scorecards(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def appeal_create(request: HttpRequest, line_pk: int) -> HttpResponse:
-    line = _get(selectors.line_get_for, request.user, line_pk)
+    user = _me(request)
+    line = selectors.line_get_for(user, line_pk)
     form = AppealForm(request.POST)
     if form.is_valid():
-        try:
-            services.appeal_file(
-                actor=request.user, line=line, grounds=form.cleaned_data["grounds"]
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("申诉已提交"))
+        attempt(
+            request,
+            lambda: services.appeal_file(
+                actor=user, line=line, grounds=form.cleaned_data["grounds"]
+            ),
+            success=_("申诉已提交"),
+        )
     else:
         messages.error(request, _("请填写申诉理由"))
     return redirect("stars:scorecard-detail", pk=line.scorecard_id)
@@ -195,9 +197,10 @@ def appeal_create(request: HttpRequest, line_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def appeal_list(request: HttpRequest) -> HttpResponse:
-    _staff_only(request.user)
+    user = _me(request)
+    _staff_only(user)
     state = request.GET.get("state", AppealState.SUBMITTED)
-    page = Paginator(selectors.appeal_list_for(request.user, state=state), PAGE_SIZE).get_page(
+    page = Paginator(selectors.appeal_list_for(user, state=state), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -210,12 +213,13 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    appeal = _get(selectors.appeal_get_for, request.user, pk)
-    may_decide = bool(can_decide_appeal(request.user, appeal))
+    user = _me(request)
+    appeal = selectors.appeal_get_for(user, pk)
+    may_decide = bool(can_decide_appeal(user, appeal))
     context = {
         "appeal": appeal,
         "may_decide": may_decide,
-        "transitions": services.appeal_moves_for(request.user, appeal) if may_decide else [],
+        "transitions": services.appeal_moves_for(user, appeal) if may_decide else [],
         "history": services.appeal_history(appeal),
         "form": AppealDecisionForm(),
     }
@@ -225,21 +229,21 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def appeal_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
-    appeal = _get(selectors.appeal_get_for, request.user, pk)
+    user = _me(request)
+    appeal = selectors.appeal_get_for(user, pk)
     form = AppealDecisionForm(request.POST)
     if form.is_valid():
-        try:
-            services.appeal_transition(
-                actor=request.user,
+        attempt(
+            request,
+            lambda: services.appeal_transition(
+                actor=user,
                 appeal=appeal,
                 transition=transition,
                 note=form.cleaned_data["note"],
                 adjusted_points=form.cleaned_data["adjusted_points"],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("申诉已处理"))
+            ),
+            success=_("申诉已处理"),
+        )
     else:
         messages.error(request, _("请填写处理意见"))
     return redirect("stars:appeal-detail", pk=appeal.pk)
@@ -251,15 +255,16 @@ def appeal_transition(request: HttpRequest, pk: int, transition: str) -> HttpRes
 @login_required
 @require_GET
 def interview_list(request: HttpRequest) -> HttpResponse:
-    _staff_only(request.user)
+    user = _me(request)
+    _staff_only(user)
     state = request.GET.get("state", "")
-    tasks = selectors.interview_list_for(request.user, state=state)
+    tasks = selectors.interview_list_for(user, state=state)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_obj": page,
         "state": state,
         "states": InterviewState.choices,
-        "flags": selectors.removal_flags_for(request.user)[:20],
+        "flags": selectors.removal_flags_for(user)[:20],
     }
     return render(request, "stars/interview_list.html", context)
 
@@ -267,10 +272,11 @@ def interview_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _get(selectors.interview_get_for, request.user, pk)
+    user = _me(request)
+    task = selectors.interview_get_for(user, pk)
     context = {
         "task": task,
-        "may_work": bool(can_work_interview(request.user, task)),
+        "may_work": bool(can_work_interview(user, task)),
         "record_form": InterviewRecordForm(initial={"held_on": timezone.localdate()}),
         "resolve_form": InterviewResolveForm(),
         "history": services.interview_history(task),
@@ -281,15 +287,15 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def interview_record(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _get(selectors.interview_get_for, request.user, pk)
+    user = _me(request)
+    task = selectors.interview_get_for(user, pk)
     form = InterviewRecordForm(request.POST)
     if form.is_valid():
-        try:
-            services.interview_record(actor=request.user, task=task, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("约谈情况已记录"))
+        attempt(
+            request,
+            lambda: services.interview_record(actor=user, task=task, **form.cleaned_data),
+            success=_("约谈情况已记录"),
+        )
     else:
         messages.error(request, _("请填写约谈日期和约谈情况"))
     return redirect("stars:interview-detail", pk=task.pk)
@@ -298,15 +304,15 @@ def interview_record(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def interview_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _get(selectors.interview_get_for, request.user, pk)
+    user = _me(request)
+    task = selectors.interview_get_for(user, pk)
     form = InterviewResolveForm(request.POST)
     if form.is_valid():
-        try:
-            services.interview_resolve(actor=request.user, task=task, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("整改核查已记录"))
+        attempt(
+            request,
+            lambda: services.interview_resolve(actor=user, task=task, **form.cleaned_data),
+            success=_("整改核查已记录"),
+        )
     else:
         messages.error(request, _("请选择整改结果并填写核查意见"))
     return redirect("stars:interview-detail", pk=task.pk)
@@ -328,19 +334,20 @@ def _year_and_region(request: HttpRequest) -> tuple[StarFilterForm, int, str]:
 @require_GET
 def star_list(request: HttpRequest) -> HttpResponse:
     """The year's star ratings ranked per region, with publication for the bureau."""
-    _staff_only(request.user)
+    user = _me(request)
+    _staff_only(user)
     form, year, region = _year_and_region(request)
-    prefix = region or getattr(request.user, "scope_prefix", "")
-    ranking = selectors.star_ranking(request.user, year, region_prefix=region)
+    prefix = region or scope_of(user).prefix
+    ranking = selectors.star_ranking(user, year, region_prefix=region)
     page = Paginator(ranking, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "year": year,
         "region": prefix,
         "page_obj": page,
-        "may_publish": bool(prefix and can_publish_stars(request.user, prefix)),
+        "may_publish": bool(prefix and can_publish_stars(user, prefix)),
     }
-    partial = request.htmx  # type: ignore[attr-defined]
+    partial = getattr(request, "htmx", False)
     template = "stars/partials/star_table.html" if partial else "stars/star_list.html"
     return render(request, template, context)
 
@@ -348,8 +355,9 @@ def star_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def star_assess(request: HttpRequest, org_id: int) -> HttpResponse:
-    org = _get(organization_get_for, request.user, org_id)
-    if not can_assess_stars(request.user, org):
+    user = _me(request)
+    org = organization_get_for(user, org_id)
+    if not can_assess_stars(user, org):
         raise Http404(_("页面不存在"))
     _f, year, _r = _year_and_region(request)
     average, months = selectors.monthly_average(org, year)
@@ -358,17 +366,18 @@ def star_assess(request: HttpRequest, org_id: int) -> HttpResponse:
         request.POST or None, initial={"party_building_passed": "yes" if party else "no"}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.star_assessment_record(
-                actor=request.user,
+        saved = attempt(
+            request,
+            lambda: services.star_assessment_record(
+                actor=user,
                 organization=org,
                 year=year,
                 data=services.StarInput(**form.cleaned_data),
-            )
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("星级评定已保存"))
+            ),
+            form=form,
+            success=_("星级评定已保存"),
+        )
+        if saved is not None:
             return redirect(f"{request.path}?year={year}")
     context = {
         "org": org,
@@ -385,15 +394,16 @@ def star_assess(request: HttpRequest, org_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def star_publish(request: HttpRequest) -> HttpResponse:
-    _staff_only(request.user)
+    user = _me(request)
+    _staff_only(user)
     _f, year, region = _year_and_region(request)
     year = int(request.POST.get("year") or year)
-    region = request.POST.get("region") or region or request.user.scope_prefix
-    try:
-        count = services.star_results_publish(actor=request.user, year=year, region_code=region)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    region = request.POST.get("region") or region or scope_of(user).prefix
+    count = attempt(
+        request,
+        lambda: services.star_results_publish(actor=user, year=year, region_code=region),
+    )
+    if count is not None:
         messages.success(request, _("已公布%(n)d个组织的星级评定结果") % {"n": count})
     return redirect(f"{reverse('stars:star-list')}?year={year}")
 
@@ -404,11 +414,12 @@ def star_publish(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def award_list(request: HttpRequest) -> HttpResponse:
-    rounds = selectors.award_round_list_for(request.user)
-    prefix = getattr(request.user, "scope_prefix", "")
+    user = _me(request)
+    rounds = selectors.award_round_list_for(user)
+    prefix = scope_of(user).prefix
     context = {
         "rounds": rounds,
-        "may_create": bool(prefix and can_create_award_round(request.user, prefix)),
+        "may_create": bool(prefix and can_create_award_round(user, prefix)),
     }
     return render(request, "stars/award_list.html", context)
 
@@ -416,20 +427,22 @@ def award_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def award_create(request: HttpRequest) -> HttpResponse:
-    prefix = getattr(request.user, "scope_prefix", "")
-    if not (prefix and can_create_award_round(request.user, prefix)):
+    user = _me(request)
+    prefix = scope_of(user).prefix
+    if not (prefix and can_create_award_round(user, prefix)):
         raise Http404(_("页面不存在"))
     form = AwardRoundForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
-        try:
-            award_round = services.award_round_create(
-                actor=request.user,
+        award_round = attempt(
+            request,
+            lambda: services.award_round_create(
+                actor=user,
                 data=services.RoundInput(region_code=prefix.ljust(12, "0"), **form.cleaned_data),
-            )
-        except DomainError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("评选已创建"))
+            ),
+            form=form,
+            success=_("评选已创建"),
+        )
+        if award_round is not None:
             return redirect("stars:award-detail", pk=award_round.pk)
     return render(request, "stars/award_form.html", {"form": form})
 
@@ -437,14 +450,15 @@ def award_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    award_round = _get(selectors.award_round_get_for, request.user, pk)
-    may_manage = bool(can_manage_award_round(request.user, award_round))
+    user = _me(request)
+    award_round = selectors.award_round_get_for(user, pk)
+    may_manage = bool(can_manage_award_round(user, award_round))
     context = {
         "round": award_round,
         "nominations": selectors.nominations_of(award_round),
-        "voted": selectors.voted_nomination_ids(request.user, award_round),
+        "voted": selectors.voted_nomination_ids(user, award_round),
         "may_manage": may_manage,
-        "transitions": services.award_moves_for(request.user, award_round) if may_manage else [],
+        "transitions": services.award_moves_for(user, award_round) if may_manage else [],
         "history": services.award_round_history(award_round) if may_manage else [],
         "nomination_form": NominationForm(),
         "today": timezone.localdate(),
@@ -455,21 +469,25 @@ def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
-    award_round = _get(selectors.award_round_get_for, request.user, pk)
+    user = _me(request)
+    award_round = selectors.award_round_get_for(user, pk)
     form = NominationForm(request.POST)
     if form.is_valid():
-        try:
-            org = organization_get_for(request.user, form.cleaned_data["organization"])
-            services.nomination_create(
-                actor=request.user,
-                award_round=award_round,
-                organization=org,
-                statement=form.cleaned_data["statement"],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        org = selectors.nominable_organization(user, form.cleaned_data["organization"])
+        if org is None:
+            messages.error(request, _("组织不存在"))
         else:
-            messages.success(request, _("已推荐%(org)s") % {"org": org.name})
+            nominated = org
+            attempt(
+                request,
+                lambda: services.nomination_create(
+                    actor=user,
+                    award_round=award_round,
+                    organization=nominated,
+                    statement=form.cleaned_data["statement"],
+                ),
+                success=_("已推荐%(org)s") % {"org": nominated.name},
+            )
     else:
         messages.error(request, _("请填写组织编号和推荐理由"))
     return redirect("stars:award-detail", pk=award_round.pk)
@@ -478,26 +496,26 @@ def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
-    nomination = _get(selectors.nomination_get_for, request.user, pk)
-    try:
-        services.vote_cast(actor=request.user, nomination=nomination)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已投票"))
+    user = _me(request)
+    nomination = selectors.nomination_get_for(user, pk)
+    attempt(
+        request,
+        lambda: services.vote_cast(actor=user, nomination=nomination),
+        success=_("已投票"),
+    )
     return redirect("stars:award-detail", pk=nomination.award_round_id)
 
 
 @login_required
 @require_POST
 def award_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
-    award_round = _get(selectors.award_round_get_for, request.user, pk)
-    try:
-        services.award_round_transition(
-            actor=request.user, award_round=award_round, transition=transition
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("评选状态已更新"))
+    user = _me(request)
+    award_round = selectors.award_round_get_for(user, pk)
+    attempt(
+        request,
+        lambda: services.award_round_transition(
+            actor=user, award_round=award_round, transition=transition
+        ),
+        success=_("评选状态已更新"),
+    )
     return redirect("stars:award-detail", pk=award_round.pk)

@@ -11,7 +11,7 @@ one service, render.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +20,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from npohub.core.errors import DomainError
+from npohub.accounts.models import User
+from npohub.core.http import attempt
+from npohub.orgs.scope import scope_of
 from npohub.regions.codes import pad
 from npohub.regions.models import Level, Region
 
@@ -32,34 +34,36 @@ from .forms import (
     items_formset_data,
     template_items,
 )
-from .models import ScorecardTemplate
-from .navigation import sees_star_work
-from .permissions import can_activate_template, can_manage_templates, can_retire_template
+from .permissions import (
+    can_activate_template,
+    can_manage_templates,
+    can_retire_template,
+    sees_star_work,
+)
 
 BLANK_ROWS = 3
 
 
-def _staff_only(user: Any) -> None:
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind ``login_required``)."""
+    return cast(User, request.user)
+
+
+def _staff_only(user: User) -> None:
     if not sees_star_work(user):
         raise Http404(_("页面不存在"))
 
 
-def _template_get(pk: Any) -> ScorecardTemplate:
-    template = selectors.template_list().filter(pk=pk).first() if str(pk).isdigit() else None
-    if template is None:
-        raise Http404(_("评分表不存在"))
-    return template
-
-
-def _region_choices(user: Any) -> list[tuple[str, str]]:
+def _region_choices(user: User) -> list[tuple[str, str]]:
     """The localities the user may set a scorecard for: a bureau its own region and the units
     below it down to the district (县级); the superuser the default (every locality) and the
     provinces and cities."""
-    if user.is_superuser:
+    scope = scope_of(user)
+    if scope.everything:
         regions = Region.objects.active().filter(level__lte=Level.CITY)
         choices = [("", _("全部地区（默认评分表）"))]
     else:
-        prefix = getattr(user, "scope_prefix", "") or ""
+        prefix = scope.prefix
         if not (prefix and can_manage_templates(user, prefix)):
             return []
         regions = Region.objects.active().within(prefix).filter(level__lte=Level.COUNTY)
@@ -94,12 +98,13 @@ def _points_total(formset: Any) -> Decimal:
 @require_GET
 def template_list(request: HttpRequest) -> HttpResponse:
     """The versions of every locality's scorecard, the one in force first."""
-    _staff_only(request.user)
+    user = _me(request)
+    _staff_only(user)
     templates = sorted(
         selectors.template_list(), key=lambda t: (t.region_code, not t.is_active, -t.pk)
     )
     names = _region_names({t.region_code for t in templates})
-    may_create = bool(_region_choices(request.user))
+    may_create = bool(_region_choices(user))
     rows = []
     for template in templates:
         items = list(template.items.all())
@@ -109,27 +114,24 @@ def template_list(request: HttpRequest) -> HttpResponse:
                 "items": items,
                 "total": sum((i.max_points for i in items), Decimal("0")),
                 "region_name": names.get(template.region_code, template.region_code),
-                "may_activate": bool(can_activate_template(request.user, template)),
-                "may_retire": bool(can_retire_template(request.user, template)),
+                "may_activate": bool(can_activate_template(user, template)),
+                "may_retire": bool(can_retire_template(user, template)),
             }
         )
     context = {"rows": rows, "may_create": may_create}
     return render(request, "stars/template_list.html", context)
 
 
-def _show_refusal(form: Any, exc: DomainError, items: list[Any]) -> Any:
-    """Put the service's refusal on the page: every bad row by its number, the rows shown
-    in the order they were sent (so 第N项 is the Nth row of the table)."""
+def _marked_rows(items: list[services.ItemInput], errors: dict[str, str]) -> Any:
+    """The refused table again, each bad row marked beside its field, the rows in the order
+    they were sent (so 第N项 is the Nth row of the table); the refusal itself is on top."""
     formset = TemplateItemFormSet(items_formset_data(items), prefix=ITEMS_PREFIX)
     formset.is_valid()
-    details = exc.details if isinstance(exc.details, dict) else {}
-    row_errors = [(key.split("."), str(text)) for key, text in details.items()]
-    row_errors = [(parts, text) for parts, text in row_errors if len(parts) == 3]
-    if not row_errors:
-        form.add_error(None, exc.message)
-        return formset
-    for (_items, row, field), text in row_errors:
-        form.add_error(None, text)
+    for key, text in errors.items():
+        parts = key.split(".")
+        if len(parts) != 3:
+            continue
+        _items, row, field = parts
         index = int(row) - 1
         if 0 <= index < len(formset.forms):
             target = formset.forms[index]
@@ -152,11 +154,12 @@ def _form_errors_by_row(form: Any, formset: Any) -> None:
 @require_http_methods(["GET", "POST"])
 def template_create(request: HttpRequest) -> HttpResponse:
     """A new version of a locality's scorecard; ``?from=<id>`` starts from a copy of one."""
-    _staff_only(request.user)
-    choices = _region_choices(request.user)
+    user = _me(request)
+    _staff_only(user)
+    choices = _region_choices(user)
     if not choices:
         raise Http404(_("页面不存在"))
-    source = _template_get(request.GET["from"]) if request.GET.get("from") else None
+    source = selectors.template_get(request.GET["from"]) if request.GET.get("from") else None
     allowed = {code for code, _label in choices}
     if request.method == "POST" and "add_row" in request.POST:
         data = request.POST.copy()
@@ -172,35 +175,36 @@ def template_create(request: HttpRequest) -> HttpResponse:
         formset = TemplateItemFormSet(request.POST, prefix=ITEMS_PREFIX)
         if form.is_valid() and formset.is_valid():
             items = template_items(formset)
-            try:
-                template = services.scorecard_template_create(
-                    actor=request.user,
+            template = attempt(
+                request,
+                lambda: services.scorecard_template_create(
+                    actor=user,
                     name=form.cleaned_data["name"],
                     region_code=form.cleaned_data["region_code"],
                     items=items,
-                )
-            except DomainError as exc:
-                formset = _show_refusal(form, exc, items) if items else formset
-                if not items:
-                    form.add_error(None, exc.message)
-            else:
+                ),
+                form=form,
+            )
+            if template is not None:
                 messages.success(
                     request, _("评分表“%(name)s”已保存并生效") % {"name": template.name}
                 )
                 return redirect("stars:template-list")
+            if items:
+                formset = _marked_rows(items, services.template_item_errors(items))
         elif not formset.is_valid():
             _form_errors_by_row(form, formset)
     else:
-        region = source.region_code if source else getattr(request.user, "scope_prefix", "")
+        region = source.region_code if source else scope_of(user).prefix
         initial = {
             "name": source.name if source else "",
             "region_code": region if region in allowed else choices[0][0],
         }
         form = TemplateForm(initial=initial, region_choices=choices)
         items = list(source.items.all()) if source else []
-        data = items_formset_data(items)
-        data[f"{ITEMS_PREFIX}-TOTAL_FORMS"] = str(len(items) + (1 if items else BLANK_ROWS))
-        formset = TemplateItemFormSet(data, prefix=ITEMS_PREFIX)
+        rows = items_formset_data(items)
+        rows[f"{ITEMS_PREFIX}-TOTAL_FORMS"] = str(len(items) + (1 if items else BLANK_ROWS))
+        formset = TemplateItemFormSet(rows, prefix=ITEMS_PREFIX)
     context = {
         "form": form,
         "formset": formset,
@@ -213,26 +217,26 @@ def template_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def template_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff_only(request.user)
-    template = _template_get(pk)
-    try:
-        services.scorecard_template_activate(actor=request.user, template=template)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("评分表“%(name)s”已启用") % {"name": template.name})
+    user = _me(request)
+    _staff_only(user)
+    template = selectors.template_get(pk)
+    attempt(
+        request,
+        lambda: services.scorecard_template_activate(actor=user, template=template),
+        success=_("评分表“%(name)s”已启用") % {"name": template.name},
+    )
     return redirect("stars:template-list")
 
 
 @login_required
 @require_POST
 def template_retire(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff_only(request.user)
-    template = _template_get(pk)
-    try:
-        services.scorecard_template_retire(actor=request.user, template=template)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("评分表“%(name)s”已停用") % {"name": template.name})
+    user = _me(request)
+    _staff_only(user)
+    template = selectors.template_get(pk)
+    attempt(
+        request,
+        lambda: services.scorecard_template_retire(actor=user, template=template),
+        success=_("评分表“%(name)s”已停用") % {"name": template.name},
+    )
     return redirect("stars:template-list")

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from npohub.accounts.models import User
 from npohub.core.errors import PermissionDenied
 from npohub.orgs.selectors import organization_get_for
 from npohub.stars import selectors, services
@@ -25,11 +26,11 @@ from npohub.stars.models import (
     ScorecardTemplate,
     StarAssessment,
 )
-from npohub.stars.navigation import sees_star_work
-from npohub.stars.permissions import can_manage_award_round
+from npohub.stars.permissions import can_manage_award_round, sees_star_work
 
 from ..history import history_out, move_out
 from ..pagination import Page, PageParams, paginate
+from ..request import api_user
 from .schemas import (
     AppealDetailOut,
     AppealIn,
@@ -66,7 +67,7 @@ router = Router(tags=["stars"])
 ERRORS: dict[int, Any] = dict.fromkeys((401, 403, 404, 409, 422), ErrorOut)
 
 
-def _staff(user: Any) -> None:
+def _staff(user: User) -> None:
     if not sees_star_work(user):
         raise PermissionDenied(_("您的角色不能查看评分与星级"))
 
@@ -217,17 +218,17 @@ def round_out(item: AwardRound) -> dict[str, Any]:
 )
 def template_list(request: HttpRequest) -> list[dict[str, Any]]:
     """The monthly scorecards (items and points) of every locality."""
-    _staff(request.auth)
+    _staff(api_user(request))
     return [template_out(t) for t in selectors.template_list()]
 
 
 @router.post(
     "/templates", response={201: TemplateOut, **ERRORS}, operation_id="stars_templates_create"
 )
-def template_create(request: HttpRequest, payload: TemplateIn) -> Status:
+def template_create(request: HttpRequest, payload: TemplateIn) -> Status[Any]:
     """A locality's scorecard (items totalling 10 points); replaces its active one."""
     template = services.scorecard_template_create(
-        actor=request.auth,
+        actor=api_user(request),
         name=payload.name,
         region_code=payload.region_code,
         items=[services.ItemInput(**item.dict()) for item in payload.items],
@@ -246,7 +247,7 @@ def template_create(request: HttpRequest, payload: TemplateIn) -> Status:
 def scorecard_list(
     request: HttpRequest, filters: Query[ScorecardFilterIn], page: Query[PageParams]
 ) -> dict[str, Any]:
-    qs = selectors.scorecard_list_for(request.auth, period=filters.month, below=filters.below)
+    qs = selectors.scorecard_list_for(api_user(request), period=filters.month, below=filters.below)
     return paginate(request, qs, page, render=scorecard_out)
 
 
@@ -255,11 +256,12 @@ def scorecard_list(
     response={201: ScorecardDetailOut, **ERRORS},
     operation_id="stars_scorecards_record",
 )
-def scorecard_record(request: HttpRequest, payload: ScorecardIn) -> Status:
+def scorecard_record(request: HttpRequest, payload: ScorecardIn) -> Status[Any]:
     """The responsible hub scores a member for a month (replaces that month's scorecard)."""
-    org = organization_get_for(request.auth, payload.organization_id)
+    user = api_user(request)
+    org = organization_get_for(user, payload.organization_id)
     card = services.scorecard_record(
-        actor=request.auth,
+        actor=user,
         organization=org,
         period=payload.period,
         lines={
@@ -277,7 +279,7 @@ def scorecard_record(request: HttpRequest, payload: ScorecardIn) -> Status:
     operation_id="stars_scorecards_detail",
 )
 def scorecard_detail(request: HttpRequest, scorecard_id: int) -> dict[str, Any]:
-    return scorecard_detail_out(selectors.scorecard_get_for(request.auth, scorecard_id))
+    return scorecard_detail_out(selectors.scorecard_get_for(api_user(request), scorecard_id))
 
 
 # --- appeals ---------------------------------------------------------------------------------------
@@ -288,10 +290,11 @@ def scorecard_detail(request: HttpRequest, scorecard_id: int) -> dict[str, Any]:
     response={201: AppealOut, **ERRORS},
     operation_id="stars_appeals_create",
 )
-def appeal_create(request: HttpRequest, line_id: int, payload: AppealIn) -> Status:
+def appeal_create(request: HttpRequest, line_id: int, payload: AppealIn) -> Status[Any]:
     """The organisation appeals one deduction."""
-    line = selectors.line_get_for(request.auth, line_id)
-    appeal = services.appeal_file(actor=request.auth, line=line, grounds=payload.grounds)
+    user = api_user(request)
+    line = selectors.line_get_for(user, line_id)
+    appeal = services.appeal_file(actor=user, line=line, grounds=payload.grounds)
     return Status(201, appeal_out(appeal))
 
 
@@ -300,7 +303,7 @@ def appeal_create(request: HttpRequest, line_id: int, payload: AppealIn) -> Stat
 )
 def appeal_list(request: HttpRequest, page: Query[PageParams], state: str = "") -> dict[str, Any]:
     return paginate(
-        request, selectors.appeal_list_for(request.auth, state=state), page, render=appeal_out
+        request, selectors.appeal_list_for(api_user(request), state=state), page, render=appeal_out
     )
 
 
@@ -310,7 +313,7 @@ def appeal_list(request: HttpRequest, page: Query[PageParams], state: str = "") 
     operation_id="stars_appeals_detail",
 )
 def appeal_detail(request: HttpRequest, appeal_id: int) -> dict[str, Any]:
-    appeal = selectors.appeal_get_for(request.auth, appeal_id)
+    appeal = selectors.appeal_get_for(api_user(request), appeal_id)
     history = [history_out(row) for row in services.appeal_history(appeal)]
     return {**appeal_out(appeal), "history": history}
 
@@ -324,9 +327,10 @@ def appeal_transition(
     request: HttpRequest, appeal_id: int, payload: AppealTransitionIn
 ) -> dict[str, Any]:
     """Decide an appeal: ``uphold`` or ``adjust`` (with ``adjusted_points``)."""
-    appeal = selectors.appeal_get_for(request.auth, appeal_id)
+    user = api_user(request)
+    appeal = selectors.appeal_get_for(user, appeal_id)
     appeal = services.appeal_transition(
-        actor=request.auth,
+        actor=user,
         appeal=appeal,
         transition=payload.transition,
         note=payload.note,
@@ -347,7 +351,10 @@ def interview_list(
     request: HttpRequest, page: Query[PageParams], state: str = ""
 ) -> dict[str, Any]:
     return paginate(
-        request, selectors.interview_list_for(request.auth, state=state), page, render=interview_out
+        request,
+        selectors.interview_list_for(api_user(request), state=state),
+        page,
+        render=interview_out,
     )
 
 
@@ -357,7 +364,7 @@ def interview_list(
     operation_id="stars_interviews_detail",
 )
 def interview_detail(request: HttpRequest, task_id: int) -> dict[str, Any]:
-    task = selectors.interview_get_for(request.auth, task_id)
+    task = selectors.interview_get_for(api_user(request), task_id)
     history = [history_out(row) for row in services.interview_history(task)]
     return {**interview_out(task), "history": history}
 
@@ -370,8 +377,9 @@ def interview_detail(request: HttpRequest, task_id: int) -> dict[str, Any]:
 def interview_record(
     request: HttpRequest, task_id: int, payload: InterviewRecordIn
 ) -> dict[str, Any]:
-    task = selectors.interview_get_for(request.auth, task_id)
-    return interview_out(services.interview_record(actor=request.auth, task=task, **payload.dict()))
+    user = api_user(request)
+    task = selectors.interview_get_for(user, task_id)
+    return interview_out(services.interview_record(actor=user, task=task, **payload.dict()))
 
 
 @router.post(
@@ -383,10 +391,9 @@ def interview_resolve(
     request: HttpRequest, task_id: int, payload: InterviewResolveIn
 ) -> dict[str, Any]:
     """Rectified, or not (which flags removal from the incubation base)."""
-    task = selectors.interview_get_for(request.auth, task_id)
-    return interview_out(
-        services.interview_resolve(actor=request.auth, task=task, **payload.dict())
-    )
+    user = api_user(request)
+    task = selectors.interview_get_for(user, task_id)
+    return interview_out(services.interview_resolve(actor=user, task=task, **payload.dict()))
 
 
 @router.get(
@@ -395,7 +402,7 @@ def interview_resolve(
     operation_id="stars_removal_flags_list",
 )
 def removal_flag_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    return paginate(request, selectors.removal_flags_for(request.auth), page, render=flag_out)
+    return paginate(request, selectors.removal_flags_for(api_user(request)), page, render=flag_out)
 
 
 # --- star ratings ------------------------------------------------------------------------------------
@@ -409,15 +416,16 @@ def rating_list(
 ) -> dict[str, Any]:
     """The year's ratings the caller sees inside ``region``, ranked by composite score."""
     region = filters.region.rstrip("0") if len(filters.region) == 12 else filters.region
-    qs = selectors.star_ranking(request.auth, filters.year, region_prefix=region)
+    qs = selectors.star_ranking(api_user(request), filters.year, region_prefix=region)
     return paginate(request, qs, page, render=rating_out)
 
 
 @router.post("/ratings", response={201: RatingOut, **ERRORS}, operation_id="stars_ratings_record")
-def rating_record(request: HttpRequest, payload: RatingIn) -> Status:
-    org = organization_get_for(request.auth, payload.organization_id)
+def rating_record(request: HttpRequest, payload: RatingIn) -> Status[Any]:
+    user = api_user(request)
+    org = organization_get_for(user, payload.organization_id)
     item = services.star_assessment_record(
-        actor=request.auth,
+        actor=user,
         organization=org,
         year=payload.year,
         data=services.StarInput(
@@ -437,7 +445,7 @@ def rating_record(request: HttpRequest, payload: RatingIn) -> Status:
 def rating_publish(request: HttpRequest, payload: PublishIn) -> dict[str, Any]:
     """Publish the year's ratings in the region (three stars or fewer → interviews)."""
     count = services.star_results_publish(
-        actor=request.auth, year=payload.year, region_code=payload.region
+        actor=api_user(request), year=payload.year, region_code=payload.region
     )
     return {"published": count}
 
@@ -449,7 +457,7 @@ def rating_publish(request: HttpRequest, payload: PublishIn) -> dict[str, Any]:
 )
 def priority(request: HttpRequest, org_id: int, year: int) -> dict[str, Any]:
     """Whether the organisation has the five-star priority for projects and orders."""
-    org = organization_get_for(request.auth, org_id)
+    org = organization_get_for(api_user(request), org_id)
     return {
         "organization_id": org.pk,
         "year": year,
@@ -464,13 +472,15 @@ def priority(request: HttpRequest, org_id: int, year: int) -> dict[str, Any]:
     "/awards", response={200: Page[AwardRoundOut], **ERRORS}, operation_id="stars_awards_list"
 )
 def award_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    return paginate(request, selectors.award_round_list_for(request.auth), page, render=round_out)
+    return paginate(
+        request, selectors.award_round_list_for(api_user(request)), page, render=round_out
+    )
 
 
 @router.post("/awards", response={201: AwardRoundOut, **ERRORS}, operation_id="stars_awards_create")
-def award_create(request: HttpRequest, payload: AwardRoundIn) -> Status:
+def award_create(request: HttpRequest, payload: AwardRoundIn) -> Status[Any]:
     item = services.award_round_create(
-        actor=request.auth, data=services.RoundInput(**payload.dict())
+        actor=api_user(request), data=services.RoundInput(**payload.dict())
     )
     return Status(201, round_out(item))
 
@@ -481,13 +491,14 @@ def award_create(request: HttpRequest, payload: AwardRoundIn) -> Status:
     operation_id="stars_awards_detail",
 )
 def award_detail(request: HttpRequest, round_id: int) -> dict[str, Any]:
-    item = selectors.award_round_get_for(request.auth, round_id)
+    user = api_user(request)
+    item = selectors.award_round_get_for(user, round_id)
     nominations = [nomination_out(n) for n in selectors.nominations_of(item)]
-    manages = bool(can_manage_award_round(request.auth, item))
+    manages = bool(can_manage_award_round(user, item))
     return {
         **round_out(item),
         "nominations": nominations,
-        "moves": [move_out(m) for m in services.award_moves_for(request.auth, item)],
+        "moves": [move_out(m) for m in services.award_moves_for(user, item)],
         "history": [history_out(r) for r in services.award_round_history(item)] if manages else [],
     }
 
@@ -497,12 +508,13 @@ def award_detail(request: HttpRequest, round_id: int) -> dict[str, Any]:
     response={201: NominationOut, **ERRORS},
     operation_id="stars_nominations_create",
 )
-def nomination_create(request: HttpRequest, round_id: int, payload: NominationIn) -> Status:
+def nomination_create(request: HttpRequest, round_id: int, payload: NominationIn) -> Status[Any]:
     """Nominate an eligible organisation (credit eligibility for "award")."""
-    award_round = selectors.award_round_get_for(request.auth, round_id)
-    org = organization_get_for(request.auth, payload.organization_id)
+    user = api_user(request)
+    award_round = selectors.award_round_get_for(user, round_id)
+    org = organization_get_for(user, payload.organization_id)
     item = services.nomination_create(
-        actor=request.auth, award_round=award_round, organization=org, statement=payload.statement
+        actor=user, award_round=award_round, organization=org, statement=payload.statement
     )
     return Status(201, nomination_out(item))
 
@@ -516,9 +528,10 @@ def award_transition(
     request: HttpRequest, round_id: int, payload: AwardTransitionIn
 ) -> dict[str, Any]:
     """``open_voting`` ends nominations; ``finish`` counts the votes and names the winners."""
-    award_round: AwardRound = selectors.award_round_get_for(request.auth, round_id)
+    user = api_user(request)
+    award_round: AwardRound = selectors.award_round_get_for(user, round_id)
     item = services.award_round_transition(
-        actor=request.auth, award_round=award_round, transition=payload.transition
+        actor=user, award_round=award_round, transition=payload.transition
     )
     return round_out(item)
 
@@ -528,9 +541,10 @@ def award_transition(
     response={201: VoteOut, **ERRORS},
     operation_id="stars_votes_cast",
 )
-def vote_cast(request: HttpRequest, nomination_id: int) -> Status:
+def vote_cast(request: HttpRequest, nomination_id: int) -> Status[Any]:
     """One vote per voter per nominee while voting is open."""
-    nomination = selectors.nomination_get_for(request.auth, nomination_id)
-    services.vote_cast(actor=request.auth, nomination=nomination)
+    user = api_user(request)
+    nomination = selectors.nomination_get_for(user, nomination_id)
+    services.vote_cast(actor=user, nomination=nomination)
     nomination.refresh_from_db(fields=["vote_count"])
     return Status(201, {"nomination_id": nomination.pk, "vote_count": nomination.vote_count})

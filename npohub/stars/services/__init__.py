@@ -50,6 +50,7 @@ from .templates import (
     scorecard_template_activate,
     scorecard_template_create,
     scorecard_template_retire,
+    template_item_errors,
 )
 
 __all__ = [
@@ -83,5 +84,6 @@ __all__ = [
     "scorecard_template_retire",
     "star_assessment_record",
     "star_results_publish",
+    "template_item_errors",
     "vote_cast",
 ]

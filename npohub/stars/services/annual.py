@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, ValidationFailed
 from npohub.core.permissions import require
@@ -76,7 +77,7 @@ class StarInput:
 
 @transaction.atomic
 def star_assessment_record(
-    *, actor: Any, organization: Organization, year: int, data: StarInput
+    *, actor: User, organization: Organization, year: int, data: StarInput
 ) -> StarAssessment:
     """Rate the organisation for ``year`` (1–5 stars) from its monthly average and the self,
     peer and resident evaluations, party building first; re-recording replaces an unpublished
@@ -155,7 +156,7 @@ def star_assessment_record(
 
 
 @transaction.atomic
-def star_results_publish(*, actor: Any, year: int, region_code: str) -> int:
+def star_results_publish(*, actor: User, year: int, region_code: str) -> int:
     """Publish the year's ratings inside the bureau's region; three stars or fewer → an
     interview with a rectification deadline. Returns how many were published."""
     require(can_publish_stars(actor, region_code))

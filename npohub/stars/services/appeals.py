@@ -25,17 +25,18 @@ from npohub.core.workflows import (
     run_move,
 )
 from npohub.notifications.services import notify
+from npohub.orgs.scope import organization_accounts
 
 from ..models import AppealState, MonthlyScorecard, ScoreAppeal, ScoreLine
 from ..permissions import appeal_capacities, appeal_refusal, can_file_appeal
 from ..workflows import APPEAL_FILED, APPEAL_KEY, APPEAL_TRANSITIONS, DECIDER, Transition
-from .common import TENTH, _decimal, _org_users, _user_or_none
+from .common import TENTH, _decimal, _user_or_none
 
 # --- appeals ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def appeal_file(*, actor: Any, line: ScoreLine, grounds: str) -> ScoreAppeal:
+def appeal_file(*, actor: User, line: ScoreLine, grounds: str) -> ScoreAppeal:
     """The organisation appeals one deduction (one open appeal per line)."""
     line = ScoreLine.objects.select_related(
         "scorecard__organization", "scorecard__hub", "item"
@@ -141,7 +142,7 @@ def _on_move(ctx: AppealContext) -> None:
 def _notify(ctx: AppealContext) -> None:
     appeal = ctx.obj
     notify(
-        recipients=_org_users(appeal.organization_id),
+        recipients=organization_accounts(appeal.organization_id),
         kind="stars.appeal",
         title=_("评分申诉已处理：%(state)s") % {"state": appeal.get_state_display()},
         body=appeal.decision_note[:500],
@@ -180,7 +181,7 @@ APPEAL_WORKFLOW: Workflow[ScoreAppeal] = register(
 
 def appeal_transition(
     *,
-    actor: Any,
+    actor: User,
     appeal: ScoreAppeal,
     transition: str,
     note: str = "",
@@ -197,7 +198,7 @@ def appeal_transition(
     )
 
 
-def appeal_moves_for(actor: Any, appeal: ScoreAppeal) -> list[Transition]:
+def appeal_moves_for(actor: User, appeal: ScoreAppeal) -> list[Transition]:
     """The decisions ``actor`` may take on the appeal now (the forms to show)."""
     return [m for m in APPEAL_WORKFLOW.moves_for(actor, appeal) if isinstance(m, Transition)]
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, ValidationFailed
 from npohub.core.permissions import require
@@ -47,7 +47,7 @@ class RoundInput:
 
 
 @transaction.atomic
-def award_round_create(*, actor: Any, data: RoundInput) -> AwardRound:
+def award_round_create(*, actor: User, data: RoundInput) -> AwardRound:
     """The bureau opens a selection round (优秀社会组织 / 十佳) for its region."""
     require(can_create_award_round(actor, data.region_code))
     errors: dict[str, str] = {}
@@ -86,7 +86,7 @@ def award_round_create(*, actor: Any, data: RoundInput) -> AwardRound:
 
 @transaction.atomic
 def nomination_create(
-    *, actor: Any, award_round: AwardRound, organization: Organization, statement: str
+    *, actor: User, award_round: AwardRound, organization: Organization, statement: str
 ) -> Nomination:
     """Nominate an eligible organisation (``credit.eligibility.is_eligible`` for "award")."""
     award_round = AwardRound.objects.select_for_update().get(pk=award_round.pk)
@@ -128,7 +128,7 @@ def nomination_create(
 
 
 @transaction.atomic
-def vote_cast(*, actor: Any, nomination: Nomination) -> Vote:
+def vote_cast(*, actor: User, nomination: Nomination) -> Vote:
     """One vote per voter per nominee, inside the voting window."""
     nomination = Nomination.objects.select_related("award_round", "organization").get(
         pk=nomination.pk
@@ -207,12 +207,12 @@ AWARD_WORKFLOW: Workflow[AwardRound] = register(
 )
 
 
-def award_round_transition(*, actor: Any, award_round: AwardRound, transition: str) -> AwardRound:
+def award_round_transition(*, actor: User, award_round: AwardRound, transition: str) -> AwardRound:
     """Move a round by ``workflows.AWARD_TRANSITIONS``: open voting, then count and finish."""
     return run_move(AWARD_WORKFLOW, award_round, transition, actor=actor)
 
 
-def award_moves_for(actor: Any, award_round: AwardRound) -> list[Transition]:
+def award_moves_for(actor: User, award_round: AwardRound) -> list[Transition]:
     return AWARD_WORKFLOW.moves_for(actor, award_round)
 
 

@@ -8,12 +8,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from npohub.accounts.models import User
+from npohub.accounts.models import Role, User
 from npohub.core.audit import OnBehalfOf
 from npohub.core.errors import ValidationFailed
 from npohub.hubs.models import Hub
 from npohub.hubs.services import on_behalf_of_bureau
-from npohub.orgs.models import AccessReason
 
 TENTH = Decimal("0.1")
 HUNDREDTH = Decimal("0.01")
@@ -21,21 +20,13 @@ TEMPLATE_TOTAL = Decimal("10")
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
-def _user_or_none(actor: Any) -> Any:
+def _user_or_none(actor: User | None) -> User | None:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _org_users(org_id: int) -> Any:
-    return User.objects.filter(
-        is_active=True,
-        organization_grants__organization_id=org_id,
-        organization_grants__reason=AccessReason.OWN,
-    ).distinct()
-
-
-def _behalf(hub: Hub | None, actor: Any) -> OnBehalfOf | None:
+def _behalf(hub: Hub | None, actor: User | None) -> OnBehalfOf | None:
     """The delegate label when a hub's staff member acts (bureaus act in their own name)."""
-    if hub is None or getattr(actor, "role", "") != "hub_staff":
+    if hub is None or actor is None or actor.role != Role.HUB_STAFF:
         return None
     return on_behalf_of_bureau(hub)
 

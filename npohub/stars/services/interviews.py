@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.errors import InvalidTransition, ValidationFailed
 from npohub.core.workflows import (
     SYSTEM,
@@ -25,12 +26,13 @@ from npohub.core.workflows import Transition as CoreTransition
 from npohub.hubs.models import Hub
 from npohub.notifications.services import notify
 from npohub.orgs.models import Organization
+from npohub.orgs.scope import organization_accounts
 
 from ..models import InterviewState, InterviewTask, RemovalFlag
 from ..permissions import interview_capacities, interview_refusal
 from ..policy import policy_for
 from ..workflows import INTERVIEW_KEY, INTERVIEW_OPENED, INTERVIEW_TRANSITIONS, WORKER
-from .common import _org_users, _user_or_none
+from .common import _user_or_none
 
 # --- interviews -------------------------------------------------------------------------------
 
@@ -40,7 +42,7 @@ InterviewContext = MoveContext[InterviewTask]
 
 def _open_interview(
     *,
-    actor: Any,
+    actor: User,
     organization: Organization,
     hub: Hub | None,
     reason: str,
@@ -156,7 +158,7 @@ def _notify(ctx: InterviewContext) -> None:
         return
     assert task.rectification_due is not None
     notify(
-        recipients=_org_users(task.organization_id),
+        recipients=organization_accounts(task.organization_id),
         kind="stars.interview",
         title=_("约谈整改通知：请于%(due)s前完成整改")
         % {"due": task.rectification_due.isoformat()},
@@ -196,7 +198,7 @@ INTERVIEW_WORKFLOW: Workflow[InterviewTask] = register(
 
 def interview_record(
     *,
-    actor: Any,
+    actor: User,
     task: InterviewTask,
     held_on: dt.date,
     outcome: str,
@@ -214,7 +216,7 @@ def interview_record(
 
 
 def interview_resolve(
-    *, actor: Any, task: InterviewTask, rectified: bool, note: str
+    *, actor: User, task: InterviewTask, rectified: bool, note: str
 ) -> InterviewTask:
     """Check the rectification: done closes the task; not done flags the organisation for
     removal from its incubation base (整改不到位的责令退出孵化中心)."""
@@ -240,7 +242,7 @@ def rectification_overdue_sweep(*, on: dt.date | None = None) -> int:
     return closed
 
 
-def interview_moves_for(actor: Any, task: InterviewTask) -> list[CoreTransition]:
+def interview_moves_for(actor: User, task: InterviewTask) -> list[CoreTransition]:
     return INTERVIEW_WORKFLOW.moves_for(actor, task)
 
 

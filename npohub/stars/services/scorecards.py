@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, ValidationFailed
 from npohub.core.permissions import require
@@ -78,7 +79,7 @@ def _check_lines(items: list[ScorecardItem], lines: dict[str, LineInput]) -> dic
 @transaction.atomic
 def scorecard_record(
     *,
-    actor: Any,
+    actor: User,
     organization: Organization,
     period: dt.date,
     lines: dict[str, LineInput],
@@ -151,7 +152,7 @@ def scorecard_record(
     return card
 
 
-def _open_low_streak_interview(*, actor: Any, card: MonthlyScorecard) -> InterviewTask | None:
+def _open_low_streak_interview(*, actor: User, card: MonthlyScorecard) -> InterviewTask | None:
     """Three (the locality's number) months below 6 in a row → 约谈提醒, once per streak: a
     streak that goes on does not open a second task while the first is still open. Months may
     be entered in any order or corrected: every run of months the card's month belongs to is

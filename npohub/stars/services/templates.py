@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import ValidationFailed
 from npohub.core.permissions import require
@@ -61,15 +62,11 @@ def _row_code_error(code: str, seen: dict[str, int]) -> str | None:
     return None
 
 
-def _check_template_items(items: list[ItemInput]) -> None:
-    """The rows of a scorecard, one by one: a name (no two alike), positive points with at most
-    one decimal, a code (no two alike), guidance of at most 300 characters. Refuses naming
-    every bad row (第N项, counted from 1 in the order given); ``details`` keys are
-    ``items.<row>.<field>``. The 10-point total is checked after the rows."""
-    if not items:
-        raise ValidationFailed(
-            _("请至少填写一个评分项目"), code="stars.template_items", details={"items": _("必填")}
-        )
+def template_item_errors(items: list[ItemInput]) -> dict[str, str]:
+    """What is wrong with each row of a scorecard, by ``items.<row>.<field>`` (rows counted
+    from 1 in the order given): a name (no two alike), positive points with at most one
+    decimal, a code (no two alike), guidance of at most 300 characters. Reads nothing: the
+    page marks the refused rows with it."""
     errors: dict[str, str] = {}
     names: dict[str, int] = {}
     codes: dict[str, int] = {}
@@ -99,6 +96,17 @@ def _check_template_items(items: list[ItemInput]) -> None:
             errors[f"items.{row}.guidance"] = _("%(row)s：评分要点不能超过300个字符") % {
                 "row": label
             }
+    return errors
+
+
+def _check_template_items(items: list[ItemInput]) -> None:
+    """Refuses a scorecard without rows, or naming every bad row (``template_item_errors``);
+    the 10-point total is checked after the rows."""
+    if not items:
+        raise ValidationFailed(
+            _("请至少填写一个评分项目"), code="stars.template_items", details={"items": _("必填")}
+        )
+    errors = template_item_errors(items)
     if errors:
         raise ValidationFailed(
             "；".join(errors.values()), code="stars.template_items", details=errors
@@ -107,7 +115,7 @@ def _check_template_items(items: list[ItemInput]) -> None:
 
 @transaction.atomic
 def scorecard_template_create(
-    *, actor: Any, name: str, region_code: str, items: list[ItemInput]
+    *, actor: User, name: str, region_code: str, items: list[ItemInput]
 ) -> ScorecardTemplate:
     """A locality's monthly scorecard: items worth 10 points in all; replaces the active one."""
     require(can_manage_templates(actor, region_code))
@@ -151,7 +159,7 @@ def scorecard_template_create(
 
 
 @transaction.atomic
-def scorecard_template_activate(*, actor: Any, template: ScorecardTemplate) -> ScorecardTemplate:
+def scorecard_template_activate(*, actor: User, template: ScorecardTemplate) -> ScorecardTemplate:
     """Put an earlier version of a locality's scorecard back in force; the locality's active
     one is retired in the same step (scorecards already filled keep their own version)."""
     template = ScorecardTemplate.objects.select_for_update().get(pk=template.pk)
@@ -172,7 +180,7 @@ def scorecard_template_activate(*, actor: Any, template: ScorecardTemplate) -> S
 
 
 @transaction.atomic
-def scorecard_template_retire(*, actor: Any, template: ScorecardTemplate) -> ScorecardTemplate:
+def scorecard_template_retire(*, actor: User, template: ScorecardTemplate) -> ScorecardTemplate:
     """Stop a locality's scorecard: its organisations are scored on the enclosing region's."""
     template = ScorecardTemplate.objects.select_for_update().get(pk=template.pk)
     require(can_retire_template(actor, template))
