@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.core.params import DecimalOutOfRange, parse_decimal
 from npohub.core.validators import uscc_check_character
 from npohub.orgs.models import CLOSED_STATUSES, Category, Kind, ManagementLevel, Organization
 from npohub.orgs.validation import OrganizationInput, clean_organization
@@ -480,7 +481,23 @@ def check_organization_open(app: Application) -> Errors:
     return {}
 
 
+def check_amounts(app: Application) -> Errors:
+    """Amounts the registry will store must fit its columns (registered funds: 16 digits, 2
+    places): 1e30 is refused here, naming the field, not by the database on approval."""
+    errors: Errors = {}
+    for key in ("registered_funds", "new_registered_funds"):
+        value = (app.data or {}).get(key)
+        try:
+            parse_decimal(value, max_digits=16, decimal_places=2, minimum=0)
+        except DecimalOutOfRange:
+            errors[key] = _(
+                "活动资金应为以元为单位的金额，不超过一万亿元、最多两位小数（现为“%(value)s”）"
+            ) % {"value": str(value)[:40]}
+    return errors
+
+
 ALL_CHECKS = (
+    check_amounts,
     check_organization_open,
     check_record,
     check_name,

@@ -500,3 +500,15 @@ def test_upgrading_a_filed_group_keeps_the_same_record_and_history(cast, regions
     assert group.field_changes.filter(field="kind").exists() or group.field_changes.exists()
     assert Application.objects.get(pk=app.pk).organization_id == group.pk
     assert not ReviewTask.objects.filter(application=app).exists()
+
+
+def test_registered_funds_the_registry_cannot_hold_are_refused_naming_the_field(cast):
+    from npohub.registration.rules import check_amounts
+    from npohub.registration.tests.factories import establishment
+
+    app = establishment(cast["resident"])
+    for bad in ("1e30", "abc", "-5", "12.345"):
+        app.data["registered_funds"] = bad
+        assert "registered_funds" in check_amounts(app), bad
+    app.data["registered_funds"] = "50000"
+    assert check_amounts(app) == {}
