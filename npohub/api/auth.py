@@ -7,13 +7,13 @@ factor counts only once that factor is verified (the pages send them to enter it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
 
-from npohub.accounts.models import TokenScope
+from npohub.accounts.models import TokenScope, User
 from npohub.accounts.services import api_token_check
 from npohub.accounts.two_factor import session_pending_state
 from npohub.core.errors import PermissionDenied
@@ -26,7 +26,7 @@ class TokenAuth(HttpBearer):
         "Authorization: Bearer npo_…（在“我的账号 → API 令牌”中创建；有到期时间，只读令牌只能查询）"
     )
 
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> User:
         found = api_token_check(token)  # AuthenticationFailed → 401 envelope with the reason
         if found.scope != TokenScope.READ_WRITE and request.method not in SAFE_METHODS:
             raise PermissionDenied(
@@ -43,13 +43,13 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_active:
             return None
         if session_pending_state(request):
             return None  # password given, second factor not yet
-        return user
+        return cast(User, user)
 
 
 class OptionalAuth(SessionAuth):

@@ -22,6 +22,7 @@ from npohub.core.errors import PermissionDenied
 from ..auth import authenticated_by_token
 from ..orgs.schemas import ErrorOut
 from ..pagination import Page, PageParams, paginate
+from ..request import api_user
 from .schemas import PasswordChangeIn, TokenCreatedOut, TokenCreateIn, TokenOut
 
 router = Router(tags=["account"])
@@ -56,16 +57,17 @@ def _session_only(request: HttpRequest, what: str) -> None:
 @router.get("/tokens", response={200: Page[TokenOut], **ERRORS}, operation_id="me_tokens_list")
 def token_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     """The caller's own tokens, usable ones first (the key itself is never shown again)."""
-    return paginate(request, api_tokens_of(request.auth), page, render=token_of)
+    return paginate(request, api_tokens_of(api_user(request)), page, render=token_of)
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, operation_id="me_tokens_create")
-def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status:
+def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status[Any]:
     """A new token for the caller (browser session only); ``key`` is returned this once."""
     _session_only(request, _("创建令牌"))
+    user = api_user(request)
     token, raw = api_token_create(
-        actor=request.auth,
-        user=request.auth,
+        actor=user,
+        user=user,
         name=payload.name,
         scope=payload.scope,
         expires_in_days=payload.expires_in_days,
@@ -81,17 +83,18 @@ def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status:
 def token_revoke(request: HttpRequest, token_id: int) -> dict[str, Any]:
     """Revoke one of the caller's own tokens; it stops working at once (another user's token
     is a 404, like a missing one)."""
-    token = api_token_get_for(request.auth, token_id)
-    return token_of(api_token_revoke(actor=request.auth, token=token))
+    user = api_user(request)
+    token = api_token_get_for(user, token_id)
+    return token_of(api_token_revoke(actor=user, token=token))
 
 
 @router.post("/password", response={204: None, **ERRORS}, operation_id="me_password_change")
-def me_password_change(request: HttpRequest, payload: PasswordChangeIn) -> Status:
+def me_password_change(request: HttpRequest, payload: PasswordChangeIn) -> Status[Any]:
     """Change the caller's password (browser session only; the current password is asked
     again). A new password like the user name, 姓名 or phone number is a 422."""
     _session_only(request, _("修改密码"))
     user = password_change(
-        actor=request.auth,
+        actor=api_user(request),
         current_password=payload.current_password,
         new_password=payload.new_password,
     )

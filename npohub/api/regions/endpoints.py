@@ -12,6 +12,7 @@ from npohub.regions.selectors import region_children, region_get, region_path, r
 from npohub.regions.services import region_correct_urban_rural
 
 from ..pagination import Page, PageParams, paginate
+from ..request import api_user
 from .schemas import ErrorOut, RegionDetailOut, RegionFilterIn, RegionOut, UrbanRuralCorrectionIn
 
 router = Router(tags=["regions"])
@@ -53,6 +54,6 @@ def get_region(request: HttpRequest, code: str) -> Region:
 def correct_urban_rural(request: HttpRequest, code: str, payload: UrbanRuralCorrectionIn) -> Region:
     """Bureau staff correct a community's urban/rural flag inside their region."""
     region = region_correct_urban_rural(
-        actor=request.user, region=region_get(code), urban_rural=payload.urban_rural
+        actor=api_user(request), region=region_get(code), urban_rural=payload.urban_rural
     )
     return _detail(region)
