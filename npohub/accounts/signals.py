@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.http import HttpRequest
 
 from . import spraying, two_factor
+from .models import User
 
 
-def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         two_factor.reset_session_on_login(request, user)
 

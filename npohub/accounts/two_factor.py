@@ -27,7 +27,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from reportlab.graphics.barcode import qrencoder
 
-from .models import RecoveryCodeDevice
+from .models import RecoveryCodeDevice, User, Viewer
 
 ADMINISTRATORS = "administrators"
 # Session key: "verify" (has an authenticator, must enter a code), "enrol" (must set one up)
@@ -43,9 +43,9 @@ RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 RECOVERY_CODE_LENGTH = 16
 
 
-def second_factor_required(user: Any) -> bool:
+def second_factor_required(user: Viewer) -> bool:
     """Whether the user's role (or administrator status) obliges a second factor."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return False
     roles = set(getattr(settings, "OTP_REQUIRED_ROLES", ()))
     if ADMINISTRATORS in roles and (user.is_superuser or user.is_staff or user.is_user_admin):
@@ -53,11 +53,13 @@ def second_factor_required(user: Any) -> bool:
     return bool(user.role) and user.role in roles
 
 
-def has_second_factor(user: Any) -> bool:
+def has_second_factor(user: Viewer) -> bool:
+    if not isinstance(user, User):
+        return False
     return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
-def pending_state_for(user: Any) -> str:
+def pending_state_for(user: User) -> str:
     """What a fresh session of this user must do before anything else (one query)."""
     if has_second_factor(user):
         return VERIFY
@@ -75,6 +77,8 @@ def session_pending_state(request: HttpRequest) -> str:
         return ""
     state = session.get(PENDING_KEY)
     user = request.user
+    if not isinstance(user, User):
+        return ""
     if state is None or (not state and second_factor_required(user)):
         state = pending_state_for(user)
         session[PENDING_KEY] = state
@@ -88,7 +92,7 @@ def mark_session_verified(request: HttpRequest, device: Any) -> None:
     request.session.pop(ENROL_SECRET_KEY, None)
 
 
-def reset_session_on_login(request: HttpRequest, user: Any) -> None:
+def reset_session_on_login(request: HttpRequest, user: User) -> None:
     """A password sign-in starts unverified (``user_logged_in``)."""
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
     request.session.pop(ENROL_SECRET_KEY, None)
@@ -113,7 +117,7 @@ def enrolment_secret(request: HttpRequest) -> str:
     return str(secret)
 
 
-def unsaved_device(user: Any, secret: str) -> TOTPDevice:
+def unsaved_device(user: User, secret: str) -> TOTPDevice:
     return TOTPDevice(user=user, key=secret, name=_("身份验证器"), confirmed=False)
 
 
@@ -167,7 +171,7 @@ def recovery_code_hash(code: str) -> str:
     return hashlib.sha256(normalize_recovery_code(code).encode()).hexdigest()
 
 
-def recovery_codes_left(user: Any) -> int:
+def recovery_codes_left(user: User) -> int:
     device = RecoveryCodeDevice.objects.filter(user=user).first()
     return device.codes.count() if device is not None else 0
 
