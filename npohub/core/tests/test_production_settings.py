@@ -19,7 +19,10 @@ STRONG_KEY = secrets.token_urlsafe(64)
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     """``code`` in a fresh interpreter at the repository root with ``env`` on top of ours."""
-    environ = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "SECRET_KEY_FILE"}}
+    # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE either (set when they share a worker),
+    # which the deployment check rightly reports.
+    dropped = {"SECRET_KEY", "SECRET_KEY_FILE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environ = {k: v for k, v in os.environ.items() if k not in dropped}
     environ.update(env)
     return subprocess.run(
         [sys.executable, "-c", code],
