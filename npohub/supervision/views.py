@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from npohub.accounts.models import User
-from npohub.core.http import attempt
+from npohub.core.http import attempt, stored_file_download
 from npohub.core.params import query_year
 from npohub.orgs.models import AccessReason, Organization
 from npohub.orgs.scope import scope_of
@@ -334,21 +334,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """The stored file, always as a download (never shown inline, never sniffed)."""
-    attachment = attachment_get_for(_me(request), pk)
-    try:
-        handle = attachment.file.open("rb")
-    except OSError as exc:
-        raise Http404(_("文件不存在")) from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_download(attachment_get_for(_me(request), pk))
 
 
 @login_required

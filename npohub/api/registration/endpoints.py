@@ -20,6 +20,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from npohub.api.request import api_user
 from npohub.core.audit import actor_label_for
 from npohub.core.errors import NotFound, ValidationFailed
+from npohub.core.http import stored_file_download
 from npohub.core.validators import mask_id_number, mask_phone
 from npohub.core.workflows import HistoryRow
 from npohub.orgs.models import Kind
@@ -562,16 +563,7 @@ def attachment_upload(
 )
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """The stored file, to whoever may see the application (404 to everyone else)."""
-    attachment = attachment_get_for(api_user(request), attachment_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_download(attachment_get_for(api_user(request), attachment_id))
 
 
 @router.delete(

@@ -13,6 +13,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from npohub.accounts.models import User
 from npohub.core.audit import actor_label_for
 from npohub.core.errors import PermissionDenied, ValidationFailed
+from npohub.core.http import stored_file_download
 from npohub.core.permissions import require
 from npohub.orgs.scope import scope_of
 from npohub.orgs.selectors import organization_get_for
@@ -311,17 +312,7 @@ def attachment_upload(
 )
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """The stored file, to whoever may see the report (404 to everyone else)."""
-    user = api_user(request)
-    attachment = attachment_get_for(user, attachment_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_download(attachment_get_for(api_user(request), attachment_id))
 
 
 @router.delete(
