@@ -22,22 +22,19 @@ before a commit or retry, so a retry never answers "already running" for a dead 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
-import os
-import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 from django.db.backends.signals import connection_created
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from npohub.core.audit import audit_record
+from npohub.core.workers import current_process, fail_task, process_alive, task_statuses
 
 from .models import ImportJob, ImportStatus
 
@@ -55,58 +52,10 @@ class ImportProcessLost(Exception):
     """Recorded as the exception of a background task whose process died."""
 
 
-# --- Which process runs a job ------------------------------------------------------------------
+__all__ = ["current_process", "import_jobs_sweep", "process_alive"]
 
 
-@functools.cache
-def _boot_id() -> str:
-    try:
-        with open("/proc/sys/kernel/random/boot_id") as handle:
-            return handle.read().strip()
-    except OSError:
-        return ""
-
-
-@functools.cache
-def _pid_namespace() -> str:
-    try:
-        return os.readlink("/proc/self/ns/pid")
-    except OSError:
-        return ""
-
-
-def _start_ticks(pid: int) -> str:
-    """The process's start time (clock ticks since boot), "" if it is gone or a zombie."""
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            stat = handle.read()
-    except OSError:
-        return ""
-    fields = stat[stat.rfind(")") + 2 :].split()
-    if len(fields) < 20 or fields[0] in ("Z", "X"):
-        return ""
-    return fields[19]
-
-
-def current_process() -> str:
-    """This process, as stored in ``ImportJob.worker``."""
-    pid = os.getpid()
-    boot, namespace, start = _boot_id(), _pid_namespace(), _start_ticks(pid)
-    if boot and namespace and start:
-        return f"{boot}|{namespace}|{pid}|{start}"
-    return f"{socket.gethostname()}|{pid}"
-
-
-def process_alive(worker: str) -> bool | None:
-    """Whether the process named by ``worker`` still runs; None when it cannot be told from
-    here (another machine or container, or no /proc)."""
-    parts = worker.split("|")
-    if len(parts) != 4 or not _boot_id() or not _pid_namespace():
-        return None
-    boot, namespace, pid, start = parts
-    if boot != _boot_id() or namespace != _pid_namespace() or not pid.isdigit():
-        return None
-    return _start_ticks(int(pid)) == start
+# Which process runs a job: npohub.core.workers (shared with list exports).
 
 
 # --- The sweep ---------------------------------------------------------------------------------
@@ -122,17 +71,7 @@ def lost_message(status: str) -> str:
 
 
 def _task_statuses(task_ids: set[str]) -> dict[str, str]:
-    from django_tasks_db.models import DBTaskResult
-
-    valid = []
-    for task_id in task_ids:
-        try:
-            DBTaskResult._meta.pk.to_python(task_id)  # type: ignore[union-attr]
-        except ValidationError:
-            continue
-        valid.append(task_id)
-    rows = DBTaskResult.objects.filter(pk__in=valid).values_list("pk", "status")
-    return {str(pk): status for pk, status in rows}
+    return task_statuses(task_ids)
 
 
 def _is_lost(job: ImportJob, task_status: str | None, now: dt.datetime) -> bool:
@@ -148,16 +87,7 @@ def _is_lost(job: ImportJob, task_status: str | None, now: dt.datetime) -> bool:
 
 
 def _fail_task(task_id: str, message: str, now: dt.datetime) -> None:
-    from django_tasks_db.models import DBTaskResult
-
-    if task_id and _task_statuses({task_id}):
-        DBTaskResult.objects.filter(pk=task_id, status="RUNNING").update(
-            status="FAILED",
-            finished_at=now,
-            return_value=None,
-            exception_class_path=LOST_EXCEPTION,
-            traceback=message,
-        )
+    fail_task(task_id, message, now, LOST_EXCEPTION)
 
 
 def _mark_lost(job: ImportJob, now: dt.datetime) -> bool:
