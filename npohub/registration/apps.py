@@ -50,6 +50,6 @@ class RegistrationConfig(AppConfig):
             )
         )
 
-        from .views_filing import register_filing_navigation
+        from .views.filing import register_filing_navigation
 
         register_filing_navigation()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_filing as views
+from .views import filing as views
 
 app_name = "community"
 urlpatterns = [

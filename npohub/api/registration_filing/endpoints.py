@@ -26,7 +26,7 @@ from npohub.registration.selectors import (
     activity_reports_for,
     filing_delegations_for,
 )
-from npohub.registration.views_filing import report_actions
+from npohub.registration.views.filing import report_actions
 
 from ..orgs.schemas import ErrorOut
 from ..pagination import Page, PageParams, paginate

@@ -37,21 +37,21 @@ from npohub.orgs.models import (
 )
 from npohub.regions.models import Level, Region
 
-from . import services
-from .forms_filing import (
+from .. import services
+from ..forms_filing import (
     ActivityActionForm,
     ActivityReportForm,
     DelegationEndForm,
     DelegationForm,
     StateFilterForm,
 )
-from .models import (
+from ..models import (
     ACTIVITY_REPORT_TRANSITIONS,
     ActivityReport,
     ActivityReportState,
     FilingDelegation,
 )
-from .permissions import (
+from ..permissions import (
     can_manage_delegation,
     can_report_activity,
     can_use_activity_reports,
@@ -59,7 +59,7 @@ from .permissions import (
     federation_capacity,
     may_manage_delegations,
 )
-from .selectors import activity_report_get_for, activity_reports_for, filing_delegations_for
+from ..selectors import activity_report_get_for, activity_reports_for, filing_delegations_for
 
 PAGE_SIZE = 20
 MAX_GROUP_CHOICES = 500

@@ -10,9 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from .certificates import certificate_verify_url, render_certificate_pdf
-from .models import Certificate
-from .selectors import certificate_get_for, current_certificate_for
+from ..certificates import certificate_verify_url, render_certificate_pdf
+from ..models import Certificate
+from ..selectors import certificate_get_for, current_certificate_for
 
 
 def _pdf_response(request: HttpRequest, cert: Certificate) -> HttpResponse:
