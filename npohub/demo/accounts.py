@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from npohub.accounts.models import REGION_ROLES, RecoveryCodeDevice, Role, User
 from npohub.accounts.two_factor import second_factor_required
 from npohub.core.audit import audit_record
+from npohub.orgs.access import access_end, access_grant
 from npohub.orgs.models import (
     CLOSED_STATUSES,
     AccessReason,
@@ -218,19 +219,27 @@ def demo_accounts_create() -> list[AccountRow]:
         scope = region.name if region is not None and account.role in REGION_ROLES else ""
         user.organization_label = label
         user.save()
-        OrganizationAccess.objects.filter(user=user).delete()
+        targets: list[Organization] = []
         if account.grants:
             reason, n = account.grants
             targets = _grant_targets(account, places, n)
-            OrganizationAccess.objects.bulk_create(
-                OrganizationAccess(
+        # A reset ends the account's other grants and (re)opens these, through the audited
+        # writers of ``orgs.access`` like any other grant.
+        wanted = {(org.pk, reason) for org in targets} if account.grants else set()
+        for grant in OrganizationAccess.objects.filter(user=user).select_related("organization"):
+            if (grant.organization_id, grant.reason) not in wanted:
+                access_end(
+                    actor=None, user=user, organization=grant.organization, reason=grant.reason
+                )
+        if account.grants:
+            for org in targets:
+                access_grant(
+                    actor=None,
                     user=user,
                     organization=org,
                     reason=reason,
                     can_edit=reason == AccessReason.OWN,
                 )
-                for org in targets
-            )
             if account.role == Role.ORG_USER and targets:
                 user.organization_label = targets[0].name
                 user.save(update_fields=["organization_label"])

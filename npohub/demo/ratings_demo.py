@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from npohub.accounts.models import Role, User
+from npohub.orgs.access import organization_account_grant
 from npohub.orgs.models import Organization, Status
 from npohub.ratings import selectors, services
 from npohub.ratings.models import Application, Assignment, Expert, Round
@@ -228,7 +229,7 @@ def _owner_or(bureau: User, app: Application) -> User:
         role=Role.ORG_USER,
         display_name=app.organization.name,
     )
-    OrganizationAccess.objects.create(user=user, organization=app.organization, reason="own")
+    organization_account_grant(actor=None, user=user, organization=app.organization)
     return user
 
 

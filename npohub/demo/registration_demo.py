@@ -17,12 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from npohub.accounts.models import Role, User
+from npohub.orgs.access import access_grant, organization_account_grant
 from npohub.orgs.models import (
     CLOSED_STATUSES,
     AccessReason,
     Kind,
     Organization,
-    OrganizationAccess,
 )
 from npohub.regions.models import Level, Region
 from npohub.registration import services
@@ -379,9 +379,7 @@ def load_registration_demo(*, today: dt.date | None = None) -> Summary:
     )
     if len(closing) == 2:
         dereg_user = _user("org-closing", Role.ORG_USER, closing[0].name)
-        OrganizationAccess.objects.get_or_create(
-            user=dereg_user, organization=closing[0], reason=AccessReason.OWN
-        )
+        organization_account_grant(actor=None, user=dereg_user, organization=closing[0])
         dereg = services.application_create(
             actor=dereg_user,
             kind="deregistration",
@@ -470,8 +468,8 @@ def load_registration_demo(*, today: dt.date | None = None) -> Summary:
             federation=federation,
             valid_from=start(30),
         )
-        OrganizationAccess.objects.get_or_create(
-            user=hub_user, organization=federation, reason=AccessReason.HUB_MEMBER
+        access_grant(
+            actor=None, user=hub_user, organization=federation, reason=AccessReason.HUB_MEMBER
         )
 
     # Major-activity reports of filed groups in the demo street.

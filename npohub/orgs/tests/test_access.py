@@ -45,3 +45,25 @@ def test_a_founding_resident_becomes_the_organisation_account_with_the_change_re
     assert OrganizationAccess.objects.get(user=resident).can_edit
     change = AuditEvent.objects.get(kind="accounts.role_changed")
     assert change.payload["from"] == Role.RESIDENT and change.actor == cast["district"]
+
+
+def test_no_module_outside_orgs_access_writes_organisation_access_rows():
+    """Grants are written only by the audited services of ``orgs.access`` (demo data too)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    writes = re.compile(
+        r"OrganizationAccess(\.objects\.(create|bulk_create|get_or_create|update_or_create)"
+        r"|\.objects\.filter\([^)]*\)\.(delete|update)|\()"
+    )
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and "migrations" not in path.parts
+        and path.relative_to(root).as_posix() not in ("orgs/access.py", "orgs/models.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if writes.search(line)
+    ]
+    assert offenders == []
