@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from npohub.accounts.models import User
+from npohub.core.charts import month_starts
 from npohub.core.errors import NotFound
 from npohub.core.workflows import HistoryRow, history_for
 from npohub.orgs.models import CLOSED_STATUSES, AccessReason, ManagementLevel, Status
@@ -18,6 +20,7 @@ from npohub.orgs.selectors import organization_visible_to
 
 from .models import (
     Complaint,
+    ComplaintCategory,
     ComplaintNote,
     DormantCampaign,
     DormantCandidate,
@@ -282,3 +285,83 @@ def closure_statistics_for(
         )
         for level in ManagementLevel
     ]
+
+
+# --- enforcement statistics: trend and composition (the page's tables and charts) -------------
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: dt.date
+    complaints: int
+    cases_filed: int
+    decisions: int
+    closures: int
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    key: str
+    label: str
+    count: int
+
+
+def _by_month(qs: QuerySet[Any], field: str, since: dt.date) -> dict[dt.date, int]:
+    """Counts of ``qs`` per month of the date ``field`` from ``since`` on, counted in Python
+    from the dates (one query, the same on SQLite and PostgreSQL)."""
+    counts: dict[dt.date, int] = {}
+    for day in qs.filter(**{f"{field}__gte": since}).values_list(field, flat=True).iterator():
+        key = day.replace(day=1)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def enforcement_trend_for(
+    user: Viewer, *, since: dt.date, until: dt.date | None = None
+) -> list[MonthRow]:
+    """Per month from ``since`` to ``until`` (today): complaints received, cases filed, penalty
+    decisions made (the user's complaints and cases) and organisations deregistered or revoked
+    (the user's organisations, as the closure table). Four queries."""
+    until = until or timezone.localdate()
+    since = since.replace(day=1)
+    complaints = _by_month(Complaint.objects.filter(complaint_scope_q(user)), "received_on", since)
+    cases = PenaltyCase.objects.filter(case_scope_q(user))
+    filed = _by_month(cases.exclude(filed_on=None), "filed_on", since)
+    decided = _by_month(
+        cases.exclude(decided_on=None).exclude(state=PS.DROPPED), "decided_on", since
+    )
+    closures = _by_month(
+        organization_visible_to(user)
+        .filter(status__in=CLOSED_STATUSES)
+        .exclude(status_changed_on=None),
+        "status_changed_on",
+        since,
+    )
+    return [
+        MonthRow(m, complaints.get(m, 0), filed.get(m, 0), decided.get(m, 0), closures.get(m, 0))
+        for m in month_starts(since, until)
+    ]
+
+
+def complaint_categories_for(user: Viewer, *, since: dt.date) -> list[ShareRow]:
+    """Complaints received since ``since`` per category (every category, zero included)."""
+    counts = dict(
+        Complaint.objects.filter(complaint_scope_q(user), received_on__gte=since)
+        .order_by()
+        .values_list("category")
+        .annotate(n=Count("id"))
+        .values_list("category", "n")
+    )
+    return [ShareRow(c.value, str(c.label), counts.get(c.value, 0)) for c in ComplaintCategory]
+
+
+def case_outcomes_for(user: Viewer, *, since: dt.date) -> list[ShareRow]:
+    """Penalty cases opened since ``since`` per state reached (where each case stands now)."""
+    counts = dict(
+        PenaltyCase.objects.filter(case_scope_q(user), created_at__date__gte=since)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+    return [ShareRow(s.value, str(s.label), counts.get(s.value, 0)) for s in PS]

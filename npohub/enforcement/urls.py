@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_print
 
 app_name = "enforcement"
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/new/", views.case_create, name="case-create"),
     path("cases/propose/", views.case_propose, name="case-propose"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/print/", views_print.case_print, name="case-print"),
     path("cases/<int:pk>/transition/", views.case_transition, name="case-transition"),
     path("cases/<int:pk>/sanctions/", views.sanction_add, name="sanction-add"),
     path("sanctions/<int:pk>/remove/", views.sanction_remove, name="sanction-remove"),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from npohub.accounts.models import User
+from npohub.core.charts import chart_data, month_label
 from npohub.core.errors import NotFound
 from npohub.core.http import attempt
 from npohub.core.params import query_id
@@ -63,10 +64,13 @@ from .selectors import (
     candidates_of,
     case_get_for,
     case_list_for,
+    case_outcomes_for,
     closure_statistics_for,
+    complaint_categories_for,
     complaint_get_for,
     complaint_list_for,
     complaint_notes_of,
+    enforcement_trend_for,
     history_of,
     sanction_get_for,
 )
@@ -660,5 +664,44 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "deregistered": sum(r.deregistered for r in rows),
         "revoked": sum(r.revoked for r in rows),
     }
-    context = {"form": form, "since": since, "rows": rows, "totals": totals, "tab": "statistics"}
+    trend = enforcement_trend_for(user, since=since)
+    categories = complaint_categories_for(user, since=since)
+    outcomes = case_outcomes_for(user, since=since)
+    charts = {
+        "levels": chart_data(
+            [r.label for r in rows],
+            [
+                (_("注销登记"), [r.deregistered for r in rows]),
+                (_("撤销登记"), [r.revoked for r in rows]),
+            ],
+        ),
+        "trend": chart_data(
+            [month_label(r.month) for r in trend],
+            [
+                (_("受理投诉举报"), [r.complaints for r in trend]),
+                (_("立案"), [r.cases_filed for r in trend]),
+                (_("作出处罚决定"), [r.decisions for r in trend]),
+                (_("注销、撤销登记"), [r.closures for r in trend]),
+            ],
+        ),
+        "categories": chart_data(
+            [r.label for r in categories if r.count],
+            [(_("投诉举报"), [r.count for r in categories if r.count])],
+        ),
+        "outcomes": chart_data(
+            [r.label for r in outcomes if r.count],
+            [(_("处罚案件"), [r.count for r in outcomes if r.count])],
+        ),
+    }
+    context = {
+        "form": form,
+        "since": since,
+        "rows": rows,
+        "totals": totals,
+        "trend": trend,
+        "categories": categories,
+        "outcomes": outcomes,
+        "charts": charts,
+        "tab": "statistics",
+    }
     return render(request, "enforcement/statistics.html", context)

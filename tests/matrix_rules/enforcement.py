@@ -262,6 +262,7 @@ POLICY: dict[str, Rule] = {
         BUREAUS, methods=("POST",), writes=False, note="detection: may find nothing new"
     ),
     "enforcement:case-detail": Rule(BUREAU_IN, target=case("pk")),
+    "enforcement:case-print": Rule(BUREAU_IN, target=case("pk")),
     "enforcement:case-transition": Rule(
         BUREAU_IN,
         target=case("pk"),
