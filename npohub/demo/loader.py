@@ -20,6 +20,7 @@ from django.utils import timezone
 from npohub.core.audit import audit_record
 from npohub.orgs.models import Category, Organization, Person
 from npohub.orgs.rollups import rebuild_org_rollups
+from npohub.orgs.search import name_pinyin
 from npohub.regions.models import Region, UrbanRural
 
 from .generator import ORG_COLUMNS, PERSON_COLUMNS, SIZES, Generator, Plan, Skeleton
@@ -185,8 +186,8 @@ def _insert(generator: Generator, say: Callable[[str], None]) -> DemoLoad:
         + ", ".join(["%s"] * (3 + len(PERSON_COLUMNS)))
         + ")"
     )
-    org_columns = ("id", "created_at", "updated_at", "former_names", *ORG_COLUMNS)
-    org_columns += ("legal_representative_id",)
+    org_columns: tuple[str, ...] = ("id", "created_at", "updated_at", "former_names", *ORG_COLUMNS)
+    org_columns += ("legal_representative_id", "name_pinyin")
     org_sql = (
         f"INSERT INTO {org_table} ("
         + ", ".join(org_columns)
@@ -196,6 +197,7 @@ def _insert(generator: Generator, say: Callable[[str], None]) -> DemoLoad:
     )
     date_columns = [ORG_COLUMNS.index(c) for c in ("registration_date", "status_changed_on")]
     funds_index = ORG_COLUMNS.index("registered_funds")
+    name_index = ORG_COLUMNS.index("name")
     adapt_date = ops.adapt_datefield_value
     adapt_decimal = ops.adapt_decimalfield_value
 
@@ -227,7 +229,17 @@ def _insert(generator: Generator, say: Callable[[str], None]) -> DemoLoad:
                     values[funds_index] = adapt_decimal(values[funds_index], 16, 2)
                 ref = row[-1]
                 person_id = base + ref if isinstance(ref, int) and ref >= 0 else None
-                org_batch.append((next_org, now, now, former_names, *values, person_id))
+                org_batch.append(
+                    (
+                        next_org,
+                        now,
+                        now,
+                        former_names,
+                        *values,
+                        person_id,
+                        name_pinyin(str(values[name_index])),
+                    )
+                )
                 next_org += 1
                 if values[0] == "community_group":
                     filed += 1

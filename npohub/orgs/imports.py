@@ -54,7 +54,7 @@ from .models import (
     Status,
 )
 from .permissions import can_create_organization, can_edit_organization, can_import
-from .search import name_initials
+from .search import name_initials, name_pinyin
 from .services import TRACKED_FIELDS, organization_snapshot
 from .validation import (
     FIELD_HEADERS,
@@ -1137,6 +1137,7 @@ NEW_ORG_FIELDS = (
     "kind",
     "name",
     "name_initials",
+    "name_pinyin",
     "uscc",
     "category_id",
     "management_level",
@@ -1171,6 +1172,7 @@ def _new_org_rows(creates: list[RowPlan], persons: dict[int, int]) -> list[tuple
                 c.kind,
                 c.name,
                 fast_name_initials(c.name),
+                name_pinyin(c.name),
                 c.uscc,
                 c.category.pk if c.category else None,
                 c.management_level,
@@ -1229,6 +1231,7 @@ UPDATE_FIELDS = [
     *[f for f in TRACKED_FIELDS if f not in ("status", "status_changed_on")],
     "former_names",
     "name_initials",
+    "name_pinyin",
     "updated_at",
 ]
 
@@ -1274,6 +1277,7 @@ def _write(*, actor: Any, job: ImportJob, plan: ImportPlan) -> None:
             ]
         former = [e["name"] for e in org.former_names if isinstance(e, dict) and "name" in e]
         org.name_initials = name_initials(org.name, *former)
+        org.name_pinyin = name_pinyin(org.name)
         org.updated_at = now
         if old_code != org.address_code:
             deltas[(old_code, org.kind, org.status)] -= 1

@@ -131,6 +131,9 @@ class Organization(TimeStampedModel):
     former_names = models.JSONField(_("曾用名"), default=list, blank=True)
     # Lower-case pinyin initials of the current and former names, space separated ("jnsmzj …").
     name_initials = models.CharField(_("拼音首字母"), max_length=400, blank=True, default="")
+    # Pinyin sort key of the current name ("ding1jia1zhuang1…", search.name_pinyin): lists
+    # sort by it (丁 < 三 < 万), not by code point. Written wherever the name is written.
+    name_pinyin = models.CharField(_("拼音排序"), max_length=1400, blank=True, default="")
     uscc = models.CharField(
         _("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True
     )
@@ -220,6 +223,7 @@ class Organization(TimeStampedModel):
             ),
             models.Index(fields=["kind", "status"], name="org_kind_status_idx"),
             models.Index(fields=["community", "name"], name="org_community_name_idx"),
+            models.Index(fields=["name_pinyin", "name", "id"], name="org_name_pinyin_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -37,13 +37,18 @@ and filtered queryset it is given.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import RE_HANS
+from pypinyin.seg import mmseg
 
 from .models import Organization
 
@@ -71,6 +76,45 @@ def name_initials(*names: str) -> str:
         if letters:
             parts.append(letters.lower())
     return " ".join(dict.fromkeys(parts))
+
+
+# --- Pinyin sort key -----------------------------------------------------------------------------
+
+NAME_PINYIN_LENGTH = 1400  # 200 characters of at most 7 ("zhuang1") each
+
+# A run of characters that have pinyin (pypinyin converts each run on its own).
+_HAN_RUN = re.compile(RE_HANS.pattern.removeprefix("^").removesuffix("$"))
+_NOT_KEY = re.compile(r"[^a-z0-9]+")
+
+
+@functools.lru_cache(maxsize=50_000)
+def _piece_pinyin(piece: str) -> str:
+    return "".join(
+        lazy_pinyin(piece, style=Style.TONE3, neutral_tone_with_five=True, errors="ignore")
+    )
+
+
+@functools.lru_cache(maxsize=50_000)
+def _run_pinyin(run: str) -> str:
+    """pypinyin cuts a run into dictionary phrases (``mmseg.seg``) and converts each piece on
+    its own; pieces ("解放桥", "社区", "舞蹈队") repeat across names far more than runs do."""
+    return "".join(map(_piece_pinyin, mmseg.seg.cut(run)))
+
+
+def name_pinyin(name: str) -> str:
+    """The pinyin sort key of a name: each character's syllable followed by its tone digit
+    (丁 → "ding1", 三 → "san1", 万 → "wan4"; neutral tone 5), other letters and digits
+    lower-cased, everything else dropped. Only ``[a-z0-9]``, so the tone digit ends each
+    syllable ("san1" < "sang1") and the key sorts the same under any collation of either
+    engine: 丁 < 三 < 万, not code-point order (丁 < 万 < 三)."""
+    parts: list[str] = []
+    last = 0
+    for match in _HAN_RUN.finditer(name):
+        parts.append(_NOT_KEY.sub("", fold(name[last : match.start()])))
+        parts.append(_run_pinyin(match.group()))
+        last = match.end()
+    parts.append(_NOT_KEY.sub("", fold(name[last:])))
+    return "".join(parts)[:NAME_PINYIN_LENGTH]
 
 
 def fold(text: str) -> str:
@@ -161,6 +205,55 @@ def apply_search(qs: QuerySet[Organization], query: str) -> QuerySet[Organizatio
         sql, params = term_subquery(term, vendor)
         qs = qs.filter(pk__in=RawSQL(sql, params))
     return qs
+
+
+# --- Ranking -------------------------------------------------------------------------------------
+
+RANK_EXACT, RANK_PREFIX, RANK_REGISTERED, RANK_OTHER = 0, 1, 2, 3
+
+
+def _starts_with(field: str, prefix: str) -> Exact[str]:
+    """``field`` starts with ``prefix``: a fixed-length ``Substr`` compared with ``=``, binary on
+    both engines (``LIKE`` folds ASCII case on SQLite only)."""
+    return Exact(Substr(field, 1, len(prefix)), Value(prefix))
+
+
+def search_rank(query: str) -> Case | None:
+    """How well an organisation matching ``query`` matches, as a database expression (so a
+    paginated list sorts by it on both engines): 0 the name (or USCC) is the query, 1 the name
+    (or the pinyin initials of the name, or the USCC) starts with the first term, 2 any other
+    match that is a registered organisation (登记), 3 the other matches (filed community
+    groups, 备案). ``None`` for an empty query."""
+    terms = search_terms(query)
+    if not terms:
+        return None
+    first = terms[0]
+    exact = Q(name=" ".join(terms))
+    prefix = Q(_starts_with("name", first))
+    if is_uscc_prefix(first):
+        exact |= Q(uscc=first.upper())
+        prefix |= Q(_starts_with("uscc", first.upper()))
+    if re.fullmatch(r"[A-Za-z]+", first):
+        prefix |= Q(_starts_with("name_initials", fold(first)))
+    return Case(
+        When(exact, then=Value(RANK_EXACT)),
+        When(prefix, then=Value(RANK_PREFIX)),
+        When(~Q(kind="community_group"), then=Value(RANK_REGISTERED)),
+        default=Value(RANK_OTHER),
+        output_field=IntegerField(),
+    )
+
+
+def order_by_relevance(qs: QuerySet[Organization], query: str) -> QuerySet[Organization]:
+    """``qs`` (already narrowed by ``apply_search``) best match first, then in pinyin order;
+    in pinyin order alone when there is no query."""
+    rank = search_rank(query)
+    if rank is None:
+        return qs.order_by(*PINYIN_ORDER)
+    return qs.alias(search_rank=rank).order_by("search_rank", *PINYIN_ORDER)
+
+
+PINYIN_ORDER = ("name_pinyin", "name", "id")
 
 
 def matches(

@@ -14,11 +14,13 @@ from npohub.core.errors import NotFound
 
 from .models import FieldChange, Organization
 from .scope import scope_of
-from .search import apply_search
+from .search import PINYIN_ORDER, apply_search, order_by_relevance
 
+# "name" is pinyin order (丁 < 三 < 万; the stored ``name_pinyin`` key, indexed), and with a
+# search the best matches first (``search.order_by_relevance``).
 ORDERINGS = {
-    "name": ("name", "id"),
-    "-name": ("-name", "-id"),
+    "name": PINYIN_ORDER,
+    "-name": ("-name_pinyin", "-name", "-id"),
     "registration_date": ("registration_date", "id"),
     "-registration_date": ("-registration_date", "-id"),
     "uscc": ("uscc", "id"),
@@ -78,9 +80,13 @@ def apply_filters(
         qs = qs.filter(
             registration_date__gte=start, registration_date__lt=start.replace(year=start.year + 1)
         )
+    order = filters.order if filters.order in ORDERINGS else "name"
     if filters.search:
         qs = apply_search(qs, filters.search)
-    return qs.order_by(*ORDERINGS.get(filters.order, ORDERINGS["name"]))
+        if order == "name":
+            # Exact and prefix matches, then registered organisations, then pinyin order.
+            return order_by_relevance(qs, filters.search)
+    return qs.order_by(*ORDERINGS[order])
 
 
 def organization_list_for(

@@ -32,7 +32,7 @@ from .models import (
     Status,
 )
 from .permissions import can_change_status, can_create_organization, can_edit_organization
-from .search import name_initials
+from .search import name_initials, name_pinyin
 from .validation import CleanedOrganization, OrganizationInput, clean_organization
 
 # Fields whose history is kept (FieldChange) and shown "as of date D".
@@ -181,6 +181,7 @@ def _apply(org: Organization, cleaned: CleanedOrganization) -> None:
         entry["name"] for entry in org.former_names if isinstance(entry, dict) and "name" in entry
     ]
     org.name_initials = name_initials(org.name, *former)
+    org.name_pinyin = name_pinyin(org.name)
 
 
 def _clean_or_raise(data: OrganizationInput) -> CleanedOrganization:

@@ -7,7 +7,7 @@ import factory
 
 from npohub.core.validators import uscc_check_character
 from npohub.orgs.models import Category, Kind, Organization, OrganizationAccess, Person, Status
-from npohub.orgs.search import name_initials
+from npohub.orgs.search import name_initials, name_pinyin
 
 
 def make_uscc(kind_digit: str, division6: str, serial: int) -> str:
@@ -33,6 +33,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     kind = Kind.ASSOCIATION
     name = factory.Sequence(lambda n: f"历下区第{n}志愿服务协会")
     name_initials = factory.LazyAttribute(lambda o: name_initials(o.name))
+    name_pinyin = factory.LazyAttribute(lambda o: name_pinyin(o.name))
     uscc = factory.Sequence(lambda n: make_uscc("1", "370102", n + 1))
     category = factory.LazyFunction(lambda: Category.objects.get(code="volunteer"))
     address_code = factory.LazyAttribute(
