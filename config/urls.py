@@ -13,6 +13,7 @@ urlpatterns = [
     path("orgs/imports/", include("npohub.orgs.urls_imports")),
     path("orgs/", include("npohub.orgs.urls")),
     path("dashboards/", include("npohub.dashboards.urls")),
+    path("exports/", include("npohub.core.urls_exports")),
     path("notifications/", include("npohub.notifications.urls")),
     path("registration/", include("npohub.registration.urls")),
     path("community/", include("npohub.registration.urls_filing")),

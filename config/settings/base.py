@@ -283,6 +283,12 @@ NPOHUB_IMPORT_MAX_COLUMNS = env_int("NPOHUB_IMPORT_MAX_COLUMNS", 40)
 # A validating/committing import whose process cannot be checked and whose heartbeat is older
 # than this is marked failed (npohub/orgs/import_jobs.py).
 NPOHUB_IMPORT_LEASE_SECONDS = env_int("NPOHUB_IMPORT_LEASE_SECONDS", 300)
+# List exports (npohub/core/export_jobs.py): up to this many rows the file is answered at once,
+# above it a background task writes it; files are kept this many hours for their owner; a
+# running export whose process cannot be checked is failed after this many silent seconds.
+NPOHUB_EXPORT_INLINE_ROWS = env_int("NPOHUB_EXPORT_INLINE_ROWS", 5_000)
+NPOHUB_EXPORT_KEEP_HOURS = env_int("NPOHUB_EXPORT_KEEP_HOURS", 72)
+NPOHUB_EXPORT_LEASE_SECONDS = env_int("NPOHUB_EXPORT_LEASE_SECONDS", 300)
 
 # Absolute base of links that leave the platform (e-mail, certificate QR codes), e.g.
 # https://npo.example.cn; empty = links are built from the request (or left as paths).

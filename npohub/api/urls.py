@@ -22,6 +22,7 @@ errors.install(api)
 from .account.endpoints import router as account_router  # noqa: E402
 from .credit.endpoints import router as credit_router  # noqa: E402
 from .enforcement.endpoints import router as enforcement_router  # noqa: E402
+from .exports.endpoints import router as exports_router  # noqa: E402
 from .hubs.endpoints import router as hubs_router  # noqa: E402
 from .imports.endpoints import router as imports_router  # noqa: E402
 from .inspections.endpoints import router as inspections_router  # noqa: E402
@@ -38,6 +39,7 @@ from .supervision.endpoints import router as supervision_router  # noqa: E402
 api.add_router("/organizations", orgs_router)
 api.add_router("/regions", regions_router)
 api.add_router("/imports", imports_router)
+api.add_router("/exports", exports_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/registration", registration_router)
 api.add_router("/community", community_router)

@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import io
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import IO, Any
 
@@ -115,15 +115,19 @@ def _columns_for(filters: OrganizationFilters) -> tuple[Column, ...]:
     return COLUMNS[COMMUNITY_GROUP if filters.kind == Kind.COMMUNITY_GROUP else REGISTERED]
 
 
-def export_rows(user: Viewer, filters: OrganizationFilters) -> Iterator[list[Any]]:
-    """Header then one row per organisation the user may see under the filters; texts that a
-    spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``) are quoted."""
-    columns = _columns_for(filters)
-    yield escape_row(c.header for c in columns)
-    qs = organization_list_for(user, filters)
-    sources = [SOURCES[c.field] for c in columns]
+def export_records(user: Viewer, filters: OrganizationFilters) -> Any:
+    """The list's organisations (the list page's selector) as the export's value rows."""
+    sources = [SOURCES[c.field] for c in _columns_for(filters)]
+    return organization_list_for(user, filters).values_list(*sources, "address_code")
+
+
+def row_builder(user: Viewer, filters: OrganizationFilters) -> Callable[[Any], list[Any]]:
+    """Turns one of :func:`export_records`' value rows into the export's row: choice labels,
+    是/否, ID numbers and phones masked where the user may not see them."""
+    fields = [c.field for c in _columns_for(filters)]
     personal_ok = bool(can_see_personal_data(user))
     allowed_at: dict[str, bool] = {}
+    labels = _labels()
 
     def may_see(address_code: str) -> bool:
         if address_code not in allowed_at:
@@ -131,9 +135,7 @@ def export_rows(user: Viewer, filters: OrganizationFilters) -> Iterator[list[Any
             allowed_at[address_code] = bool(can_see_personal_data(user, probe))
         return allowed_at[address_code]
 
-    fields = [c.field for c in columns]
-    labels = _labels()
-    for values in qs.values_list(*sources, "address_code").iterator(chunk_size=2000):
+    def build(values: Any) -> list[Any]:
         visible = personal_ok and may_see(values[-1])
         row = []
         for name, value in zip(fields, values, strict=False):
@@ -146,7 +148,18 @@ def export_rows(user: Viewer, filters: OrganizationFilters) -> Iterator[list[Any
             elif name in PERSONAL_PHONE_FIELDS and not visible:
                 value = mask_phone(value or "")
             row.append("" if value is None else escape_cell(value))
-        yield row
+        return row
+
+    return build
+
+
+def export_rows(user: Viewer, filters: OrganizationFilters) -> Iterator[list[Any]]:
+    """Header then one row per organisation the user may see under the filters; texts that a
+    spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``) are quoted."""
+    yield escape_row(c.header for c in _columns_for(filters))
+    build = row_builder(user, filters)
+    for values in export_records(user, filters).iterator(chunk_size=2000):
+        yield build(values)
 
 
 def export_xlsx(user: Viewer, filters: OrganizationFilters) -> IO[bytes]:

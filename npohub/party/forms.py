@@ -15,7 +15,7 @@ from npohub.core.forms import DateInput
 from npohub.orgs.models import Organization
 
 from .models import InstructorKind, PartyOrganization, Tier
-from .selectors import organization_find_for_party
+from .selectors import PartyOrganizationFilters, organization_find_for_party
 from .services import PartyOrganizationInput
 
 DATE = DateInput()
@@ -67,6 +67,16 @@ class PartyOrganizationFilterForm(forms.Form):
         if value and not value.isdigit():
             raise forms.ValidationError(_("区划代码无效"))
         return value.rstrip("0") if value else ""
+
+    def to_filters(self) -> PartyOrganizationFilters:
+        """The list's filters (the page and its export read them the same way)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return PartyOrganizationFilters(
+            region_prefix=data.get("region", ""),
+            tier=data.get("tier", ""),
+            search=data.get("q", ""),
+            include_dissolved=bool(data.get("dissolved")),
+        )
 
 
 class PartyOrganizationForm(UserBoundForm):

@@ -237,14 +237,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _page_check(can_view_party(user))
     form = PartyOrganizationFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = selectors.PartyOrganizationFilters(
-        region_prefix=data.get("region", ""),
-        tier=data.get("tier", ""),
-        search=data.get("q", ""),
-        include_dissolved=bool(data.get("dissolved")),
-    )
-    page = _page(request, selectors.party_organization_list_for(user, filters))
+    page = _page(request, selectors.party_organization_list_for(user, form.to_filters()))
     context = {
         "form": form,
         "page_obj": page,

@@ -12,6 +12,7 @@ from npohub.orgs.models import REGISTERED_KINDS, Kind
 
 from . import sections as sec
 from .models import AttachmentKind, Conclusion, ReportState
+from .selectors import ReportFilters
 
 KIND_CHOICES = [("", _("全部类型"))] + [
     (k.value, k.label) for k in Kind if k.value in REGISTERED_KINDS
@@ -29,6 +30,18 @@ class ReportFilterForm(forms.Form):
     )
     region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
     q = forms.CharField(label=_("组织名称"), required=False, max_length=100)
+
+    def to_filters(self) -> ReportFilters:
+        """The list's filters (the page and its export read them the same way)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return ReportFilters(
+            year=data.get("year"),
+            state=data.get("state", ""),
+            kind=data.get("kind", ""),
+            conclusion=data.get("conclusion", ""),
+            region_prefix=(data.get("region") or "").rstrip("0") if data.get("region") else "",
+            search=data.get("q", ""),
+        )
 
 
 class ConclusionForm(forms.Form):

@@ -51,7 +51,6 @@ from .permissions import (
     report_view,
 )
 from .selectors import (
-    ReportFilters,
     attachment_get_for,
     attachments_of,
     calendar_rows,
@@ -99,16 +98,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     if not decision:
         raise Http404(decision.reason)
     form = ReportFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = ReportFilters(
-        year=data.get("year"),
-        state=data.get("state", ""),
-        kind=data.get("kind", ""),
-        conclusion=data.get("conclusion", ""),
-        region_prefix=(data.get("region") or "").rstrip("0") if data.get("region") else "",
-        search=data.get("q", ""),
-    )
-    page = Paginator(report_list_for(user, filters), 25).get_page(request.GET.get("page"))
+    page = Paginator(report_list_for(user, form.to_filters()), 25).get_page(request.GET.get("page"))
     context: dict[str, Any] = {"form": form, "page_obj": page}
     if _htmx(request):
         return render(request, "supervision/partials/report_table.html", context)

@@ -74,3 +74,22 @@
     if (form && !window.confirm(form.getAttribute("data-confirm"))) evt.preventDefault();
   });
 })();
+
+// A list's 导出 button (templates/components/export_button.html) sends the list's current
+// filters: after htmx filtering (hx-push-url) they are in the address bar, not in the page.
+(function () {
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target.closest("form[data-export-form]");
+    if (!form) return;
+    form.querySelectorAll("input[data-export-filter]").forEach(function (el) { el.remove(); });
+    new URLSearchParams(window.location.search).forEach(function (value, name) {
+      if (name === "page" || name === "format" || name === "csrfmiddlewaretoken") return;
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      input.setAttribute("data-export-filter", "");
+      form.appendChild(input);
+    });
+  });
+})();
