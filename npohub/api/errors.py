@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -29,6 +29,16 @@ ERROR_CODES = {
     "too_many_requests": gettext_lazy("请求过于频繁，请稍后再试"),
     "server_error": gettext_lazy("服务器内部错误，请稍后再试"),
 }
+
+
+class ErrorOut(Schema):
+    """The one error envelope of the description: every operation's error responses name it
+    (one component, so no app's copy replaces another's in the OpenAPI document)."""
+
+    code: str
+    message: str
+    details: dict[str, Any] | list[Any] = {}
+
 
 # The code of an error answered by status alone (no endpoint said more).
 STATUS_CODES = {

@@ -23,8 +23,8 @@ from .schemas import (
     BarredIn,
     BarredLiftIn,
     BarredOut,
-    ContactIn,
     ContactOut,
+    CreditContactIn,
     CreditFileOut,
     EligibilityOut,
     ErrorOut,
@@ -316,7 +316,7 @@ def contact_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any
 @router.post(
     "/contacts", response={201: ContactOut, **ERRORS}, operation_id="credit_contacts_create"
 )
-def contact_create(request: HttpRequest, payload: ContactIn) -> Status[Any]:
+def contact_create(request: HttpRequest, payload: CreditContactIn) -> Status[Any]:
     user = api_user(request)
     org = organization_get_for(user, payload.organization_id)
     data = payload.dict(exclude={"organization_id"})

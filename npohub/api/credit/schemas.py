@@ -8,11 +8,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: dict[str, Any] | list[Any] = {}
+from ..errors import ErrorOut as ErrorOut
 
 
 class ListingFilterIn(Schema):
@@ -175,7 +171,7 @@ class BarredOut(Schema):
     lifted_on: dt.date | None
 
 
-class ContactIn(Schema):
+class CreditContactIn(Schema):
     organization_id: int
     method: str
     sent_on: dt.date

@@ -75,6 +75,8 @@ from .schemas import (
     ComplaintFilterIn,
     ComplaintOut,
     ContactIn,
+    EnforcementTransitionIn,
+    EnforcementWorkflowOut,
     ErrorOut,
     LinkCaseIn,
     NoteIn,
@@ -87,8 +89,6 @@ from .schemas import (
     ScanOut,
     StatisticsIn,
     StatisticsOut,
-    TransitionIn,
-    WorkflowOut,
 )
 
 router = Router(tags=["enforcement"])
@@ -298,7 +298,7 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> dict[str, Any]:
     operation_id="enforcement_complaints_transition",
 )
 def complaint_transition(
-    request: HttpRequest, complaint_id: int, payload: TransitionIn
+    request: HttpRequest, complaint_id: int, payload: EnforcementTransitionIn
 ) -> dict[str, Any]:
     """Accept, not accept, transfer, investigate, reply (``note`` = the reply), close."""
     user = api_user(request)
@@ -420,7 +420,9 @@ def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
     response={200: CaseDetailOut, **ERRORS},
     operation_id="enforcement_cases_transition",
 )
-def case_transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> dict[str, Any]:
+def case_transition(
+    request: HttpRequest, case_id: int, payload: EnforcementTransitionIn
+) -> dict[str, Any]:
     """立案/调查/告知/听证/决定/送达/结案; a decision applies its effects."""
     user = api_user(request)
     case = case_get_for(user, case_id)
@@ -486,7 +488,9 @@ def case_lift(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 
 @router.get(
-    "/workflows", response={200: list[WorkflowOut], **ERRORS}, operation_id="enforcement_workflows"
+    "/workflows",
+    response={200: list[EnforcementWorkflowOut], **ERRORS},
+    operation_id="enforcement_workflows",
 )
 def workflows(request: HttpRequest) -> list[dict[str, Any]]:
     """The complaint and penalty-case workflows as data."""

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from ..errors import ErrorOut as ErrorOut
 from ..history import HistoryOut, MoveOut
 
 
 class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid")
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: dict[str, Any] | list[Any]
 
 
 # --- inputs ------------------------------------------------------------------------------------
@@ -43,7 +37,7 @@ class ComplaintFilterIn(Schema):
     q: str = Field("", max_length=100)
 
 
-class TransitionIn(StrictIn):
+class EnforcementTransitionIn(StrictIn):
     transition: str = Field(..., description="操作名，见 /enforcement/workflows")
     note: str = Field("", max_length=4000, description="理由、答复内容或决定说明")
     transferred_to: str = Field("", max_length=200, description="转办单位（转办时必填）")
@@ -249,7 +243,7 @@ class TransitionOut(Schema):
     effect: str
 
 
-class WorkflowOut(Schema):
+class EnforcementWorkflowOut(Schema):
     kind: str
     states: list[CodeName]
     transitions: list[TransitionOut]

@@ -8,15 +8,11 @@ from decimal import Decimal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from ..errors import ErrorOut as ErrorOut
+
 
 class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid")
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: dict[str, object] | list[object] = {}
 
 
 class OrganizationRefOut(Schema):
@@ -144,7 +140,7 @@ class EscalationIn(StrictIn):
     description: str
 
 
-class AssignIn(StrictIn):
+class HubAssignIn(StrictIn):
     assignee: str = Field(..., description="承办人账号（受理辖区民政局工作人员）")
 
 
@@ -168,7 +164,7 @@ class EscalationOut(Schema):
     created_at: dt.datetime
 
 
-class ReviewIn(StrictIn):
+class HubReviewIn(StrictIn):
     """A first-line review (初审) of a member's submission in another app."""
 
     organization_id: int
@@ -179,7 +175,7 @@ class ReviewIn(StrictIn):
     score: Decimal | None = Field(None, description="可选评分（0 至政策上限，默认 100）")
 
 
-class ReviewOut(Schema):
+class HubReviewOut(Schema):
     id: int
     hub_id: int
     organization: OrganizationRefOut

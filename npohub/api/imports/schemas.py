@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from ninja import Field, Schema
+
+from ..errors import ErrorOut as ErrorOut
 
 
 class ImportKindIn(Schema):
@@ -42,11 +43,3 @@ class ImportErrorOut(Schema):
     column: str = Field("", description="文件中的列名")
     field: str = Field("", description="字段名")
     message: str
-
-
-class ErrorOut(Schema):
-    """The one error envelope (see npohub/api/errors.py)."""
-
-    code: str
-    message: str
-    details: dict[str, Any] | list[Any]

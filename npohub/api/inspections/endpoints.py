@@ -38,15 +38,16 @@ from .schemas import (
     CheckFilterIn,
     CheckOut,
     ConcludeIn,
-    ConflictIn,
-    ConflictOut,
     ErrorOut,
     FindingIn,
+    InspectionNoticeIn,
+    InspectionTransitionIn,
+    InspectorConflictIn,
+    InspectorConflictOut,
     InspectorIn,
     InspectorOut,
     InspectorUpdateIn,
     LogOut,
-    NoticeIn,
     OrderIn,
     OrderOut,
     PlanDetailOut,
@@ -55,7 +56,6 @@ from .schemas import (
     PlanOut,
     ReplaceIn,
     ReportIn,
-    TransitionIn,
     VerifyIn,
 )
 
@@ -298,7 +298,9 @@ def plan_update(request: HttpRequest, plan_id: int, payload: PlanIn) -> dict[str
     response={200: PlanOut, **ERRORS},
     operation_id="inspections_plans_transition",
 )
-def plan_transition(request: HttpRequest, plan_id: int, payload: TransitionIn) -> dict[str, Any]:
+def plan_transition(
+    request: HttpRequest, plan_id: int, payload: InspectionTransitionIn
+) -> dict[str, Any]:
     """commit (seed hash published) → draw → publish (seed revealed) → start → close."""
     user = api_user(request)
     plan = selectors.plan_get_for(user, plan_id)
@@ -349,7 +351,9 @@ def check_detail(request: HttpRequest, check_id: int) -> dict[str, Any]:
     response={200: CheckOut, **ERRORS},
     operation_id="inspections_checks_notice",
 )
-def check_notice(request: HttpRequest, check_id: int, payload: NoticeIn) -> dict[str, Any]:
+def check_notice(
+    request: HttpRequest, check_id: int, payload: InspectionNoticeIn
+) -> dict[str, Any]:
     user = api_user(request)
     check = services.check_notify(
         actor=user,
@@ -522,10 +526,12 @@ def inspector_update(
 
 @router.post(
     "/inspectors/{int:inspector_id}/conflicts",
-    response={201: ConflictOut, **ERRORS},
+    response={201: InspectorConflictOut, **ERRORS},
     operation_id="inspections_conflicts_create",
 )
-def conflict_create(request: HttpRequest, inspector_id: int, payload: ConflictIn) -> Status[Any]:
+def conflict_create(
+    request: HttpRequest, inspector_id: int, payload: InspectorConflictIn
+) -> Status[Any]:
     user = api_user(request)
     entry = selectors.inspector_get_for(user, inspector_id)
     org = Organization.objects.filter(pk=payload.organization_id).first()
@@ -539,7 +545,7 @@ def conflict_create(request: HttpRequest, inspector_id: int, payload: ConflictIn
 
 @router.post(
     "/conflicts/{int:conflict_id}/withdraw",
-    response={200: ConflictOut, **ERRORS},
+    response={200: InspectorConflictOut, **ERRORS},
     operation_id="inspections_conflicts_withdraw",
 )
 def conflict_withdraw(request: HttpRequest, conflict_id: int) -> dict[str, Any]:

@@ -8,18 +8,13 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from ..errors import ErrorOut as ErrorOut
 from ..history import HistoryOut, MoveOut
 from ..types import DbId
 
 
 class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid")
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: dict[str, Any] | list[Any]
 
 
 class PlanIn(StrictIn):
@@ -39,11 +34,11 @@ class PlanIn(StrictIn):
     authority_code: str = Field("", description="登记管理机关所在区划代码（默认本人所辖区划）")
 
 
-class TransitionIn(StrictIn):
+class InspectionTransitionIn(StrictIn):
     transition: str = Field(..., description="commit / draw / publish / start / close")
 
 
-class NoticeIn(StrictIn):
+class InspectionNoticeIn(StrictIn):
     scope_notice: str
     scheduled_on: dt.date | None = None
 
@@ -95,7 +90,7 @@ class InspectorUpdateIn(StrictIn):
     is_active: bool = True
 
 
-class ConflictIn(StrictIn):
+class InspectorConflictIn(StrictIn):
     organization_id: int
     reason: str = Field(..., max_length=300)
 
@@ -111,7 +106,7 @@ class CheckFilterIn(Schema):
     status: str = ""
 
 
-class RegionOut(Schema):
+class InspectionRegionOut(Schema):
     code: str
     name: str
 
@@ -120,7 +115,7 @@ class PlanOut(Schema):
     id: int
     title: str
     year: int
-    authority_region: RegionOut
+    authority_region: InspectionRegionOut
     level: str
     kind: str
     method: str
@@ -216,14 +211,14 @@ class InspectorOut(Schema):
     id: int
     user_id: int
     name: str
-    region: RegionOut
+    region: InspectionRegionOut
     department: str
     id_number: str = Field(..., description="身份证号（无权查看时部分遮盖）")
     personal_data_masked: bool
     is_active: bool
 
 
-class ConflictOut(Schema):
+class InspectorConflictOut(Schema):
     id: int
     inspector_id: int
     organization_id: int
@@ -245,7 +240,7 @@ class PublicPlanOut(Schema):
     id: int
     title: str
     year: int
-    authority_region: RegionOut
+    authority_region: InspectionRegionOut
     kind: str
     method: str
     state: str

@@ -12,6 +12,8 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from ..errors import ErrorOut as ErrorOut
+
 # 注册资金 as its column holds it (DecimalField(16, 2)): 0 ≤ x < 10^14, two places at most, so
 # 1e30 is a 422 naming the field rather than a stored value no page can read.
 Funds = Annotated[
@@ -104,14 +106,6 @@ class PublicFilterIn(Schema):
     q: str = Field("", max_length=100)
     kind: str = ""
     region: str = ""
-
-
-class ErrorOut(Schema):
-    """The one error envelope (see npohub/api/errors.py)."""
-
-    code: str
-    message: str
-    details: dict[str, Any] | list[Any]
 
 
 class CategoryOut(Schema):

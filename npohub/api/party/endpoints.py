@@ -40,12 +40,9 @@ from npohub.regions.models import Region
 from ..pagination import Page, PageParams, paginate
 from ..request import api_user
 from .schemas import (
-    AssignIn,
-    AssignmentOut,
     BudgetIn,
     CaseloadOut,
     CoverageIn,
-    CoverageOut,
     CoverageReportOut,
     DissolveIn,
     EndIn,
@@ -56,8 +53,11 @@ from .schemas import (
     InstructorOut,
     MemberCountIn,
     MemberCountOut,
-    MissingOut,
     OrganizationRefOut,
+    PartyAssignIn,
+    PartyAssignmentOut,
+    PartyCoverageOut,
+    PartyMissingOut,
     PartyOrganizationDetailOut,
     PartyOrganizationIn,
     PartyOrganizationOut,
@@ -286,7 +286,7 @@ def member_count_record(request: HttpRequest, po_id: int, payload: MemberCountIn
 
 @router.get(
     "/organizations/{int:po_id}/coverages",
-    response={200: Page[CoverageOut], **ERRORS},
+    response={200: Page[PartyCoverageOut], **ERRORS},
     operation_id="party_coverages_list",
 )
 def coverage_list(request: HttpRequest, po_id: int, page: Query[PageParams]) -> Any:
@@ -306,7 +306,7 @@ def _coverage_out(c: PartyCoverage) -> dict[str, Any]:
 
 @router.post(
     "/organizations/{int:po_id}/coverages",
-    response={201: CoverageOut, **ERRORS},
+    response={201: PartyCoverageOut, **ERRORS},
     operation_id="party_coverages_add",
 )
 def coverage_add(request: HttpRequest, po_id: int, payload: CoverageIn) -> Any:
@@ -322,7 +322,7 @@ def coverage_add(request: HttpRequest, po_id: int, payload: CoverageIn) -> Any:
 
 @router.post(
     "/coverages/{int:coverage_id}/end",
-    response={200: CoverageOut, **ERRORS},
+    response={200: PartyCoverageOut, **ERRORS},
     operation_id="party_coverages_end",
 )
 def coverage_end(request: HttpRequest, coverage_id: int, payload: EndIn) -> Any:
@@ -382,7 +382,7 @@ def staff_members_record(request: HttpRequest, org_id: int, payload: StaffMember
 
 
 @router.get(
-    "/missing", response={200: Page[MissingOut], **ERRORS}, operation_id="party_missing_list"
+    "/missing", response={200: Page[PartyMissingOut], **ERRORS}, operation_id="party_missing_list"
 )
 def missing_list(
     request: HttpRequest, page: Query[PageParams], on: dt.date | None = None, region: str = ""
@@ -674,7 +674,7 @@ def _assignment_out(row: InstructorAssignment) -> dict[str, Any]:
 
 @router.get(
     "/instructors/{int:instructor_id}/assignments",
-    response={200: Page[AssignmentOut], **ERRORS},
+    response={200: Page[PartyAssignmentOut], **ERRORS},
     operation_id="party_instructors_assignments_list",
 )
 def instructor_assignments(
@@ -686,10 +686,10 @@ def instructor_assignments(
 
 @router.post(
     "/instructors/{int:instructor_id}/assignments",
-    response={201: AssignmentOut, **ERRORS},
+    response={201: PartyAssignmentOut, **ERRORS},
     operation_id="party_instructors_assign",
 )
-def instructor_assign(request: HttpRequest, instructor_id: int, payload: AssignIn) -> Any:
+def instructor_assign(request: HttpRequest, instructor_id: int, payload: PartyAssignIn) -> Any:
     user = _user(request)
     ins = selectors.instructor_get_for(user, instructor_id)
     org = selectors.organization_get_for_party(user, payload.organization_id)
@@ -701,7 +701,7 @@ def instructor_assign(request: HttpRequest, instructor_id: int, payload: AssignI
 
 @router.post(
     "/assignments/{int:assignment_id}/end",
-    response={200: AssignmentOut, **ERRORS},
+    response={200: PartyAssignmentOut, **ERRORS},
     operation_id="party_assignments_end",
 )
 def assignment_end(request: HttpRequest, assignment_id: int, payload: EndIn) -> Any:

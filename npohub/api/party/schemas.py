@@ -8,15 +8,11 @@ from decimal import Decimal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from ..errors import ErrorOut as ErrorOut
+
 
 class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid")
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: dict[str, object] | list[object] = {}
 
 
 class PartyOrganizationIn(StrictIn):
@@ -116,7 +112,7 @@ class EndIn(StrictIn):
     end_date: dt.date
 
 
-class CoverageOut(Schema):
+class PartyCoverageOut(Schema):
     id: int
     party_organization_id: int
     organization: OrganizationRefOut
@@ -143,7 +139,7 @@ class UnitOut(Schema):
     summary: dict[str, object] | None
 
 
-class MissingOut(Schema):
+class PartyMissingOut(Schema):
     organization: OrganizationRefOut
     formal_members: int
     reported_on: dt.date
@@ -251,12 +247,12 @@ class InstructorEndIn(StrictIn):
     ended_on: dt.date
 
 
-class AssignIn(StrictIn):
+class PartyAssignIn(StrictIn):
     organization_id: int
     start_date: dt.date
 
 
-class AssignmentOut(Schema):
+class PartyAssignmentOut(Schema):
     id: int
     instructor_id: int
     organization: OrganizationRefOut

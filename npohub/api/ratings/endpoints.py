@@ -42,7 +42,6 @@ from ..request import api_user
 from .schemas import (
     AffiliationIn,
     AffiliationOut,
-    ApplicationDetailOut,
     ApplicationIn,
     ApplicationOut,
     AssignmentDetailOut,
@@ -62,6 +61,8 @@ from .schemas import (
     ObjectionIn,
     ObjectionOut,
     PanelIn,
+    RatingApplicationDetailOut,
+    RatingTransitionIn,
     ReviewIn,
     ReviewOut,
     RoundDetailOut,
@@ -69,7 +70,6 @@ from .schemas import (
     RoundOut,
     ScoresIn,
     TrackIn,
-    TransitionIn,
 )
 
 router = Router(tags=["ratings"])
@@ -252,7 +252,9 @@ def round_detail(request: HttpRequest, round_id: int) -> dict[str, Any]:
     response={200: RoundOut, **ERRORS},
     operation_id="ratings_rounds_transition",
 )
-def round_transition(request: HttpRequest, round_id: int, data: TransitionIn) -> dict[str, Any]:
+def round_transition(
+    request: HttpRequest, round_id: int, data: RatingTransitionIn
+) -> dict[str, Any]:
     user = api_user(request)
     round = selectors.round_get_for(user, round_id)
     round = services.round_transition(
@@ -392,7 +394,7 @@ def _detail(app: Application, user: User) -> dict[str, Any]:
 
 @router.get(
     "/applications/{int:application_id}",
-    response={200: ApplicationDetailOut, **ERRORS},
+    response={200: RatingApplicationDetailOut, **ERRORS},
     operation_id="ratings_applications_detail",
 )
 def application_detail(request: HttpRequest, application_id: int) -> dict[str, Any]:
@@ -415,7 +417,7 @@ def application_check(request: HttpRequest, application_id: int) -> dict[str, An
 
 @router.post(
     "/applications/{int:application_id}/panel",
-    response={201: ApplicationDetailOut, **ERRORS},
+    response={201: RatingApplicationDetailOut, **ERRORS},
     operation_id="ratings_panel_assign",
 )
 def panel_assign(request: HttpRequest, application_id: int, data: PanelIn) -> Status[Any]:

@@ -8,13 +8,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from ..errors import ErrorOut as ErrorOut
 from ..history import HistoryOut, MoveOut
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: dict[str, Any] | list[Any] = {}
 
 
 class RoundIn(Schema):
@@ -51,7 +46,7 @@ class RoundDetailOut(RoundOut):
     level_counts: dict[str, int]
 
 
-class TransitionIn(Schema):
+class RatingTransitionIn(Schema):
     transition: str
     note: str = ""
 
@@ -120,7 +115,7 @@ class PanelMemberOut(Schema):
     outlier_note: str
 
 
-class ApplicationDetailOut(ApplicationOut):
+class RatingApplicationDetailOut(ApplicationOut):
     panel: list[PanelMemberOut]
 
 

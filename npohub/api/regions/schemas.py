@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from npohub.regions.codes import parent_code
 from npohub.regions.models import Region
+
+from ..errors import ErrorOut as ErrorOut
 
 
 class RegionFilterIn(Schema):
@@ -59,11 +61,3 @@ class RegionOut(Schema):
 
 class RegionDetailOut(RegionOut):
     path: list[RegionRefOut] = Field(description="从省级到本级的各级区划（面包屑）")
-
-
-class ErrorOut(Schema):
-    """The one error envelope (see npohub/api/errors.py)."""
-
-    code: str
-    message: str
-    details: dict[str, Any] | list[Any]

@@ -12,17 +12,11 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from ..errors import ErrorOut as ErrorOut
+
 
 class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid")
-
-
-class ErrorOut(Schema):
-    """The one error envelope (see npohub/api/errors.py)."""
-
-    code: str
-    message: str
-    details: dict[str, Any] | list[Any]
 
 
 # --- inputs ------------------------------------------------------------------------------------

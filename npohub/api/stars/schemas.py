@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from ninja import Field, Schema
 
+from ..errors import ErrorOut as ErrorOut
 from ..history import HistoryOut, MoveOut
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: dict[str, Any] | list[Any] = {}
-
 
 # --- templates ---------------------------------------------------------------------------------
 

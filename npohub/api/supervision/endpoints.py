@@ -47,20 +47,20 @@ from ..pagination import Page, PageParams, paginate
 from ..request import api_user
 from ..types import Year
 from .schemas import (
-    AttachmentIn,
-    AttachmentOut,
     CalendarOut,
     ConclusionIn,
     ErrorOut,
     MissingOut,
     ProblemOut,
+    ReportAttachmentIn,
+    ReportAttachmentOut,
     ReportCreateIn,
     ReportDetailOut,
     ReportFilterIn,
     ReportListOut,
     SectionIn,
     StatsOut,
-    TransitionIn,
+    SupervisionTransitionIn,
 )
 
 router = Router(tags=["supervision"])
@@ -239,7 +239,7 @@ def reports_validate(request: HttpRequest, report_id: int) -> list[dict[str, str
     operation_id="supervision_reports_transition",
 )
 def reports_transition(
-    request: HttpRequest, report_id: int, payload: TransitionIn
+    request: HttpRequest, report_id: int, payload: SupervisionTransitionIn
 ) -> dict[str, Any]:
     """Submit, first review (approve/return), return for revision, publish or reopen."""
     user = api_user(request)
@@ -271,13 +271,13 @@ def reports_conclude(request: HttpRequest, report_id: int, payload: ConclusionIn
 
 @router.post(
     "/reports/{int:report_id}/attachments",
-    response={201: AttachmentOut, **ERRORS},
+    response={201: ReportAttachmentOut, **ERRORS},
     operation_id="supervision_attachments_upload",
 )
 def attachment_upload(
     request: HttpRequest,
     report_id: int,
-    form: Form[AttachmentIn],
+    form: Form[ReportAttachmentIn],
     file: File[UploadedFile | None] = None,
 ) -> Status[Any]:
     """Attach a document while the organisation holds the report (multipart: ``kind``,

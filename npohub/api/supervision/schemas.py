@@ -7,15 +7,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from ..errors import ErrorOut as ErrorOut
 from ..history import HistoryOut, MoveOut
-
-
-class ErrorOut(Schema):
-    """The one error envelope (see npohub/api/errors.py)."""
-
-    code: str
-    message: str
-    details: dict[str, Any] | list[Any]
 
 
 class ReportFilterIn(Schema):
@@ -75,7 +68,7 @@ class ReturnedOut(Schema):
     actor: str
 
 
-class AttachmentIn(Schema):
+class ReportAttachmentIn(Schema):
     """Multipart form fields next to ``file``."""
 
     kind: str = Field(
@@ -85,7 +78,7 @@ class AttachmentIn(Schema):
     )
 
 
-class AttachmentOut(Schema):
+class ReportAttachmentOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -120,7 +113,7 @@ class ReportDetailOut(ReportListOut):
     move_options: list[MoveOut] = Field(
         default_factory=list, description="可执行的操作：代码（提交时用）与名称（显示用）"
     )
-    attachments: list[AttachmentOut] = Field(default_factory=list)
+    attachments: list[ReportAttachmentOut] = Field(default_factory=list)
     history: list[HistoryOut]
 
 
@@ -133,7 +126,7 @@ class SectionIn(Schema):
     values: dict[str, Any] = Field(default_factory=dict, description="字段代码 → 值")
 
 
-class TransitionIn(Schema):
+class SupervisionTransitionIn(Schema):
     transition: str = Field(
         description="submit | supervisor_approve | supervisor_return | return | publish | reopen"
     )

@@ -22,15 +22,15 @@ from npohub.hubs.permissions import can_see_part, hub_view
 from ...pagination import Page, PageParams, paginate
 from ...request import api_user
 from ..schemas import (
-    AssignIn,
     EscalationIn,
     EscalationOut,
+    HubAssignIn,
+    HubReviewIn,
+    HubReviewOut,
     NoticeIn,
     NoticeOut,
     ReceiptOut,
     ResolveIn,
-    ReviewIn,
-    ReviewOut,
     ReviewSubjectOut,
 )
 from .common import ERRORS, org_for, ref, router, viewer
@@ -177,7 +177,7 @@ def escalation_detail(request: HttpRequest, escalation_id: int) -> Any:
     response={200: EscalationOut, **ERRORS},
     operation_id="hubs_escalations_assign",
 )
-def escalation_assign(request: HttpRequest, escalation_id: int, payload: AssignIn) -> Any:
+def escalation_assign(request: HttpRequest, escalation_id: int, payload: HubAssignIn) -> Any:
     user = api_user(request)
     esc = selectors.escalation_get_for(user, escalation_id)
     assignee = selectors.account_named(payload.assignee)
@@ -233,7 +233,7 @@ def review_subjects(request: HttpRequest) -> Any:
 
 @router.get(
     "/hubs/{int:hub_id}/reviews",
-    response={200: Page[ReviewOut], **ERRORS},
+    response={200: Page[HubReviewOut], **ERRORS},
     operation_id="hubs_reviews_list",
 )
 def review_list(
@@ -248,10 +248,10 @@ def review_list(
 
 @router.post(
     "/hubs/{int:hub_id}/reviews",
-    response={201: ReviewOut, **ERRORS},
+    response={201: HubReviewOut, **ERRORS},
     operation_id="hubs_reviews_record",
 )
-def review_record(request: HttpRequest, hub_id: int, payload: ReviewIn) -> Any:
+def review_record(request: HttpRequest, hub_id: int, payload: HubReviewIn) -> Any:
     """First-line review (初审) of a member's filing or annual report, with an optional score,
     recorded on behalf of the bureau (hub staff, over current members only)."""
     user = api_user(request)
