@@ -742,6 +742,7 @@ POLICY: dict[str, Rule] = {
         form_denial=True,
     ),
     "orgs:organization-detail": Rule(SEES_ASSOC, target=assoc("pk")),
+    "orgs:organization-print": Rule(SEES_ASSOC, target=assoc("pk")),
     "orgs:organization-edit": Rule(BUREAU, target=assoc("pk"), body=org_form),
     "orgs:organization-status": Rule(
         BUREAU, target=assoc("pk"), body=lambda w, u, s: STATUS_CHANGE
@@ -863,6 +864,8 @@ POLICY: dict[str, Rule] = {
     # PDF downloads: whoever may see the organisation (organization_get_for); others get 404.
     "certificates:current-pdf": Rule(SEES_ASSOC, target=certified_org),
     "certificates:pdf": Rule(SEES_ASSOC, target=certificate_target("pk")),
+    "certificates:print": Rule(SEES_ASSOC, target=certificate_target("pk")),
+    "certificates:current-print": Rule(SEES_ASSOC, target=certified_org),
     # The QR code's page and the announcements: public, for any certificate or announcement.
     "portal:certificate-verify": Rule(
         PUBLIC, target=certificate_target("token", "token"), allow_out=PUBLIC
@@ -1002,6 +1005,9 @@ POLICY: dict[str, Rule] = {
         note="who may not start an establishment gets the choice of what they may start",
     ),
     "registration:application-detail": Rule(
+        SEES_APPLICATION, target=reg_application("pk", "in_review")
+    ),
+    "registration:application-print": Rule(
         SEES_APPLICATION, target=reg_application("pk", "in_review")
     ),
     "registration:application-edit": Rule(

@@ -372,9 +372,13 @@ class FederationCoverage:
         return percent(self.chaired_by_head, self.with_federation)
 
 
-def federation_coverage(prefix: str, *, group_level: int = Level.COUNTY) -> dict[str, Any]:
+def federation_coverage(
+    prefix: str, *, group_level: int = Level.COUNTY, on: dt.date | None = None
+) -> dict[str, Any]:
     """Streets with a live federation and the share chaired by the street head, inside
-    ``prefix``, per unit of ``group_level`` (districts by default), and in total.
+    ``prefix``, per unit of ``group_level`` (districts by default), and in total; now, or as
+    things stood at the end of day ``on`` (established by then, not yet dissolved, its hub
+    not revoked by then).
 
     Three queries: the streets, the groups' names, the federations.
     """
@@ -384,13 +388,16 @@ def federation_coverage(prefix: str, *, group_level: int = Level.COUNTY) -> dict
         .values_list("code", flat=True)
     )
     cut = {Level.CITY: 4, Level.COUNTY: 6, Level.TOWNSHIP: 9}[Level(group_level)]
-    feds = dict(
-        Federation.objects.filter(
-            street_code__startswith=prefix,
-            dissolved_on__isnull=True,
-            hub__status=HubStatus.RECOGNISED,
-        ).values_list("street_code", "chaired_by_street_head")
-    )
+    live = Federation.objects.filter(street_code__startswith=prefix)
+    if on is None:
+        live = live.filter(dissolved_on__isnull=True, hub__status=HubStatus.RECOGNISED)
+    else:
+        live = live.filter(
+            Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on),
+            Q(hub__revoked_on__isnull=True) | Q(hub__revoked_on__gt=on),
+            established_on__lte=on,
+        ).exclude(hub__status=HubStatus.REVOKED, hub__revoked_on__isnull=True)
+    feds = dict(live.values_list("street_code", "chaired_by_street_head"))
     rows: dict[str, FederationCoverage] = {}
     total = FederationCoverage(prefix, "", 0, 0, 0)
     for code in streets:
@@ -409,6 +416,40 @@ def federation_coverage(prefix: str, *, group_level: int = Level.COUNTY) -> dict
     for key, row in rows.items():
         row.name = names.get(key.ljust(12, "0"), key)
     return {"rows": sorted(rows.values(), key=lambda r: r.code), "total": total}
+
+
+@dataclass(frozen=True)
+class CoverageTrend:
+    """Federation coverage (%) at the end of each year, the last one today, per row of the
+    coverage table and in total."""
+
+    years: list[int]
+    rows: list[tuple[str, str, list[Decimal]]]  # (code, name, coverage per year)
+    total: list[Decimal]
+
+
+def federation_coverage_trend(
+    prefix: str, *, group_level: int = Level.COUNTY, years: int = 5, today: dt.date | None = None
+) -> CoverageTrend:
+    """``federation_coverage`` at each 31 December of the ``years - 1`` years before this one,
+    and now (the same figures as the coverage table). Three queries a year."""
+    day = _today(today)
+    ends = [dt.date(y, 12, 31) for y in range(day.year - years + 1, day.year)]
+    tables = [federation_coverage(prefix, group_level=group_level, on=end) for end in ends]
+    tables.append(federation_coverage(prefix, group_level=group_level))
+    current = tables[-1]["rows"]
+    rows = []
+    for row in current:
+        values = []
+        for table in tables:
+            match = next((r for r in table["rows"] if r.code == row.code), None)
+            values.append(match.coverage if match else Decimal(0))
+        rows.append((row.code, row.name, values))
+    return CoverageTrend(
+        years=[end.year for end in ends] + [day.year],
+        rows=rows,
+        total=[t["total"].coverage for t in tables],
+    )
 
 
 @dataclass

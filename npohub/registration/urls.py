@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import attachments, detail, editing, lists, reviews
+from .views import attachments, detail, editing, lists, printing, reviews
 
 app_name = "registration"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("applications/", lists.application_list, name="application-list"),
     path("applications/new/", editing.application_create, name="application-create"),
     path("applications/<int:pk>/", detail.application_detail, name="application-detail"),
+    path("applications/<int:pk>/print/", printing.application_print, name="application-print"),
     path("applications/<int:pk>/edit/", editing.application_edit, name="application-edit"),
     path(
         "applications/<int:pk>/transition/",

@@ -321,12 +321,17 @@ def _ranked(qs: QuerySet[StarAssessment]) -> QuerySet[StarAssessment]:
     ).order_by("-composite", "organization__name", "id")
 
 
-def star_ranking(user: Viewer, year: int, *, region_prefix: str = "") -> QuerySet[StarAssessment]:
-    """The year's assessments the user sees inside ``region_prefix``, ranked by composite."""
+def star_scope(user: Viewer, year: int, *, region_prefix: str = "") -> QuerySet[StarAssessment]:
+    """The year's assessments the user sees inside ``region_prefix`` (the star list's rows)."""
     qs = star_visible_to(user).filter(year=year)
     if region_prefix:
         qs = qs.filter(region_code__startswith=region_prefix)
-    return _ranked(qs)
+    return qs
+
+
+def star_ranking(user: Viewer, year: int, *, region_prefix: str = "") -> QuerySet[StarAssessment]:
+    """The year's assessments the user sees inside ``region_prefix``, ranked by composite."""
+    return _ranked(star_scope(user, year, region_prefix=region_prefix))
 
 
 def public_star_list(year: int, *, region_prefix: str = "") -> QuerySet[StarAssessment]:
@@ -435,3 +440,70 @@ def winners_by_round(rounds: list[AwardRound]) -> dict[int, list[Nomination]]:
     ):
         winners[nomination.award_round_id].append(nomination)
     return winners
+
+
+# --- the star list's charts: monthly score distribution and star composition -----------------
+
+
+@dataclass(frozen=True)
+class ScoreMonth:
+    month: dt.date
+    bands: list[int]  # scorecards per band of SCORE_BANDS, in order
+    average: Decimal | None
+
+    @property
+    def scored(self) -> int:
+        return sum(self.bands)
+
+
+def score_bands(region_code: str = "") -> list[tuple[Decimal, str]]:
+    """The bands of a monthly score as (lower bound, label): below the low-month line (the
+    policy's, 6 by default), then 6–8, 8–9, 9 and more."""
+    low = Decimal(str(policy_for(region_code)["low_month_below"]))
+    bounds = [Decimal(0), low, *[b for b in (Decimal(8), Decimal(9)) if b > low]]
+    labels = []
+    for i, lower in enumerate(bounds):
+        upper = bounds[i + 1] if i + 1 < len(bounds) else None
+        if i == 0:
+            labels.append(f"{upper:f}分以下")
+        elif upper is None:
+            labels.append(f"{lower:f}分及以上")
+        else:
+            labels.append(f"{lower:f}–{upper:f}分")
+    return list(zip(bounds, labels, strict=True))
+
+
+def score_distribution(user: Viewer, year: int, *, region_prefix: str = "") -> list[ScoreMonth]:
+    """Per month of ``year``: the user's organisations' monthly scores (inside
+    ``region_prefix``) per band of ``score_bands``, and their average. One query."""
+    bands = score_bands(region_prefix)
+    qs = scorecard_visible_to(user).filter(period__year=year)
+    if region_prefix:
+        qs = qs.filter(organization__address_code__startswith=region_prefix)
+    months = {dt.date(year, m, 1): [0] * len(bands) for m in range(1, 13)}
+    sums: dict[dt.date, Decimal] = {}
+    for period, total in qs.order_by().values_list("period", "total").iterator():
+        key = month_start(period)
+        index = max(i for i, (lower, _label) in enumerate(bands) if total >= lower)
+        months[key][index] += 1
+        sums[key] = sums.get(key, Decimal(0)) + total
+    return [
+        ScoreMonth(
+            month,
+            counts,
+            (sums[month] / sum(counts)).quantize(Decimal("0.1")) if sum(counts) else None,
+        )
+        for month, counts in months.items()
+    ]
+
+
+def star_composition(user: Viewer, year: int, *, region_prefix: str = "") -> list[tuple[int, int]]:
+    """(stars, organisations) from five stars down to one, of the star list's rows."""
+    counts = dict(
+        star_scope(user, year, region_prefix=region_prefix)
+        .order_by()
+        .values_list("stars")
+        .annotate(n=Count("id"))
+        .values_list("stars", "n")
+    )
+    return [(stars, counts.get(stars, 0)) for stars in range(5, 0, -1)]

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from npohub.accounts.models import User
+from npohub.core.charts import chart_data, month_label
 from npohub.core.http import attempt
 from npohub.hubs.models import Hub
 from npohub.orgs.models import Organization
@@ -340,11 +341,28 @@ def star_list(request: HttpRequest) -> HttpResponse:
     prefix = region or scope_of(user).prefix
     ranking = selectors.star_ranking(user, year, region_prefix=region)
     page = Paginator(ranking, PAGE_SIZE).get_page(request.GET.get("page"))
+    months = selectors.score_distribution(user, year, region_prefix=region)
+    bands = selectors.score_bands(region)
+    composition = selectors.star_composition(user, year, region_prefix=region)
+    charts = {
+        "scores": chart_data(
+            [month_label(m.month) for m in months],
+            [(label, [m.bands[i] for m in months]) for i, (_lower, label) in enumerate(bands)],
+        ),
+        "stars": chart_data(
+            [_("%(n)s星级") % {"n": n} for n, count in composition if count],
+            [(_("组织数"), [count for _n, count in composition if count])],
+        ),
+    }
     context = {
         "form": form,
         "year": year,
         "region": prefix,
         "page_obj": page,
+        "months": months,
+        "bands": bands,
+        "composition": composition,
+        "charts": charts,
         "may_publish": bool(prefix and can_publish_stars(user, prefix)),
     }
     partial = getattr(request, "htmx", False)

@@ -289,18 +289,28 @@ def dashboard_root(user: Viewer) -> str:
     return scope_of(user).prefix
 
 
-def submission_stats(user: Viewer, year: int) -> SubmissionStats:
-    """Submission rate (reports that reached the bureau ÷ organisations due) per child region
-    of the user's region and per kind, in a fixed number of queries."""
+def _due_and_submitted(
+    user: Viewer, year: int
+) -> tuple[QuerySet[Organization], QuerySet[AnnualReport]]:
+    """The dashboard's two sets for a year: the user's organisations due inside its region, and
+    their reports of the year that reached the bureau."""
     root = dashboard_root(user)
-    region = Region.objects.active().filter(code=root.ljust(12, "0")).first() if root else None
-    children = list(region_children(region.code if region else None).values_list("code", "name"))
     due = organizations_due(year, within=organization_visible_to(user))
     if root:
         due = due.filter(address_code__startswith=root)
     reports = AnnualReport.objects.filter(
         year=year, organization__in=due, bureau_received_on__isnull=False
     )
+    return due, reports
+
+
+def submission_stats(user: Viewer, year: int) -> SubmissionStats:
+    """Submission rate (reports that reached the bureau ÷ organisations due) per child region
+    of the user's region and per kind, in a fixed number of queries."""
+    root = dashboard_root(user)
+    region = Region.objects.active().filter(code=root.ljust(12, "0")).first() if root else None
+    children = list(region_children(region.code if region else None).values_list("code", "name"))
+    due, reports = _due_and_submitted(user, year)
     child_len = 2 if not root else len(root) + (2 if len(root) < 6 else 3)
     # Counted in the database per (child region, kind): a few dozen rows, not one per org.
     due_rows = (
@@ -425,3 +435,68 @@ __all__ = [
     "report_years_filed",
     "submission_stats",
 ]
+
+
+# --- the dashboard's charts: rates per year and where the year's reports stand --------------
+
+
+@dataclass(frozen=True)
+class YearRates:
+    year: int
+    due: int
+    submitted: int
+    concluded: int
+    passed: int  # 合格 and 基本合格
+
+    @property
+    def submission_rate(self) -> float:
+        return round(100.0 * self.submitted / self.due, 1) if self.due else 0.0
+
+    @property
+    def pass_rate(self) -> float:
+        return round(100.0 * self.passed / self.concluded, 1) if self.concluded else 0.0
+
+
+def yearly_rates(user: Viewer, years: list[int]) -> list[YearRates]:
+    """Per report year, oldest first: the dashboard's submission totals (the sets
+    ``submission_stats`` counts) and the conclusions of the user's reports (as
+    ``conclusion_counts``). Two queries a year and one more."""
+    conclusions: dict[tuple[int, str], int] = {
+        (y, c): n
+        for y, c, n in reports_visible_to(user)
+        .filter(year__in=years)
+        .exclude(conclusion="")
+        .order_by()
+        .values_list("year", "conclusion")
+        .annotate(n=Count("id"))
+        .values_list("year", "conclusion", "n")
+    }
+    rows = []
+    for year in sorted(years):
+        due, reports = _due_and_submitted(user, year)
+        rows.append(
+            YearRates(
+                year=year,
+                due=due.count(),
+                submitted=reports.count(),
+                concluded=sum(n for (y, _c), n in conclusions.items() if y == year),
+                passed=conclusions.get((year, Conclusion.PASS), 0)
+                + conclusions.get((year, Conclusion.BASIC_PASS), 0),
+            )
+        )
+    return rows
+
+
+def state_counts(user: Viewer, year: int) -> list[tuple[str, str, int]]:
+    """(state, label, reports) of the year's reports the user sees, in the workflow's order."""
+    from .workflows import ReportState
+
+    counts = dict(
+        reports_visible_to(user)
+        .filter(year=year)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+    return [(s.value, str(s.label), counts.get(s.value, 0)) for s in ReportState]

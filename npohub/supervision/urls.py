@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_print
 
 app_name = "supervision"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
         views.report_section_check,
         name="report-section-check",
     ),
+    path("reports/<int:pk>/print/", views_print.report_print, name="report-print"),
     path("reports/<int:pk>/transition/", views.report_transition, name="report-transition"),
     path("reports/<int:pk>/review/", views.report_review, name="report-review"),
     path("reports/<int:pk>/attachments/", views.attachment_upload, name="attachment-upload"),

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from npohub.accounts.models import User
+from npohub.core.charts import chart_data
 from npohub.core.http import attempt, stored_file_download
 from npohub.core.params import query_year
 from npohub.orgs.models import AccessReason, Organization
@@ -61,7 +62,9 @@ from .selectors import (
     report_get_for,
     report_list_for,
     reports_visible_to,
+    state_counts,
     submission_stats,
+    yearly_rates,
 )
 from .workflows import WORKFLOW, current_return, history_of, state_label
 
@@ -413,26 +416,51 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
     year = query_year(request.GET, default=_season_year())
     stats = submission_stats(user, year)
     list_url = reverse("supervision:report-list")
-    chart = {
-        "categories": [row.label for row in stats.by_region],
-        "stacked": False,
-        "urls": [f"{list_url}?year={year}&region={row.code}" for row in stats.by_region],
-        "series": [
-            {"name": str(_("应报")), "data": [row.due for row in stats.by_region]},
-            {"name": str(_("已报")), "data": [row.submitted for row in stats.by_region]},
-            {"name": str(_("按时")), "data": [row.on_time for row in stats.by_region]},
-        ],
-    }
+    years = list(range(_season_year(), _season_year() - 5, -1))
+    rates = yearly_rates(user, years)
+    states = state_counts(user, year)
     counts = conclusion_counts(year, reports_visible_to(user))
+    conclusions = [(c.label, counts[c.value]) for c in Conclusion]
+    charts = {
+        # Drill-down: a click on a region opens its reports of the year.
+        "regions": chart_data(
+            [row.label for row in stats.by_region],
+            [
+                (_("应报"), [row.due for row in stats.by_region]),
+                (_("已报"), [row.submitted for row in stats.by_region]),
+                (_("按时"), [row.on_time for row in stats.by_region]),
+            ],
+            urls=[f"{list_url}?year={year}&region={row.code}" for row in stats.by_region],
+            stacked=False,
+        ),
+        "rates": chart_data(
+            [str(r.year) for r in rates],
+            [
+                (_("报送率"), [r.submission_rate for r in rates]),
+                (_("合格率（含基本合格）"), [r.pass_rate for r in rates]),
+            ],
+        ),
+        "states": chart_data(
+            [label for _s, label, n in states if n],
+            [(_("年度报告"), [n for _s, _l, n in states if n])],
+        ),
+        "conclusions": chart_data(
+            [label for label, n in conclusions if n],
+            [(_("年检结论"), [n for _l, n in conclusions if n])],
+        ),
+    }
     return render(
         request,
         "supervision/report_dashboard.html",
         {
             "stats": stats,
-            "chart": chart,
+            "chart": charts["regions"],
+            "charts": charts,
+            "rates": rates,
+            "states": states,
             "year": year,
-            "years": range(_season_year(), _season_year() - 5, -1),
-            "conclusions": [(c.label, counts[c.value]) for c in Conclusion],
+            "years": years,
+            "conclusions": conclusions,
             "list_url": list_url,
         },
     )

@@ -13,7 +13,13 @@
   var PALETTE = ["#b3261e", "#0b57d0", "#9a6700", "#1a7f37", "#8250df", "#656d76",
     "#bf3989", "#0a7ea4"];
 
-  function narrow(el) { return el.clientWidth < 560; }
+  function typeOf(el, data) { return el.getAttribute("data-chart-type") || data.type || "bar"; }
+
+  // Phone layout (legend below, smaller labels) under 560 px; a pie with its legend beside it
+  // needs more room.
+  function narrow(el) {
+    return el.clientWidth < (el.getAttribute("data-chart-type") === "pie" ? 720 : 560);
+  }
 
   function axisOption(data, type, small) {
     var many = data.categories.length > (small ? 4 : 8);
@@ -84,7 +90,7 @@
   }
 
   function optionFor(el, data) {
-    var type = el.getAttribute("data-chart-type") || data.type || "bar";
+    var type = typeOf(el, data);
     var small = narrow(el);
     return type === "pie" ? pieOption(data, small) : axisOption(data, type, small);
   }
@@ -97,7 +103,8 @@
   }
 
   function render(el) {
-    if (!window.echarts) return;
+    if (!window.echarts || el.hasAttribute("data-chart-ready")) return;
+    el.setAttribute("data-chart-ready", "");
     var source = document.getElementById(el.getAttribute("data-chart-source"));
     if (!source) return;
     var data = JSON.parse(source.textContent);
@@ -105,6 +112,8 @@
       el.hidden = true;
       return;
     }
+    var stale = window.echarts.getInstanceByDom(el);
+    if (stale) stale.dispose();
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
     var wasSmall = narrow(el);
     chart.setOption(optionFor(el, data));
@@ -140,4 +149,6 @@
   } else {
     renderAll();
   }
+  // Results swapped in by htmx (a filter) bring their own charts.
+  document.addEventListener("htmx:afterSettle", renderAll);
 })();

@@ -104,6 +104,7 @@ POLICY: dict[str, Rule] = {
         STAFF_ROLES, methods=("POST",), unsafe_allow=CREATORS, body=create_form, form_denial=True
     ),
     "supervision:report-detail": Rule(SEES_ASSOC, target=reports(draft)),
+    "supervision:report-print": Rule(SEES_ASSOC, target=reports(draft)),
     "supervision:report-section": Rule(
         EDITORS,
         target=reports(draft, section="staff"),
