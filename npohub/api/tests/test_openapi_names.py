@@ -45,3 +45,19 @@ def test_every_error_response_of_the_document_is_the_one_envelope():
     envelope = document["components"]["schemas"]["ErrorOut"]
     assert set(envelope["required"]) == {"code", "message"}
     assert set(envelope["properties"]) == {"code", "message", "details"}
+
+
+def _operation(document, path, method):
+    return document["paths"][f"/api/v1{path}"][method]
+
+
+def test_the_framework_answers_every_operation_can_give_are_in_the_document():
+    document = api.get_openapi_schema()
+    public_list = _operation(document, "/public/hubs/hubs", "get")
+    assert {"200", "400", "422"} <= {str(s) for s in public_list["responses"]}
+    assert "401" not in {str(s) for s in public_list["responses"]}  # anyone may call it
+    write = _operation(document, "/organizations/{org_id}", "patch")
+    assert {"400", "401", "403", "413", "422"} <= {str(s) for s in write["responses"]}
+    for status in ("400", "401", "403", "413", "422"):
+        answer = write["responses"].get(status) or write["responses"][int(status)]
+        assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
