@@ -17,9 +17,9 @@ def main(marker: Path) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from npohub.orgs import imports
+    from npohub.orgs.imports import writing
 
-    insert = imports._insert_org_events
+    insert = writing._insert_org_events
 
     def insert_then_hang(rows):  # type: ignore[no-untyped-def]
         ids = insert(rows)
@@ -27,7 +27,7 @@ def main(marker: Path) -> None:
         time.sleep(120)
         return ids
 
-    imports._insert_org_events = insert_then_hang
+    writing._insert_org_events = insert_then_hang
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
 

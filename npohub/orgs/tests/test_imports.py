@@ -15,10 +15,10 @@ from npohub.orgs.imports import (
     GROUP_COLUMNS,
     REGISTERED,
     REGISTERED_COLUMNS,
-    fast_name_initials,
     import_commit_request,
     import_start,
 )
+from npohub.orgs.imports.writing import fast_name_initials
 from npohub.orgs.models import (
     FieldChange,
     ImportJob,
@@ -298,7 +298,7 @@ def test_if_the_commit_fails_nothing_is_stored_and_the_job_is_marked_failed(
     def broken(events):
         raise RuntimeError("磁盘已满")
 
-    monkeypatch.setattr("npohub.orgs.imports._insert_org_events", broken)
+    monkeypatch.setattr("npohub.orgs.imports.writing._insert_org_events", broken)
     job = commit(cast["street"], job)
 
     assert job.status == ImportStatus.FAILED and "磁盘已满" in job.message
@@ -512,7 +512,7 @@ def test_a_failed_commit_leaves_the_search_index_and_its_trigger_as_they_were(
     def broken(rows):
         raise RuntimeError("磁盘已满")
 
-    monkeypatch.setattr("npohub.orgs.imports._insert_org_events", broken)
+    monkeypatch.setattr("npohub.orgs.imports.writing._insert_org_events", broken)
     job = commit(cast["street"], job)
 
     assert job.status == ImportStatus.FAILED
@@ -566,7 +566,7 @@ def test_choices_are_accepted_by_value_label_or_label_before_the_bracket(regions
 
 
 def test_the_decision_reads_every_field_an_import_can_set(cast, regions):
-    from npohub.orgs.imports import DESIRED_FIELDS, _desired_values
+    from npohub.orgs.imports.plan import DESIRED_FIELDS, _desired_values
     from npohub.orgs.validation import OrganizationInput, clean_organization
 
     cleaned, _ = clean_organization(
