@@ -13,6 +13,8 @@ from npohub.core.forms import DateInput
 from npohub.core.i18n import short_label
 from npohub.regions.codes import is_valid as is_region_code
 from npohub.regions.codes import prefix_of
+from npohub.regions.forms import RegionCascadeField
+from npohub.regions.models import Region
 
 from .models import (
     Category,
@@ -44,8 +46,8 @@ PERSONAL_FIELDS = frozenset(
 )
 
 ORDER_LABELS = {
-    "name": _("名称 A→Z"),
-    "-name": _("名称 Z→A"),
+    "name": _("名称拼音 A→Z"),
+    "-name": _("名称拼音 Z→A"),
     "-registration_date": _("登记日期（新→旧）"),
     "registration_date": _("登记日期（旧→新）"),
     "uscc": _("统一社会信用代码"),
@@ -73,7 +75,9 @@ class OrganizationFilterForm(forms.Form):
     """The list page filters; ``to_filters`` hands them to ``organization_list_for``."""
 
     q = forms.CharField(label=_("搜索"), required=False, max_length=60)
-    region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
+    # A select per level from the user's scope down (names, never typed codes); a region
+    # outside the scope is refused. The API keeps taking a code (api.orgs.region_prefix).
+    region = RegionCascadeField(label=_("所在区划"))
     kind = forms.ChoiceField(label=_("类型"), required=False)
     category = forms.ChoiceField(label=_("类别"), required=False)
     status = forms.ChoiceField(label=_("状态"), required=False)
@@ -81,8 +85,15 @@ class OrganizationFilterForm(forms.Form):
     year = forms.IntegerField(label=_("登记年份"), required=False, min_value=1949, max_value=2100)
     order = forms.ChoiceField(label=_("排序"), required=False)
 
-    def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        categories: list[tuple[str, str]],
+        region_root: Region | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        cast(RegionCascadeField, self.fields["region"]).root = region_root
         cast(forms.ChoiceField, self.fields["kind"]).choices = _blank(_("全部类型")) + [
             (value, short_label(label)) for value, label in Kind.choices
         ]
@@ -101,15 +112,14 @@ class OrganizationFilterForm(forms.Form):
         self.fields["q"].widget.attrs.update(
             {"placeholder": _("名称、拼音首字母或信用代码"), "type": "search"}
         )
-        self.fields["region"].widget.attrs.update(
-            {"placeholder": _("如 370102"), "inputmode": "numeric"}
-        )
         self.fields["year"].widget.attrs.update(
             {"placeholder": _("如 2020"), "class": "input-year"}
         )
 
     def to_filters(self) -> OrganizationFilters:
-        data = self.cleaned_data if self.is_valid() else {}
+        """The valid filters; an invalid one (shown as an error) is left out, not the rest."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
         return OrganizationFilters(
             region_prefix=region_prefix(data.get("region") or ""),
             kind=data.get("kind") or "",

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from npohub.accounts.models import GRANT_ROLES, REGION_ROLES, Viewer
 from npohub.core.errors import NotFound
+from npohub.regions.models import Region
+from npohub.regions.selectors import region_get
 
 from .models import FieldChange, Organization
 from .scope import scope_of
@@ -95,6 +97,22 @@ def organization_list_for(
     """The filtered, ordered organisations the user may see, with what list pages show."""
     qs = organization_visible_to(user).select_related("category", "community")
     return apply_filters(qs, filters or OrganizationFilters())
+
+
+def region_filter_root(user: Viewer) -> Region | None:
+    """Where a region filter starts and which it never leaves: the region of a region role
+    (a community worker's community, a street's street, a bureau's district or city); None
+    (the whole country) for the superuser and for roles whose scope is not a region."""
+    scope = scope_of(user)
+    if scope.everything or not scope.has_region:
+        return None
+    own = getattr(user, "region", None)  # the page heading reads it too: one query for both
+    if isinstance(own, Region) and own.prefix == scope.prefix:
+        return own
+    try:
+        return region_get(scope.prefix.ljust(12, "0"))
+    except NotFound:
+        return None
 
 
 def organization_in_scope(user: Viewer, org: Organization) -> bool:

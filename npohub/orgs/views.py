@@ -43,6 +43,7 @@ from .selectors import (
     organization_get_for,
     organization_history,
     organization_list_for,
+    region_filter_root,
 )
 
 PAGE_SIZE = 20
@@ -65,7 +66,9 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not can_list_organizations(user):
         raise _missing()
-    form = OrganizationFilterForm(request.GET or None, categories=category_choices())
+    form = OrganizationFilterForm(
+        request.GET or None, categories=category_choices(), region_root=region_filter_root(user)
+    )
     orgs = organization_list_for(user, form.to_filters())
     page = Paginator(orgs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page_obj": page, "may_create": bool(creatable_kinds(user))}

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from npohub.accounts.models import User, Viewer
 from npohub.core.http import attempt
 
-from .codes import pad, parent_code, prefix_of
-from .forms import PickerQuery, UrbanRuralCorrectionForm
+from .codes import is_valid, pad, parent_code, prefix_of
+from .forms import PickerQuery, UrbanRuralCorrectionForm, cascade_levels, deepest_region
 from .models import Level, Region
 from .permissions import can_correct_urban_rural
 from .selectors import SEARCH_LIMIT, region_children, region_get, region_path, region_search
@@ -150,3 +150,22 @@ def _picker_selected(request: HttpRequest, params: dict[str, str], root: str) ->
         {"region-selected": detail, f"region-selected-{context['field']}": detail}
     )
     return response
+
+
+@login_required
+@require_GET
+def cascade(request: HttpRequest) -> HttpResponse:
+    """The next level of a cascading region select: the children of the unit chosen in the
+    select named ``field`` (empty when "all" was chosen or the unit has none)."""
+    query = PickerQuery({"target": request.GET.get("field", "")})
+    if not query.is_valid() or not query.cleaned_data["target"]:
+        return HttpResponseBadRequest(_("参数有误"))
+    field = query.cleaned_data["target"]
+    code = deepest_region(request.GET.getlist(field))
+    if code and not is_valid(code):
+        return HttpResponseBadRequest(_("参数有误"))
+    levels = cascade_levels(region_get(code), "") if code else []
+    if not levels:
+        return HttpResponse("")
+    context = {"field": field, "level": levels[0], "rest": []}
+    return render(request, "regions/partials/region_cascade_select.html", context)

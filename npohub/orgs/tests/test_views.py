@@ -189,9 +189,10 @@ def test_the_list_page_query_count_does_not_grow_with_rows(
     OrganizationFactory.create_batch(25, community=regions["c_jfq1"])
     client.force_login(cast["city"])
 
-    # session, user, the user's region (page heading), categories (filter form), count,
-    # and one page of organisations with their category and community
-    with django_assert_num_queries(6):
+    # session, user, the user's region (page heading and region filter), the units under it
+    # (the region filter's first select), categories (filter form), count, and one page of
+    # organisations with their category and community
+    with django_assert_num_queries(7):
         response = client.get(LIST, {"kind": Kind.ASSOCIATION})
 
     assert len(response.context["page_obj"]) == 20

@@ -61,7 +61,7 @@ def test_search_filters_by_kind_status_and_district(client, registry, regions):
     assert names(zhangqiu) == {"章丘区文化艺术协会", "章丘区明水养老互助队"}
 
 
-def test_landing_lists_newest_first_and_a_search_lists_by_name(client, regions):
+def test_landing_lists_newest_first_and_a_search_lists_by_name_in_pinyin_order(client, regions):
     OrganizationFactory(
         name="乙协会", community=regions["c_jfq1"], registration_date=dt.date(2024, 1, 1)
     )
@@ -77,8 +77,9 @@ def test_landing_lists_newest_first_and_a_search_lists_by_name(client, regions):
 
     assert [o.name for o in landing.context["page"]] == ["乙协会", "丙协会", "甲协会"]
     assert "最新登记（备案）的社会组织" in landing.content.decode()
-    by_name = Organization.objects.filter(name__endswith="协会").order_by("name", "id")
+    by_name = Organization.objects.filter(name__endswith="协会").order_by("name_pinyin", "id")
     assert [o.name for o in search.context["page"]] == [o.name for o in by_name]
+    assert [o.name for o in by_name] == ["丙协会", "甲协会", "乙协会"]  # bing3 < jia3 < yi3
 
 
 def test_a_region_outside_the_city_is_not_a_filter_choice(client, registry):
