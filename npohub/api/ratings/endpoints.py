@@ -166,7 +166,7 @@ def expert_out(e: Expert, user: User) -> dict[str, Any]:
         "user_id": e.user_id,
         "name": str(e.user),
         "region_code": e.region.code,
-        "id_number": e.id_number if True else mask_id_number(e.id_number),
+        "id_number": e.id_number if sees else mask_id_number(e.id_number),
         "personal_data_masked": not sees,
         "field": e.field,
         "employer": e.employer,
