@@ -313,6 +313,15 @@ def region_dashboard_context(dashboard: RegionDashboard) -> dict[str, Any]:
         ),
         "total_cells": _html([cells.total_cells(own)]),
         "chart": chart_data(rows, urls, headers),
+        # Composition of the region's own total (the table's 合计 row), by kind and by status.
+        "kind_chart": {
+            "categories": headers,
+            "series": [{"name": str(_("社会组织")), "data": own.by_kind}],
+        },
+        "status_chart": {
+            "categories": [str(Status(s).label) for s in STATUSES],
+            "series": [{"name": str(_("社会组织")), "data": own.by_status}],
+        },
         "child_level_label": child_level_label(dashboard.child_level),
         "count_rows": _html(cells.count_row(row, totals) for row, totals in rows),
         "coverage_rows": _html(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.db.models.functions import Rank
@@ -491,7 +491,9 @@ def score_distribution(user: Viewer, year: int, *, region_prefix: str = "") -> l
         ScoreMonth(
             month,
             counts,
-            (sums[month] / sum(counts)).quantize(Decimal("0.1")) if sum(counts) else None,
+            (sums[month] / sum(counts)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            if sum(counts)
+            else None,
         )
         for month, counts in months.items()
     ]

@@ -2,7 +2,8 @@
 // ECharts chart; data-chart-type picks the figure:
 //   bar (default; stacked unless the data says "stacked": false), line (a trend over
 //   time), rate (a line on a 0–100 % axis), pie (composition; the first series).
-// The JSON holds {categories, series: [{name, data}], urls?, unit?}; a click on a bar, a point
+// The JSON holds {categories, series: [{name, data}], urls?, unit?} (data-chart-unit="%" puts
+// a bar chart on a 0–100 % axis); a click on a bar, a point
 // or a slice follows urls[index] (drill-down). No inline script or style anywhere (CSP): the
 // data comes from json_script, the tooltip is drawn on the canvas (richText). The option is
 // rebuilt when the element's width changes, so a chart is laid out again for a phone (390 px).
@@ -25,6 +26,7 @@
     var many = data.categories.length > (small ? 4 : 8);
     var line = type === "line" || type === "rate";
     var unit = type === "rate" ? "%" : (data.unit || "");
+    var percent = unit === "%";
     return {
       color: PALETTE,
       animation: false,
@@ -38,7 +40,8 @@
       },
       legend: small ? { bottom: 0, type: "scroll" } : { top: 0, type: "scroll" },
       grid: {
-        left: small ? 8 : 16, right: small ? 8 : 16, top: small ? 16 : 36,
+        // Rotated axis labels reach left of the first category: leave them room.
+        left: many ? 28 : (small ? 8 : 16), right: small ? 8 : 16, top: small ? 16 : 36,
         bottom: small ? 36 : 8, containLabel: true
       },
       xAxis: {
@@ -50,7 +53,7 @@
           width: small ? 72 : 110, overflow: "truncate", fontSize: small ? 10 : 12
         }
       },
-      yAxis: type === "rate"
+      yAxis: percent
         ? { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } }
         : { type: "value", minInterval: 1 },
       series: data.series.map(function (s) {
@@ -91,6 +94,7 @@
 
   function optionFor(el, data) {
     var type = typeOf(el, data);
+    if (el.getAttribute("data-chart-unit")) data.unit = el.getAttribute("data-chart-unit");
     var small = narrow(el);
     return type === "pie" ? pieOption(data, small) : axisOption(data, type, small);
   }

@@ -244,3 +244,20 @@ def test_counts_under_a_code_with_no_active_region_get_their_own_row(cast, regio
     retired = [row for row in dashboard.children if row.row_type == "retired"]
     assert [(row.code, row.counts.total) for row in retired] == [("370102009000", 1)]
     assert sum(row.counts.total for row in dashboard.children) == dashboard.counts.total == 2
+
+
+def test_the_composition_charts_hold_the_regions_total_row_and_a_direct_count(
+    client, cast, registry
+):
+    client.force_login(cast["district"])
+    response = client.get(reverse("dashboards:region"))
+    kinds, statuses = response.context["kind_chart"], response.context["status_chart"]
+    assert kinds["categories"] == response.context["kind_headers"]
+    assert statuses["categories"] == response.context["status_labels"]
+    for i, kind in enumerate(KINDS):
+        expected = sum(base_count("370102", kind, status) for status in STATUSES)
+        assert kinds["series"][0]["data"][i] == expected, kind
+    assert sum(kinds["series"][0]["data"]) == sum(statuses["series"][0]["data"])
+    html = response.content.decode()
+    assert 'id="kind-chart-data"' in html and 'data-chart-type="pie"' in html
+    assert 'aria-label="本区划社会组织按类型构成饼图"' in html

@@ -173,4 +173,5 @@ def test_list_pages_use_a_fixed_number_of_queries_whatever_the_row_count(client,
     low_quarter(world["group"], 1)
     rate(cast["hub"], world["group"], year)
     many = [_count_queries(client, url, params) for url, params in pages]
-    assert one == many == [4, 4, 5, 4]
+    # The star list: the ranking page and count, and its two charts (score bands, stars).
+    assert one == many == [4, 6, 5, 4]
