@@ -98,3 +98,20 @@ register(
         build_rows=_barred_rows,
     )
 )
+
+register(
+    ExportDefinition(
+        key="credit.contacts",
+        title=_("联系记录"),
+        list_url="credit:contact-list",
+        may_export=can_manage_credit,
+        records=lambda user, _filters: selectors.contact_attempts_for(user),
+        columns=[
+            attr(_("组织名称"), "organization.name"),
+            attr(_("方式"), "method"),
+            attr(_("日期"), "sent_on"),
+            Column(_("签收"), lambda a: bool(a.signed)),
+            attr(_("说明"), "note"),
+        ],
+    )
+)

@@ -12,7 +12,7 @@ from npohub.core.exports import Column, ExportDefinition, attr, form_filters, re
 
 from .forms import CaseFilterForm, ComplaintFilterForm
 from .permissions import has_bureau_pages, is_enforcement_staff
-from .selectors import case_list_for, complaint_list_for
+from .selectors import campaign_list_for, case_list_for, complaint_list_for
 from .workflows import case_state_label, complaint_state_label
 
 
@@ -59,6 +59,24 @@ register(
             Column(_("状态"), lambda c: case_state_label(c.state)),
             attr(_("立案日期"), "filed_on"),
             attr(_("决定日期"), "decided_on"),
+        ],
+    )
+)
+
+register(
+    ExportDefinition(
+        key="enforcement.campaigns",
+        title=_("僵尸型社会组织清理整治"),
+        list_url="enforcement:campaign-list",
+        may_export=has_bureau_pages,
+        records=lambda user, _filters: campaign_list_for(user),
+        columns=[
+            attr(_("行动"), "name"),
+            attr(_("范围"), "region.name"),
+            attr(_("开始日期"), "started_on"),
+            attr(_("清理对象"), "n_candidates"),
+            attr(_("待处置"), "n_pending"),
+            Column(_("状态"), lambda c: str(_("已结束")) if c.is_closed else str(_("进行中"))),
         ],
     )
 )

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from npohub.core.exports import Column, ExportDefinition, attr, form_filters, register
 
 from .forms import ApplicationFilterForm
-from .permissions import sees_applications
-from .selectors import application_list_for
+from .forms_filing import StateFilterForm
+from .models import ActivityReportState
+from .permissions import can_use_activity_reports, sees_applications
+from .selectors import activity_reports_for, application_list_for
 from .workflows import CLOCK_STATES, KIND_LABELS, S, state_label
 
 
@@ -43,6 +45,40 @@ register(
             Column(_("时限暂停"), lambda a: bool(a.clock_paused and _days_left(a) != "")),
             Column(_("申请人"), lambda a: str(a.applicant) if a.applicant_id else ""),
             attr(_("更新时间"), "updated_at"),
+        ],
+    )
+)
+
+
+def _report_state(form: Any) -> str:
+    return str(form.cleaned_data.get("state", "")) if form.is_bound else ""
+
+
+def _activity_reports(user: Any, state: str) -> Any:
+    reports = activity_reports_for(user)
+    if state:
+        reports = reports.filter(state=state)
+    return reports.order_by("-starts_on", "-id")
+
+
+register(
+    ExportDefinition(
+        key="community.activity_reports",
+        title=_("重大活动报告"),
+        list_url="community:activity-report-list",
+        may_export=can_use_activity_reports,
+        filters=form_filters(
+            StateFilterForm, read=_report_state, states=lambda: ActivityReportState.choices
+        ),
+        records=_activity_reports,
+        columns=[
+            attr(_("活动名称"), "title"),
+            attr(_("报告组织"), "organization.name"),
+            attr(_("活动日期"), "starts_on"),
+            attr(_("活动地点"), "location"),
+            attr(_("预计人数"), "participants"),
+            attr(_("状态"), "state"),
+            attr(_("报告时间"), "created_at"),
         ],
     )
 )
