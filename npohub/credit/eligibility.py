@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from npohub.core.templatetags.npohub import cn_date
 from npohub.orgs.models import Organization, Status
 
 from . import registry
@@ -47,7 +48,7 @@ def _listing_reason(listing: Listing) -> registry.Reason:
         code=f"credit.{listing.credit_list}_list",
         message=_("已于%(date)s被列入%(list)s（%(rule)s）")
         % {
-            "date": listing.listed_on.isoformat(),
+            "date": cn_date(listing.listed_on),
             "list": listing.get_credit_list_display(),
             "rule": listing.rule.name,
         },

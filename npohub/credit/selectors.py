@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from npohub.core.errors import NotFound
+from npohub.core.templatetags.npohub import cn_date
 from npohub.orgs.models import CLOSED_STATUSES, Organization
 from npohub.orgs.search import apply_search
 from npohub.orgs.selectors import organization_visible_to
@@ -258,7 +259,7 @@ def barred_person_message(id_number: str, on: dt.date | None = None) -> str | No
     barred = person_barred_on(id_number, on or timezone.localdate())
     if barred is None:
         return None
-    until = barred.barred_until.isoformat() if barred.barred_until else _("另行决定")
+    until = cn_date(barred.barred_until) if barred.barred_until else _("另行决定")
     return _(
         "该人员被限制担任社会组织负责人（%(reason)s，限制期至%(until)s），不得担任法定代表人或负责人"
     ) % {

@@ -19,6 +19,7 @@ from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, PermissionDenied, ValidationFailed
 from npohub.core.params import decimal_problem
 from npohub.core.permissions import require
+from npohub.core.templatetags.npohub import cn_date
 from npohub.core.validators import IdentifierError, id_number_validate
 from npohub.core.workflows import record_event, run_move
 from npohub.orgs.models import Organization
@@ -160,7 +161,7 @@ def credit_fact_resolve(
         if fact.resolved_on == on:
             return fact
         raise Conflict(
-            _("该信用信息已于%(date)s登记履行/整改") % {"date": fact.resolved_on.isoformat()},
+            _("该信用信息已于%(date)s登记履行/整改") % {"date": cn_date(fact.resolved_on)},
             code="credit.already_resolved",
         )
     if on < fact.arose_on:
@@ -360,7 +361,7 @@ def contact_attempt_record(
                 source="credit",
                 source_ref=f"contact:{organization.pk}:{earlier.pk}:{attempt.pk}",
                 summary=_("两次挂号信（%(first)s、%(second)s）均未签收")
-                % {"first": earlier.sent_on.isoformat(), "second": sent_on.isoformat()},
+                % {"first": cn_date(earlier.sent_on), "second": cn_date(sent_on)},
                 legal_basis="《社会组织信用信息管理办法》",
                 evidence={"letters": [earlier.pk, attempt.pk]},
             )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _l
 from npohub.accounts.models import User
 from npohub.core.audit import actor_label_for
 from npohub.core.errors import Conflict, InvalidTransition, ValidationFailed
+from npohub.core.templatetags.npohub import cn_date
 from npohub.core.workflows import (
     Capacities,
     HistoryRow,
@@ -135,7 +136,7 @@ def repair_refusal(listing: Listing, on: dt.date) -> str | None:
         if on < earliest:
             return _(
                 "列入严重违法失信名单满%(years)s年且期间未再发生列入情形后方可申请移出（最早%(date)s）"
-            ) % {"years": policy["serious_clean_years"], "date": earliest.isoformat()}
+            ) % {"years": policy["serious_clean_years"], "date": cn_date(earliest)}
         if listing.escalated_from_id is None:
             return None
     open_items = [f for f in facts if needs_rectification(f, policy) and f.resolved_on is None]
@@ -201,7 +202,7 @@ def _schedule_removal(ctx: MoveContext[Any]) -> None:
         listing,
         ListingEventKind.REMOVAL_SCHEDULED,
         ctx.today,
-        _("核实通过，定于%(date)s移出") % {"date": listing.removal_due_on.isoformat()},
+        _("核实通过，定于%(date)s移出") % {"date": cn_date(listing.removal_due_on)},
         ctx.actor,
     )
 

@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
+from npohub.core.templatetags.npohub import cn_date
 from npohub.credit.registry import Reason
 from npohub.orgs.models import Organization
 
@@ -49,7 +50,7 @@ def penalty_reasons(org: Organization, purpose: str, on: dt.date) -> list[Reason
                     message=_("近一年内受到行政处罚（%(number)s，%(date)s）")
                     % {
                         "number": case.decision_number or case.number,
-                        "date": case.decided_on.isoformat(),
+                        "date": cn_date(case.decided_on),
                     },
                     source="enforcement",
                     ref=case.number,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from npohub.accounts.models import User
+from npohub.core.templatetags.npohub import cn_date
 from npohub.credit.models import CreditFact
 from npohub.credit.services import credit_fact_record, credit_fact_resolve
 
@@ -90,5 +91,5 @@ def resolve_overdue(*, order: RectificationOrder, actor: User, on: dt.date) -> N
         actor=actor,
         fact=fact,
         on=max(on, fact.arose_on),
-        note=_("整改已于%(d)s核查到位") % {"d": on.isoformat()},
+        note=_("整改已于%(d)s核查到位") % {"d": cn_date(on)},
     )

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from npohub.accounts.models import User
+from npohub.core.templatetags.npohub import cn_date
 from npohub.credit.models import CreditFact
 from npohub.credit.registry import Reason
 from npohub.credit.services import credit_fact_record, credit_fact_resolve
@@ -51,7 +52,7 @@ def resolve_late_fact(actor: User | None, report: AnnualReport) -> None:
             on=max(report.bureau_received_on, fact.arose_on),
             note=str(
                 _("已于%(date)s补报%(year)s年度工作报告")
-                % {"date": report.bureau_received_on, "year": report.year}
+                % {"date": cn_date(report.bureau_received_on), "year": report.year}
             ),
         )
 
@@ -117,7 +118,7 @@ def detect_late_reports(on: dt.date, actor: User | None = None) -> int:
                     source_ref=ref,
                     summary=str(
                         _("未在%(date)s前向登记管理机关报送%(year)s年度工作报告")
-                        % {"date": deadline.isoformat(), "year": year}
+                        % {"date": cn_date(deadline), "year": year}
                     ),
                     legal_basis=LATE_BASIS,
                     evidence={"year": year, "deadline": deadline.isoformat()},
@@ -128,7 +129,8 @@ def detect_late_reports(on: dt.date, actor: User | None = None) -> int:
                     fact=fact,
                     on=max(arrived, fact.arose_on),
                     note=str(
-                        _("已于%(date)s补报%(year)s年度工作报告") % {"date": arrived, "year": year}
+                        _("已于%(date)s补报%(year)s年度工作报告")
+                        % {"date": cn_date(arrived), "year": year}
                     ),
                 )
             count += 1

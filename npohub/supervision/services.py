@@ -23,6 +23,7 @@ from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, DomainError, ValidationFailed
 from npohub.core.permissions import require
+from npohub.core.templatetags.npohub import cn_date
 from npohub.core.uploads import check_upload
 from npohub.core.workflows import run_move
 from npohub.notifications.services import notify
@@ -479,7 +480,7 @@ def _remind_one(
         recipients=organization_accounts(org.pk, on=today),
         kind="supervision.deadline",
         title=_("%(name)s：%(year)s年度工作报告须于%(date)s前报送，还剩%(days)s天")
-        % {"name": org.name, "year": year, "date": deadline.isoformat(), "days": days},
+        % {"name": org.name, "year": year, "date": cn_date(deadline), "days": days},
         url=url,
         dedupe_key=f"annual:{year}:{org.pk}:{deadline.isoformat()}:{days}",
     )

@@ -86,6 +86,6 @@ def test_resolving_a_fact_records_the_date_and_note_once(orgs):
     assert fact.resolved_note == "已缴纳罚款"
     with pytest.raises(Conflict) as exc:
         credit_fact_resolve(actor=None, fact=fact, on=dt.date(2025, 5, 1), note="再次")
-    assert exc.value.message == "该信用信息已于2025-04-01登记履行/整改"
+    assert exc.value.message == "该信用信息已于2025年4月1日登记履行/整改"
     fact.refresh_from_db()
     assert fact.resolved_on == dt.date(2025, 4, 1)

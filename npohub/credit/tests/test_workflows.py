@@ -107,7 +107,7 @@ def test_serious_repair_is_refused_before_two_clean_years(orgs, cast):
         credit_request_file(
             actor=cast["org_user"], listing=listing, kind="repair", reasons="已履行"
         )
-    assert "最早2027-01-01" in exc.value.message
+    assert "最早2027年1月1日" in exc.value.message
     assert CreditRequest.objects.count() == 0
 
 
@@ -119,7 +119,10 @@ def test_eligibility_names_the_list_the_rule_and_the_date(orgs):
     result = is_eligible(org, "purchase", on=D(2025, 6, 1))
     assert result.ok is False
     assert [(r.code, r.message) for r in result.reasons] == [
-        ("credit.abnormal_list", "已于2025-06-01被列入活动异常名录（受到警告或5万元以下罚款处罚）")
+        (
+            "credit.abnormal_list",
+            "已于2025年6月1日被列入活动异常名录（受到警告或5万元以下罚款处罚）",
+        )
     ]
     assert is_eligible(org, "purchase", on=D(2025, 5, 31)).ok is True
     assert eligible_ids(Organization.objects.all(), "purchase", D(2025, 6, 1)) == {

@@ -26,6 +26,7 @@ from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, InvalidTransition, ValidationFailed
 from npohub.core.permissions import Decision, require
+from npohub.core.templatetags.npohub import cn_date
 from npohub.core.workflows import MoveContext, Workflow, record_event, register, run_move
 from npohub.notifications.services import notify
 from npohub.orgs import services as org_services
@@ -362,7 +363,7 @@ def _guard_within_statement_period(ctx: Context) -> None:
     due = ctx.obj.statement_due_on
     if due is not None and ctx.today > due:
         raise ValidationFailed(
-            _("陈述申辩期限（%(due)s）已过") % {"due": due.isoformat()},
+            _("陈述申辩期限（%(due)s）已过") % {"due": cn_date(due)},
             details={"statement_due_on": due.isoformat()},
         )
 
@@ -371,7 +372,7 @@ def _guard_statement_period_over(ctx: Context) -> None:
     due = ctx.obj.statement_due_on
     if ctx.obj.state == PS.NOTIFIED and due is not None and ctx.today <= due:
         raise ValidationFailed(
-            _("陈述申辩期限（至 %(due)s）未满，不能作出处罚决定") % {"due": due.isoformat()},
+            _("陈述申辩期限（至 %(due)s）未满，不能作出处罚决定") % {"due": cn_date(due)},
             details={"statement_due_on": due.isoformat()},
         )
 

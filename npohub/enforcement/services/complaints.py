@@ -25,6 +25,7 @@ from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, DomainError, InvalidTransition, ValidationFailed
 from npohub.core.permissions import Decision, require
+from npohub.core.templatetags.npohub import cn_date
 from npohub.core.workflows import MoveContext, Workflow, record_event, register, run_move
 from npohub.notifications.services import notify
 from npohub.orgs.models import Organization
@@ -325,7 +326,7 @@ def complaint_assign(*, actor: User, complaint: Complaint, assignee: User | None
         recipients=[assignee],
         kind="enforcement.complaint_assigned",
         title=_("投诉举报 %(number)s 已分派给您") % {"number": complaint.number},
-        body=_("请在 %(due)s 前答复投诉人") % {"due": complaint.reply_due_on.isoformat()},
+        body=_("请在 %(due)s 前答复投诉人") % {"due": cn_date(complaint.reply_due_on)},
         url=reverse("enforcement:complaint-detail", args=[complaint.pk]),
         actor=_user(actor),
     )
@@ -405,7 +406,7 @@ def complaint_remind_due(*, today: dt.date | None = None) -> int:
             % {"number": complaint.number, "days": -left}
             if left < 0
             else _("投诉举报 %(number)s 须在 %(due)s 前答复")
-            % {"number": complaint.number, "due": complaint.reply_due_on.isoformat()}
+            % {"number": complaint.number, "due": cn_date(complaint.reply_due_on)}
         )
         sent += notify(
             recipients=recipients,

@@ -63,7 +63,7 @@ def test_a_decision_before_the_statement_period_ends_is_refused(cast, orgs):
         services.case_transition(
             actor=cast["district"], case=case, transition="decide", today=dt.date(2025, 6, 13)
         )
-    assert exc.value.message == "陈述申辩期限（至 2025-06-13）未满，不能作出处罚决定"
+    assert exc.value.message == "陈述申辩期限（至 2025年6月13日）未满，不能作出处罚决定"
     case.refresh_from_db()
     assert case.state == "notified"
     assert not CreditFact.objects.exists()

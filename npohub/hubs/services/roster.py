@@ -17,6 +17,7 @@ from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, InvalidTransition, ValidationFailed
 from npohub.core.models import AuditEvent
 from npohub.core.permissions import require
+from npohub.core.templatetags.npohub import cn_date
 from npohub.notifications.services import notify
 from npohub.orgs.access import access_end, access_grant
 from npohub.orgs.models import (
@@ -105,8 +106,7 @@ def hub_member_add(
         raise ValidationFailed(_("请检查成员信息"), details={"role": _("无效")})
     if data.joined_on < hub.valid_from:
         raise ValidationFailed(
-            _("加入日期不能早于枢纽认定生效日期（%(date)s）")
-            % {"date": hub.valid_from.isoformat()},
+            _("加入日期不能早于枢纽认定生效日期（%(date)s）") % {"date": cn_date(hub.valid_from)},
             details={"joined_on": _("无效")},
         )
     if hub.memberships.filter(organization=org, left_on__isnull=True).exists():
@@ -114,7 +114,7 @@ def hub_member_add(
     last = hub.memberships.filter(organization=org).order_by("-left_on").first()
     if last is not None and last.left_on is not None and data.joined_on < last.left_on:
         raise ValidationFailed(
-            _("重新加入日期不能早于上次退出日期（%(date)s）") % {"date": last.left_on.isoformat()},
+            _("重新加入日期不能早于上次退出日期（%(date)s）") % {"date": cn_date(last.left_on)},
             details={"joined_on": _("无效")},
         )
     membership = HubMembership.objects.create(
@@ -154,7 +154,7 @@ def hub_member_leave(
         raise InvalidTransition(_("该组织已退出"), code="already_left")
     if left_on < membership.joined_on:
         raise ValidationFailed(
-            _("退出日期不能早于加入日期（%(date)s）") % {"date": membership.joined_on.isoformat()},
+            _("退出日期不能早于加入日期（%(date)s）") % {"date": cn_date(membership.joined_on)},
             details={"left_on": _("无效")},
         )
     membership.left_on = left_on

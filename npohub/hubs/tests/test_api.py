@@ -236,7 +236,7 @@ def test_a_member_joining_before_the_recognition_is_refused(cast, world):
         {"organization_id": world["other"].pk, "joined_on": "2023-12-31"},
     )
     assert response.status_code == 422
-    assert response.json()["message"] == "加入日期不能早于枢纽认定生效日期（2024-01-01）"
+    assert response.json()["message"] == "加入日期不能早于枢纽认定生效日期（2024年1月1日）"
     assert HubMembership.objects.count() == 1
 
 

@@ -134,7 +134,7 @@ def test_membership_history_is_kept_across_leave_and_rejoin(cast, world):
     )
     with pytest.raises(ValidationFailed) as exc:
         add_member(cast["city"], hub, assoc, joined_on=dt.date(2024, 5, 1))
-    assert exc.value.message == "重新加入日期不能早于上次退出日期（2024-06-01）"
+    assert exc.value.message == "重新加入日期不能早于上次退出日期（2024年6月1日）"
     second = add_member(cast["city"], hub, assoc, joined_on=dt.date(2024, 9, 1))
     stays = list(
         HubMembership.objects.filter(hub=hub, organization=assoc)

@@ -14,6 +14,7 @@ from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from npohub.core.permissions import require
+from npohub.core.templatetags.npohub import cn_date
 from npohub.core.workflows import HistoryRow, MoveContext, Workflow, history_for, register, run_move
 from npohub.notifications.services import notify
 from npohub.orgs.scope import organization_accounts
@@ -285,7 +286,7 @@ def rectification_order_issue(
     notify(
         recipients=organization_accounts(check.organization_id),
         kind="inspections.rectification",
-        title=_("整改通知：请于%(d)s前完成整改") % {"d": deadline.isoformat()},
+        title=_("整改通知：请于%(d)s前完成整改") % {"d": cn_date(deadline)},
         body=text,
         url=reverse("portal:inspection-plan", args=[check.plan_id]),
         actor=_actor_user(actor),

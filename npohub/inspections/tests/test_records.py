@@ -62,6 +62,11 @@ def test_an_overdue_rectification_becomes_one_credit_fact_and_verification_resol
         today=TODAY - dt.timedelta(days=30),
     )
     assert check.status == CheckStatus.CONCLUDED
+    # The organisation is told the deadline in the one date format.
+    due = TODAY - dt.timedelta(days=1)
+    told = Notification.objects.filter(kind="inspections.rectification").first()
+    assert told is not None
+    assert told.title == f"整改通知：请于{due.year}年{due.month}月{due.day}日前完成整改"
     detect = dict(detectors())["rectification_overdue"]
     assert detect(TODAY, None) == 1
     assert detect(TODAY, None) == 1  # idempotent

@@ -15,6 +15,7 @@ from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, ValidationFailed
 from npohub.core.permissions import require
+from npohub.core.templatetags.npohub import cn_month
 from npohub.core.workflows import (
     HistoryRow,
     MoveContext,
@@ -84,7 +85,7 @@ def appeal_file(*, actor: User, line: ScoreLine, grounds: str) -> ScoreAppeal:
             recipients=User.objects.filter(pk=card.scored_by_id),
             kind="stars.appeal",
             title=_("%(org)s对%(month)s评分提出申诉")
-            % {"org": card.organization.name, "month": card.period.strftime("%Y-%m")},
+            % {"org": card.organization.name, "month": cn_month(card.period)},
             body=appeal.grounds[:500],
             url=reverse("stars:appeal-detail", args=[appeal.pk]),
             actor=_user_or_none(actor),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from npohub.accounts.models import User
 from npohub.core.errors import InvalidTransition, ValidationFailed
+from npohub.core.templatetags.npohub import cn_date
 from npohub.core.workflows import (
     SYSTEM,
     HistoryRow,
@@ -160,8 +161,7 @@ def _notify(ctx: InterviewContext) -> None:
     notify(
         recipients=organization_accounts(task.organization_id),
         kind="stars.interview",
-        title=_("约谈整改通知：请于%(due)s前完成整改")
-        % {"due": task.rectification_due.isoformat()},
+        title=_("约谈整改通知：请于%(due)s前完成整改") % {"due": cn_date(task.rectification_due)},
         body=task.outcome[:500],
         url=reverse("stars:my-scorecards"),
         actor=_user_or_none(ctx.actor),

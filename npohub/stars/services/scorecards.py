@@ -15,6 +15,7 @@ from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, ValidationFailed
 from npohub.core.permissions import require
+from npohub.core.templatetags.npohub import cn_month
 from npohub.hubs.selectors import acting_hub_for
 from npohub.orgs.models import Organization
 
@@ -107,7 +108,7 @@ def scorecard_record(
     )
     if card is not None and ScoreAppeal.objects.filter(line__scorecard=card).exists():
         raise Conflict(
-            _("%(month)s的评分已有申诉，不能再修改") % {"month": period.strftime("%Y-%m")},
+            _("%(month)s的评分已有申诉，不能再修改") % {"month": cn_month(period)},
             code="stars.scorecard_appealed",
         )
     total = sum(points.values(), Decimal("0"))

@@ -38,7 +38,11 @@ def test_the_organisation_appeals_a_deduction_and_the_scorer_is_told(cast, score
     assert appeal.state == AppealState.SUBMITTED
     assert appeal.organization == scored["assoc"]
     assert AuditEvent.objects.filter(kind="stars.appeal_filed", target_id=str(appeal.pk)).exists()
-    assert Notification.objects.get(kind="stars.appeal").recipient == cast["hub"]
+    told = Notification.objects.get(kind="stars.appeal")
+    assert told.recipient == cast["hub"]
+    # The month in the one date format (2026年11月), never "2026-11".
+    period = scored["card"].period
+    assert f"对{period.year}年{period.month}月评分提出申诉" in told.title
 
 
 def test_another_organisations_account_cannot_appeal_and_nothing_is_stored(cast, scored):

@@ -68,7 +68,7 @@ def test_a_report_missing_at_the_deadline_is_a_credit_fact_from_the_next_day_and
         f"annual_report:2023:{direct.pk}",
         None,
     )
-    assert fact.summary == "未在2024-05-31前向登记管理机关报送2023年度工作报告"
+    assert fact.summary == "未在2024年5月31日前向登记管理机关报送2023年度工作报告"
 
 
 def test_an_on_time_report_leaves_no_fact(direct, cast):
@@ -85,7 +85,7 @@ def test_a_late_report_resolves_the_fact_on_the_day_it_reaches_the_bureau(direct
     fact = CreditFact.objects.get(organization=direct, source_ref=f"annual_report:2023:{direct.pk}")
     assert (fact.resolved_on, fact.resolved_note) == (
         dt.date(2024, 7, 10),
-        "已于2024-07-10补报2023年度工作报告",
+        "已于2024年7月10日补报2023年度工作报告",
     )
 
 
@@ -162,7 +162,7 @@ def _profile(client, org):
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()][1:]
 
 
-LATE = "未在2024-05-31前向登记管理机关报送2023年度工作报告"
+LATE = "未在2024年5月31日前向登记管理机关报送2023年度工作报告"
 
 
 def test_end_to_end_missed_deadline_abnormal_serious_objection_and_repair(
