@@ -26,7 +26,7 @@ import re
 import struct
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, NamedTuple
 
@@ -566,7 +566,7 @@ def read_rows(
     limits: Limits,
     *,
     counted: Callable[[int], None] | None = None,
-) -> Iterator[list[Any]]:
+) -> Generator[list[Any], None, None]:
     """The rows of the first sheet (or the CSV), header first, one at a time, as Python values
     (cells padded from column A as ``to_python(skip_empty_area=False)`` does).
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -147,10 +148,10 @@ def fail_orphan_tasks() -> int:
 
     running = DBTaskResult.objects.filter(status="RUNNING", task_path__in=IMPORT_TASKS)
     orphans = []
-    for task_id, args_kwargs in running.values_list("pk", "args_kwargs"):
+    for pk, args_kwargs in running.values_list("pk", "args_kwargs"):
         args = (args_kwargs or {}).get("args") or []
         if args and isinstance(args[0], int):
-            orphans.append((str(task_id), args[0]))
+            orphans.append((str(pk), args[0]))
     if not orphans:
         return 0
     failed = dict(
@@ -172,7 +173,9 @@ def fail_orphan_tasks() -> int:
     return changed
 
 
-def _sweep_at_worker_start(sender: Any, connection: Any, **kwargs: Any) -> None:
+def _sweep_at_worker_start(
+    sender: type[BaseDatabaseWrapper], connection: BaseDatabaseWrapper, **kwargs: Any
+) -> None:
     if connection.alias != DEFAULT_DB_ALIAS:
         return
     connection_created.disconnect(dispatch_uid=__name__)

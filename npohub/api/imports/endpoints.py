@@ -17,6 +17,7 @@ from npohub.orgs.imports import (
 from npohub.orgs.models import ImportJob
 
 from ..pagination import Page, PageParams, paginate
+from ..request import api_user
 from .schemas import ErrorOut, ImportErrorOut, ImportJobOut, ImportKindIn
 
 router = Router(tags=["imports"])
@@ -46,14 +47,14 @@ def _out(job: ImportJob) -> dict[str, Any]:
 )
 def create_import(
     request: HttpRequest, data: Form[ImportKindIn], file: File[UploadedFile]
-) -> Status:
+) -> Status[Any]:
     """Upload a file (multipart: file, kind); small files are validated before the answer.
 
     Refused before it is stored: over the upload size limit (413, ``import.file_too_large``),
     decompressing past the limits (``import.decompressed_too_large``), more rows or columns
     than allowed (``import.too_many_rows``, ``import.too_many_columns``), or unreadable
     (``import.unreadable``), all 422 but the first."""
-    job = import_start(actor=request.user, kind=data.kind, upload=file)
+    job = import_start(actor=api_user(request), kind=data.kind, upload=file)
     return Status(201, _out(job))
 
 
@@ -62,7 +63,7 @@ def get_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
     """Status, progress and counts of one of your import jobs (a job whose process died is
     reported failed, with a message; retry it with ``POST …/retry``)."""
     import_jobs_sweep(job_ids=[job_id])
-    return _out(import_job_get_for(request.user, job_id))
+    return _out(import_job_get_for(api_user(request), job_id))
 
 
 @router.get(
@@ -74,7 +75,7 @@ def list_import_errors(
     request: HttpRequest, job_id: int, params: Query[PageParams]
 ) -> dict[str, Any]:
     """Every problem found, by row and column, in pages."""
-    job = import_job_get_for(request.user, job_id)
+    job = import_job_get_for(api_user(request), job_id)
     return paginate(request, list(job.errors or []), params)
 
 
@@ -83,7 +84,9 @@ def list_import_errors(
 )
 def commit_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
     """Write a validated job (all rows or none); large jobs continue in the background."""
-    job = import_commit_request(actor=request.user, job=import_job_get_for(request.user, job_id))
+    job = import_commit_request(
+        actor=api_user(request), job=import_job_get_for(api_user(request), job_id)
+    )
     return _out(job)
 
 
@@ -91,5 +94,5 @@ def commit_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
 def retry_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
     """Run a failed job again: its commit when writing failed (nothing had been written), else
     its validation; 409 (``import.not_retryable``) unless the job failed."""
-    job = import_retry(actor=request.user, job=import_job_get_for(request.user, job_id))
+    job = import_retry(actor=api_user(request), job=import_job_get_for(api_user(request), job_id))
     return _out(job)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
+from npohub.accounts.models import Viewer
 from npohub.core.navigation import NavItem, register
 
 from ..models import (
@@ -184,7 +185,7 @@ def import_kind_for(kind: str) -> str:
     return Kind.COMMUNITY_GROUP if kind == COMMUNITY_GROUP else Kind.ASSOCIATION
 
 
-def can_import_any(user: Any) -> bool:
+def can_import_any(user: Viewer) -> bool:
     return any(can_import(user, kind=import_kind_for(k)) for k in IMPORT_KINDS)
 
 
@@ -192,7 +193,7 @@ def register_import_navigation() -> None:
     """The staff menu item "批量导入" (called from ``OrgsConfig.ready``)."""
     register(
         NavItem(
-            label=gettext_lazy("批量导入"),  # type: ignore[arg-type]
+            label=gettext_lazy("批量导入"),
             url_name="imports:home",
             visible=can_import_any,
             order=40,

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from npohub.accounts.models import User
 from npohub.regions.models import Region
 
 from ..import_files import FileRefused, Limits, read_rows
@@ -151,7 +152,7 @@ def _persons_for(plans: list[RowPlan]) -> dict[str, Person]:
     return persons
 
 
-def _decide(*, actor: Any, plans: list[RowPlan], report: _Reporter) -> list[RowPlan]:
+def _decide(*, actor: User, plans: list[RowPlan], report: _Reporter) -> list[RowPlan]:
     """Create, update or unchanged for each row, against what the registry holds."""
     existing, taken_names = _existing_for(plans)
     persons = _persons_for(plans)
@@ -231,7 +232,7 @@ def _person_changed_values(found: tuple[Any, ...], cleaned: CleanedOrganization)
     )
 
 
-def import_plan(*, actor: Any, job: ImportJob, progress: bool = False) -> ImportPlan:
+def import_plan(*, actor: User, job: ImportJob, progress: bool = False) -> ImportPlan:
     """Read the job's file and decide every row; rows with a problem end up in ``errors``.
 
     The file is read as a stream of rows (``import_files.read_rows``: checked against every
@@ -304,7 +305,7 @@ def _lookups_changed(plan: ImportPlan) -> bool:
     return found != regions or active != categories
 
 
-def _redecide(*, actor: Any, plan: ImportPlan) -> ImportPlan:
+def _redecide(*, actor: User, plan: ImportPlan) -> ImportPlan:
     """The plan's cleaned rows decided again (create / update / unchanged) against the registry."""
     fresh = ImportPlan(total_rows=plan.total_rows, headers=plan.headers)
     report = _Reporter(fresh, dict(plan.headers))

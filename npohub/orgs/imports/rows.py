@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from npohub.accounts.models import User
+from npohub.core.permissions import Decision
 from npohub.core.spreadsheets import unescape_cell
 from npohub.regions.models import Region
 
@@ -98,7 +100,8 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unescape_cell(str(value).strip())
+    text: str = unescape_cell(str(value).strip())
+    return text
 
 
 def _region_key(value: Any) -> str:
@@ -190,7 +193,7 @@ MEMO_LIMIT = 20_000
 
 def _clean_rows(
     *,
-    actor: Any,
+    actor: User,
     job: ImportJob,
     rows: Iterator[list[Any]],
     mapping: dict[int, str],
@@ -212,11 +215,11 @@ def _clean_rows(
     other_indexes = [i for i, f in items if f != "name"]
     status_index = next((i for i, f in items if f == "status"), None)
     width = max(mapping) + 1 if mapping else 0
-    seen_keys: dict[Any, int] = {}
+    seen_keys: dict[str | tuple[str, str], int] = {}
     seen_names: dict[str, tuple[int, str | None]] = {}
     seen_ids: dict[str, tuple[int, str]] = {}
     memo: dict[tuple[Any, ...], tuple[CleanedOrganization | None, dict[str, str]]] = {}
-    decisions: dict[tuple[str, str], Any] = {}
+    decisions: dict[tuple[str, str], Decision] = {}
     plans: list[RowPlan] = []
     for offset, cells in enumerate(rows):
         row = offset + 2
@@ -266,7 +269,7 @@ def _clean_rows(
             report.add(row, where, decision.reason)
             continue
         if cleaned.uscc:
-            key: Any = cleaned.uscc
+            key: str | tuple[str, str] = cleaned.uscc
             duplicate_field = "uscc"
         else:
             key = (cleaned.address_code, cleaned.name)

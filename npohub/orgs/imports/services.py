@@ -12,7 +12,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks.base import Task
 
+from npohub.accounts.models import User
 from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, NotFound, ValidationFailed
 from npohub.core.permissions import require
@@ -30,7 +32,7 @@ from .rows import ImportPlan
 from .writing import _write
 
 
-def import_job_get_for(user: Any, pk: int) -> ImportJob:
+def import_job_get_for(user: User, pk: int) -> ImportJob:
     """One import job of the user (superusers see all), or NotFound."""
     job = ImportJob.objects.select_related("created_by").filter(pk=pk).first()
     if job is None or not (
@@ -40,7 +42,7 @@ def import_job_get_for(user: Any, pk: int) -> ImportJob:
     return job
 
 
-def import_job_list_for(user: Any, *, limit: int = 20) -> list[ImportJob]:
+def import_job_list_for(user: User, *, limit: int = 20) -> list[ImportJob]:
     """The user's most recent import jobs."""
     return list(
         ImportJob.objects.filter(created_by_id=user.pk).order_by("-created_at", "-id")[:limit]
@@ -51,7 +53,7 @@ def _runs_in_background(job: ImportJob) -> bool:
     return job.total_rows > settings.NPOHUB_IMPORT_SYNC_LIMIT
 
 
-def _enqueue(job: ImportJob, task: Any) -> None:
+def _enqueue(job: ImportJob, task: Task[[int], None]) -> None:
     """Queue ``task`` for the job once the current transaction commits; the job remembers the
     task (its database row tells the sweep whether it still runs)."""
 
@@ -62,7 +64,7 @@ def _enqueue(job: ImportJob, task: Any) -> None:
     transaction.on_commit(send)
 
 
-def import_start(*, actor: Any, kind: str, upload: UploadedFile) -> ImportJob:
+def import_start(*, actor: User, kind: str, upload: UploadedFile) -> ImportJob:
     """Store an upload as an import job and validate it (inline when small, else as a task).
 
     Refused before anything is stored: a file over the size limit, an archive that would
@@ -150,13 +152,13 @@ def _fail(job: ImportJob, exc: Exception) -> ImportJob:
     return job
 
 
-def _owned(actor: Any, job: ImportJob) -> None:
+def _owned(actor: User, job: ImportJob) -> None:
     if job.created_by_id != actor.pk and not actor.is_superuser:
         raise NotFound(_("导入任务不存在"))
     require(can_import(actor, kind=import_kind_for(job.kind)))
 
 
-def import_commit_request(*, actor: Any, job: ImportJob) -> ImportJob:
+def import_commit_request(*, actor: User, job: ImportJob) -> ImportJob:
     """Commit a previewed job, or one whose commit failed (a retry): inline when small, else
     queue it (the page polls progress). A job whose process died is failed first (sweep)."""
     _owned(actor, job)
@@ -188,7 +190,7 @@ def import_commit_request(*, actor: Any, job: ImportJob) -> ImportJob:
     return import_commit(actor=actor, job=job)
 
 
-def import_retry(*, actor: Any, job: ImportJob) -> ImportJob:
+def import_retry(*, actor: User, job: ImportJob) -> ImportJob:
     """Run a failed job again from where it failed: the commit when writing failed (nothing
     was written), else the validation."""
     _owned(actor, job)
@@ -229,7 +231,7 @@ class _Superseded(Exception):
     """The job stopped being this process's to commit (marked lost meanwhile)."""
 
 
-def import_commit(*, actor: Any, job: ImportJob, task_id: str = "") -> ImportJob:
+def import_commit(*, actor: User, job: ImportJob, task_id: str = "") -> ImportJob:
     """Write the whole file in one transaction, or nothing (job marked failed or invalid).
 
     The process claims the job (``worker``, heartbeat); the write transaction starts by locking

@@ -15,6 +15,7 @@ from pypinyin import Style, lazy_pinyin
 from pypinyin.constants import RE_HANS
 from pypinyin.seg import mmseg
 
+from npohub.accounts.models import User
 from npohub.core.audit import actor_label_for, audit_record
 from npohub.core.models import AuditEvent
 from npohub.regions.codes import ancestors
@@ -233,7 +234,7 @@ def _insert_org_events(rows: list[tuple[Any, ...]]) -> list[int]:
     return bulk.insert_rows(AuditEvent, EVENT_FIELDS, rows)
 
 
-def _write(*, actor: Any, job: ImportJob, plan: ImportPlan) -> None:
+def _write(*, actor: User, job: ImportJob, plan: ImportPlan) -> None:
     now = timezone.now()
     persons = _persons_to_create(plan, now)
     creates = [r for r in plan.rows if r.action == "create"]
