@@ -92,6 +92,21 @@ ORG_COLUMNS = (
     "phone",
 )
 PERSON_COLUMNS = ("name", "id_number", "phone")
+OFFICER_COLUMNS = ("organization_id", "person_id", "position", "start_date", "end_date")
+# The officers of each kind besides its legal representative (who also chairs the council, or
+# leads a community group): (position, share of organisations that have one).
+OFFICER_SHAPES: dict[str, tuple[tuple[str, float], ...]] = {
+    "association": (("vice_chair", 0.7), ("secretary_general", 1.0), ("supervisor", 0.8)),
+    "foundation": (("vice_chair", 0.5), ("secretary_general", 1.0), ("supervisor", 1.0)),
+    "social_service": (("principal", 0.9), ("supervisor", 0.7)),
+    "community_group": (),
+}
+LEADER_POSITIONS: dict[str, tuple[str, ...]] = {
+    "community_group": ("principal",),
+}
+DEFAULT_LEADER_POSITIONS = ("legal_representative", "chair")
+TERM_DAYS = 5 * 365  # a council's term (社会团体理事会每届不超过5年)
+FORMER_SHARE = 0.25  # registered organisations showing the previous term's secretary too
 OPEN_STATUSES = ("active", "abnormal", "suspended")
 
 _SPECIAL_CITY_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
@@ -297,6 +312,9 @@ class Generator:
             urban_average=0.0,
             rural_average=0.0,
         )
+        # The officers' pass (``officers_of``) draws from its own stream: the registry rows, and
+        # their digest, are the same with or without it.
+        self.officer_rng = random.Random(f"npohub-demo-officers:{size}:{seed}:{scale}")
         self.usccs = UsccAllocator(self.rng.randrange(10**9))
         self.id_numbers = IdNumberAllocator(self.rng.randrange(10**9))
         self._plan_communities()
@@ -695,6 +713,59 @@ class Generator:
             )
             self._digest.update(f"{name}|{community.code}|{status}|{filed_on}\n".encode())
         return rows
+
+    # --- officers (a second pass over the inserted organisations) -----------------------------
+    def _officer_person(self, county_code: str) -> tuple[str, str, str]:
+        rng = self.officer_rng
+        surname = rng.choice(vocab.SURNAMES)
+        given = "".join(rng.choice(vocab.GIVEN_CHARS) for _ in range(rng.choice((1, 2, 2, 2))))
+        prefix = rng.choice(("13", "15", "18", "17", "19"))
+        mobile = f"{prefix}{rng.randrange(10)}{rng.randrange(10**8):08d}"
+        return surname + given, self.id_numbers.issue(county_code[:6]), mobile
+
+    def officers_of(
+        self,
+        kind: str,
+        county_code: str,
+        registered_on: dt.date | None,
+        closed_on: dt.date | None,
+        today: dt.date,
+    ) -> tuple[list[tuple[str, str, str]], list[tuple[str, int, dt.date | None, dt.date | None]]]:
+        """The officers of one organisation: (new people, rows of (position, person, start, end))
+        where person ``-1`` is the organisation's legal representative and ``i`` the i-th new
+        person. The current term began within the last five years before ``today`` (or the
+        closing day of a closed organisation, when its officers left), never before registration;
+        a quarter of registered organisations also show the previous term's secretary/principal.
+
+        Call after :meth:`chunks` is exhausted: new ID numbers continue the registry's sequence,
+        so they never repeat one of it.
+        """
+        rng = self.officer_rng
+        end = closed_on
+        until = closed_on or today
+        earliest = registered_on or until
+        start = max(earliest, until - dt.timedelta(days=rng.randrange(30, TERM_DAYS)))
+        start = min(start, until)
+        rows: list[tuple[str, int, dt.date | None, dt.date | None]] = [
+            (position, -1, start, end)
+            for position in LEADER_POSITIONS.get(kind, DEFAULT_LEADER_POSITIONS)
+        ]
+        people: list[tuple[str, str, str]] = []
+        for position, share in OFFICER_SHAPES.get(kind, ()):
+            if rng.random() >= share:
+                continue
+            people.append(self._officer_person(county_code))
+            rows.append((position, len(people) - 1, start, end))
+            previous_end = start - dt.timedelta(days=1)
+            if (
+                position in ("secretary_general", "principal")
+                and previous_end > earliest + dt.timedelta(days=365)
+                and rng.random() < FORMER_SHARE
+            ):
+                people.append(self._officer_person(county_code))
+                previous_start = max(earliest, previous_end - dt.timedelta(days=TERM_DAYS))
+                rows.append((position, len(people) - 1, previous_start, previous_end))
+        return people, rows
 
     # --- the stream ----------------------------------------------------------------------------
     def chunks(self) -> Iterator[Chunk]:

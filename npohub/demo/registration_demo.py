@@ -28,12 +28,9 @@ from npohub.regions.models import Level, Region
 from npohub.registration import services
 from npohub.registration.models import Application, Department, ReviewRoute, ReviewTask
 
+from . import documents
 from .accounts import DEMO_PASSWORD
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
 MARKER = "历下区行政审批服务局"
 ESTABLISHMENT_DOCS = (
     "application_form",
@@ -78,9 +75,16 @@ def _user(username: str, role: str, label: str, region: Region | None = None) ->
 
 
 def _attach(app: Application, actor: User, *kinds: str) -> None:
+    """Documents as an applicant uploads them: Chinese names (章程（草案）.pdf …), one-page PDFs
+    with the organisation's name that open in any reader (``documents``)."""
+    today = timezone.localdate()
     for kind in kinds:
         services.attachment_add(
-            actor=actor, app=app, kind=kind, name=f"{kind}.pdf", stream=io.BytesIO(PDF)
+            actor=actor,
+            app=app,
+            kind=kind,
+            name=documents.file_name(kind, today.year - 1),
+            stream=io.BytesIO(documents.pdf(kind, app.name, today)),
         )
 
 
