@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from npohub.accounts.models import User
 from npohub.core.audit import audit_record
@@ -236,7 +237,7 @@ def _notify(ctx: GradeContext) -> None:
 GRADE_WORKFLOW: Workflow[Grade] = register(
     Workflow(
         key=GRADE_KEY,
-        label=_("评估等级"),
+        label=gettext_lazy("评估等级"),
         model=Grade,
         states=GradeState,
         moves=GRADE_TRANSITIONS,

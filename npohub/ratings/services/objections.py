@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from npohub.accounts.models import User
 from npohub.core.audit import audit_record
@@ -132,7 +133,7 @@ def _on_move(ctx: ObjectionContext) -> None:
 OBJECTION_WORKFLOW: Workflow[Objection] = register(
     Workflow(
         key=OBJECTION_KEY,
-        label=_("评估结果异议"),
+        label=gettext_lazy("评估结果异议"),
         model=Objection,
         states=ObjectionState,
         moves=OBJECTION_TRANSITIONS,
