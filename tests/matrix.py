@@ -269,3 +269,42 @@ def assoc(param: str) -> KwargsBuilder:
 def group(param: str) -> KwargsBuilder:
     """The filed community group in 解放桥社区 (in) and a foreign association (out)."""
     return objects(param, lambda w: w.orgs["group"], foreign_org)
+
+
+# --- masking: one record, every role, the page and the API ------------------------------------
+
+
+@dataclass(frozen=True)
+class Secret:
+    """One personal value a record shows: ``full`` where the record view unmasks it, ``masked``
+    (``core.validators.mask_*`` of it) elsewhere. ``on``: the answers that show it at all."""
+
+    full: str
+    masked: str
+    on: frozenset[str] = frozenset({"page", "api"})
+
+
+@dataclass(frozen=True)
+class Mask:
+    """One record type with personal data, checked for every user of the cast (and ``people``):
+    its page and its API answer (through the session and through a bearer token) both open for
+    exactly ``visible`` (the others get 403/404 or the sign-in answer, for both), and show
+    each ``Secret`` whole where ``sees(user, record)`` (the app's ``<record>_view``) says so,
+    masked and never whole where it does not.
+
+    ``record(world)``: the record, built once per test, with personal data in every field the
+    view masks. ``page``/``api``: its URLs (a list's, for records shown in a list).
+    ``people(world, record)``: users outside the cast the record concerns (the expert of an
+    entry …), checked too. ``page_holds(record)``: page texts that legitimately hold a whole
+    value (a keeper's edit form), removed before looking.
+    """
+
+    record: Callable[[World], Any]
+    secrets: Callable[[Any], tuple[Secret, ...]]
+    sees: Callable[[Any, Any], bool]
+    visible: frozenset[str]
+    page: Callable[[Any], str]
+    api: Callable[[Any], str]
+    people: Callable[[World, Any], dict[str, Any]] | None = None
+    page_holds: Callable[[Any], tuple[str, ...]] | None = None
+    note: str = ""
