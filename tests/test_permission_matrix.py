@@ -1307,3 +1307,97 @@ def test_permission_matrix(endpoint: Endpoint, world: World, shared: Shared):
             if problem:
                 failures.append(f"{user:>13} {scope:>3} {url}: {problem} [{response.status_code}]")
     assert not failures, f"{endpoint.id}\n" + "\n".join(failures)
+
+
+# --- masking: the page and the API of one record show what its record view says ----------------
+
+from npohub.accounts.models import TokenScope  # noqa: E402
+from npohub.accounts.services import api_token_create  # noqa: E402
+
+from .matrix import Mask, Secret  # noqa: E402
+from .matrix_rules.masks import MASKS  # noqa: E402
+
+
+def bearer_tokens(users: dict[str, User]) -> dict[str, str]:
+    """A read-only API token per signed-in user (raw keys), made in the test's savepoint."""
+    return {
+        name: api_token_create(actor=user, user=user, name="矩阵遮盖", scope=TokenScope.READ)[1]
+        for name, user in users.items()
+    }
+
+
+def masking_problems(name: str, answer: str, text: str, secrets: Any, whole: bool) -> list[str]:
+    """What ``text`` (one answer, for one user) shows wrong of the record's ``secrets``."""
+    problems = []
+    for secret in secrets:
+        if answer.split()[0] not in secret.on:
+            continue
+        if whole and secret.full not in text:
+            problems.append(f"{name} {answer}: {secret.full} not shown whole")
+        if not whole and secret.full in text:
+            problems.append(f"{name} {answer}: {secret.full} shown whole, the view masks it")
+        if not whole and secret.masked not in text:
+            problems.append(f"{name} {answer}: masked {secret.masked} not shown")
+    return problems
+
+
+def _mask_answers(mask: Mask, record: Any, client: Client, token: str | None) -> dict[str, Any]:
+    cookies = SimpleCookie(client.cookies.output(header="", sep="\n"))
+    answers = {"page": client.get(mask.page(record)), "api session": client.get(mask.api(record))}
+    client.cookies = cookies
+    if token is not None:
+        answers["api token"] = Client().get(mask.api(record), HTTP_AUTHORIZATION=f"Bearer {token}")
+    return answers
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", sorted(MASKS), ids=str)
+def test_every_role_sees_a_records_personal_data_as_its_record_view_says(
+    row: str, world: World, shared: Shared
+):
+    """For each record type with personal data and each user: the page and the API (session and
+    bearer token) open for the same users, and show each value whole where the record view
+    unmasks it, masked (never whole) where it masks it."""
+    mask = MASKS[row]
+    record = mask.record(world)
+    people = mask.people(world, record) if mask.people else {}
+    users: dict[str, Any] = {ANONYMOUS: None, **shared.cast, **people}
+    clients = dict(shared.clients)
+    for name, user in people.items():
+        clients[name] = Client()
+        clients[name].force_login(user)
+    tokens = bearer_tokens({n: u for n, u in users.items() if u is not None})
+    secrets: tuple[Secret, ...] = mask.secrets(record)
+    assert all(s.full != s.masked for s in secrets), "a value the mask leaves whole checks nothing"
+    failures, opened, masked_for = [], set(), set()
+    for name, user in users.items():
+        answers = _mask_answers(mask, record, clients[name], tokens.get(name))
+        holds = mask.page_holds(record) if mask.page_holds else ()
+        texts = {}
+        for answer, response in answers.items():
+            text = shown_text(response) if response.status_code == 200 else ""
+            for held in holds if answer == "page" else ():
+                text = text.replace(held, "")
+            texts[answer] = text
+        shows = {
+            a: any(s.full in t or s.masked in t for s in secrets if a.split()[0] in s.on)
+            for a, t in texts.items()
+        }
+        if name not in mask.visible:
+            leaked = [a for a, t in texts.items() if any(s.full in t for s in secrets)]
+            failures += [f"{name} {a}: not visible, but shows a whole value" for a in leaked]
+            opening = [a for a, shown in shows.items() if shown]
+            failures += [f"{name} {a}: not visible, but shows the record" for a in opening]
+            continue
+        opened.add(name)
+        closed = [f"{a} {r.status_code}" for a, r in answers.items() if r.status_code != 200]
+        if closed:
+            failures.append(f"{name}: visible, but {', '.join(closed)}")
+            continue
+        whole = mask.sees(user, record)
+        if not whole:
+            masked_for.add(name)
+        for answer, text in texts.items():
+            failures += masking_problems(name, answer, text, secrets, whole)
+    assert not failures, f"{row}\n" + "\n".join(failures)
+    assert opened == set(mask.visible), f"{row}: nobody named {set(mask.visible) - opened}"
