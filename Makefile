@@ -67,12 +67,12 @@ checks: setup ## django system checks and makemigrations --check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: setup ## the whole suite on SQLite
+test-sqlite: setup ## the whole suite on SQLite (with the API fuzz test, tests/api_fuzz)
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -q
 
-test-pg: setup ## the whole suite on PostgreSQL (DATABASE_URL=postgres://postgres@127.0.0.1:5432/npohub)
+test-pg: setup ## the whole suite on PostgreSQL but the API fuzz test (DATABASE_URL=postgres://postgres@127.0.0.1:5432/npohub)
 	@test -n "$$DATABASE_URL" || (echo "set DATABASE_URL=postgres://user@host:5432/dbname" && exit 2)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -q
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -q -m "not fuzz"
 
 test: lint types checks test-sqlite ## lint, types, migrations check, the suite on SQLite (and on PostgreSQL when DATABASE_URL is set)
 	@if [ -n "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory test-pg; else echo "DATABASE_URL not set: PostgreSQL run skipped"; fi
