@@ -13,6 +13,7 @@ into the first or last page, and the API bounds ``page``/``offset`` in ``PagePar
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -211,7 +212,7 @@ def length_within(field: str, max_length: int, *, name: str) -> Any:
     return CheckConstraint(condition=LessThanOrEqual(Length(field), max_length), name=name)
 
 
-def int_within(field: str, minimum: int, maximum: int, *, name: str) -> Any:
+def int_within(field: str, minimum: int | Decimal, maximum: int | Decimal, *, name: str) -> Any:
     """CheckConstraint: ``field`` is NULL or within [minimum, maximum]."""
     from django.db.models import CheckConstraint, Q
 
@@ -261,3 +262,128 @@ def decimal_problem(
         limit = maximum if maximum is not None else decimal_limit(max_digits, decimal_places)
         return _("数值过大（须小于%(limit)s）") % {"limit": f"{limit:,}"}
     return None
+
+
+# The longest free text a TextField keeps (a decision, a description, a note): SQLite would
+# store 100,000 characters and more; every TextField of a bounded app declares it as its
+# max_length and a length_within constraint.
+TEXT_MAX = 10_000
+
+
+def bound_problems(instance: Any, fields: Any = None) -> dict[str, str]:
+    """Field name → what is wrong, for each value of ``instance`` its column cannot hold.
+
+    Texts longer than the field's ``max_length`` (TextFields included), decimals beyond the
+    column (``decimal_problem``) and numbers outside the field's validators (a
+    ``MinValueValidator``/``MaxValueValidator`` a model declares beside its CheckConstraint,
+    and the engine's integer range). ``fields``: only these (``save(update_fields=…)``).
+    Expressions (``F("count") + 1``) are left to the database.
+    """
+    from django.core.exceptions import ValidationError
+    from django.db import models
+    from django.utils.text import capfirst
+    from django.utils.translation import gettext as _
+
+    problems: dict[str, str] = {}
+    declared = declared_ranges(instance.__class__)
+    for field in instance._meta.concrete_fields:
+        if field.is_relation or field.primary_key:
+            continue
+        if fields is not None and field.name not in fields and field.attname not in fields:
+            continue
+        value = getattr(instance, field.attname, None)
+        if value is None or hasattr(value, "resolve_expression"):
+            continue
+        label = capfirst(field.verbose_name)
+        if isinstance(field, models.CharField | models.TextField) and isinstance(value, str):
+            if field.max_length and len(value) > field.max_length:
+                problems[field.name] = _("%(field)s不能超过%(max)s个字符（当前%(length)s个）") % {
+                    "field": label,
+                    "max": f"{field.max_length:,}",
+                    "length": f"{len(value):,}",
+                }
+            continue
+        if isinstance(field, models.DecimalField):
+            problem = decimal_problem(
+                value, max_digits=field.max_digits, decimal_places=field.decimal_places
+            )
+            if problem:
+                problems[field.name] = f"{label}：{problem}"
+                continue
+            value = parse_decimal(
+                value, max_digits=field.max_digits, decimal_places=field.decimal_places
+            )
+        numeric = isinstance(field, models.DecimalField | models.IntegerField | models.FloatField)
+        if not numeric or isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            continue
+        low, high = declared.get(field.name, (None, None))
+        if low is not None and value < low:
+            problems[field.name] = _("%(field)s不能小于%(min)s") % {"field": label, "min": low}
+        elif high is not None and value > high:
+            problems[field.name] = _("%(field)s不能大于%(max)s") % {"field": label, "max": high}
+        else:
+            try:
+                field.run_validators(value)
+            except ValidationError as exc:
+                problems[field.name] = f"{label}：{exc.messages[0]}"
+    return problems
+
+
+@functools.cache
+def declared_ranges(model: Any) -> dict[str, tuple[Any, Any]]:
+    """Field name → (minimum, maximum) its ``int_within``-shaped CheckConstraints declare
+    (``field__gte``/``field__lte`` with a number; ``None`` where a side is open), so a service
+    refuses the value with a message before the database does."""
+    from django.db.models import CheckConstraint, Q
+
+    ranges: dict[str, list[Any]] = {}
+
+    def walk(node: Any) -> None:
+        for child in node.children:
+            if isinstance(child, Q):
+                walk(child)
+                continue
+            key, value = child
+            if isinstance(value, bool) or not isinstance(value, int | Decimal):
+                continue
+            name, _, lookup = key.rpartition("__")
+            if lookup in ("gte", "lte") and "__" not in name:
+                bounds = ranges.setdefault(name, [None, None])
+                bounds[0 if lookup == "gte" else 1] = value
+
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, CheckConstraint) and isinstance(constraint.condition, Q):
+            walk(constraint.condition)
+    return {name: (low, high) for name, (low, high) in ranges.items()}
+
+
+def lengths_within(prefix: str, **max_lengths: int) -> list[Any]:
+    """One :func:`length_within` constraint per text field, named ``<prefix>_<field>_length``."""
+    return [length_within(f, n, name=f"{prefix}_{f}_length") for f, n in max_lengths.items()]
+
+
+def refuse_out_of_bounds(
+    sender: Any, instance: Any, raw: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
+    """``pre_save`` receiver: a value its column cannot hold is a ``ValidationFailed`` naming
+    the field (422 on the API, a form error on the pages) before anything is written, whichever
+    service saved it. Fixtures (``raw``) load as they are."""
+    if raw:
+        return
+    problems = bound_problems(instance, update_fields)
+    if problems:
+        from .errors import ValidationFailed
+
+        raise ValidationFailed(next(iter(problems.values())), details=problems)
+
+
+def guard_bounds(app_config: Any) -> None:
+    """Connect :func:`refuse_out_of_bounds` to every model of an app (call from ``ready``)."""
+    from django.db.models.signals import pre_save
+
+    for model in app_config.get_models():
+        pre_save.connect(
+            refuse_out_of_bounds,
+            sender=model,
+            dispatch_uid=f"bounds:{model._meta.label_lower}",
+        )
