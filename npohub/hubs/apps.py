@@ -8,6 +8,9 @@ class HubsConfig(AppConfig):
     verbose_name = _("枢纽组织与联合会")
 
     def ready(self) -> None:
+        from npohub.core.params import guard_bounds
+
+        guard_bounds(self)  # every value within its column, refused naming the field (issue 20)
         from npohub.notifications.kinds import register_kind
 
         register_kind("hubs.recognised", _("枢纽认定与撤销"), default_email=True)

@@ -15,6 +15,8 @@ from npohub.orgs.models import Category, Organization
 from npohub.regions.models import Level, Region
 
 from .models import (
+    AREA_SQM_MAX,
+    HEADCOUNT_MAX,
     EscalationState,
     ExternalMemberKind,
     HubKind,
@@ -195,7 +197,9 @@ class PlatformForm(forms.Form):
         label=_("服务内容"), required=False, choices=(), widget=forms.CheckboxSelectMultiple
     )
     address = forms.CharField(label=_("地址"), required=False, max_length=300)
-    area_sqm = forms.IntegerField(label=_("面积（平方米）"), required=False, min_value=0)
+    area_sqm = forms.IntegerField(
+        label=_("面积（平方米）"), required=False, min_value=0, max_value=AREA_SQM_MAX
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -214,7 +218,7 @@ class PlatformForm(forms.Form):
 class VisitForm(forms.Form):
     visited_on = forms.DateField(label=_("参观日期"), widget=DATE)
     visitor = forms.CharField(label=_("来访单位"), max_length=200)
-    headcount = forms.IntegerField(label=_("人数"), min_value=1, initial=1)
+    headcount = forms.IntegerField(label=_("人数"), min_value=1, max_value=HEADCOUNT_MAX, initial=1)
     purpose = forms.CharField(label=_("目的"), required=False, max_length=300)
 
 

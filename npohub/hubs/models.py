@@ -9,6 +9,7 @@ revocations, so every scoped selector sees exactly the members of the user's hub
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.models import TimeStampedModel
+from npohub.core.params import TEXT_MAX, int_within, lengths_within
+
+# Bounded values (issue 20, finding 1): SQLite stores any number and any length, so each count
+# and text has a CheckConstraint (core.params) and the services refuse beyond it naming the field.
+AREA_SQM_MAX = 10_000_000  # 10 km² of floor space: far above any platform
+COUNT_MAX = 1_000_000  # organisations incubated, projects served
+HEADCOUNT_MAX = 100_000  # visitors in one visit
 
 
 class HubKind(models.TextChoices):
@@ -73,7 +81,7 @@ class Hub(TimeStampedModel):
     # The recognition decision (认定决定).
     decision_number = models.CharField(_("认定文号"), max_length=100)
     decision_date = models.DateField(_("认定日期"))
-    decision_text = models.TextField(_("认定决定"), blank=True, default="")
+    decision_text = models.TextField(_("认定决定"), blank=True, default="", max_length=TEXT_MAX)
     valid_from = models.DateField(_("有效期起"))
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
     status = models.CharField(
@@ -92,7 +100,7 @@ class Hub(TimeStampedModel):
         related_name="+",
     )
     revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
-    revoked_reason = models.TextField(_("撤销原因"), blank=True, default="")
+    revoked_reason = models.TextField(_("撤销原因"), blank=True, default="", max_length=TEXT_MAX)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("撤销人"),
@@ -113,6 +121,17 @@ class Hub(TimeStampedModel):
                 fields=["organization", "kind"],
                 condition=Q(status="recognised"),
                 name="hub_one_live_recognition_per_kind",
+            ),
+            *lengths_within(
+                "hubs_hub",
+                name=200,
+                kind=12,
+                scope_prefix=12,
+                scope_note=300,
+                decision_number=100,
+                decision_text=TEXT_MAX,
+                status=12,
+                revoked_reason=TEXT_MAX,
             ),
         ]
         indexes = [models.Index(fields=["status", "scope_prefix"], name="hub_status_prefix_idx")]
@@ -154,7 +173,9 @@ class HubMembership(TimeStampedModel):
     left_on = models.DateField(_("退出日期"), null=True, blank=True)
     leave_reason = models.CharField(_("退出原因"), max_length=300, blank=True, default="")
     agreement_signed_on = models.DateField(_("监管协议签订日期"), null=True, blank=True)
-    agreement_terms = models.TextField(_("监管协议条款"), blank=True, default="")
+    agreement_terms = models.TextField(
+        _("监管协议条款"), blank=True, default="", max_length=TEXT_MAX
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -172,6 +193,9 @@ class HubMembership(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
                 name="hubmembership_left_after_joined",
+            ),
+            *lengths_within(
+                "hubs_hubmembership", role=12, leave_reason=300, agreement_terms=TEXT_MAX
             ),
         ]
         indexes = [
@@ -207,6 +231,10 @@ class PlatformOffering(models.Model):
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
+        constraints = [
+            *lengths_within("hubs_platformoffering", code=40, name=50),
+            int_within("sort_order", 0, 9999, name="hubs_platformoffering_sort_order_range"),
+        ]
         verbose_name = _("平台服务项目")
         verbose_name_plural = _("平台服务项目")
         ordering = ["sort_order", "code"]
@@ -241,6 +269,18 @@ class ServicePlatform(TimeStampedModel):
     project_count = models.PositiveIntegerField(_("累计服务项目数"), default=0)
 
     class Meta:
+        constraints = [
+            *lengths_within(
+                "hubs_serviceplatform", name=200, level=10, region_code=12, address=300
+            ),
+            int_within("area_sqm", 0, AREA_SQM_MAX, name="hubs_serviceplatform_area_sqm_range"),
+            int_within(
+                "incubated_count", 0, COUNT_MAX, name="hubs_serviceplatform_incubated_count_range"
+            ),
+            int_within(
+                "project_count", 0, COUNT_MAX, name="hubs_serviceplatform_project_count_range"
+            ),
+        ]
         verbose_name = _("社会组织服务平台")
         verbose_name_plural = _("社会组织服务平台")
         ordering = ["region_code", "name", "id"]
@@ -258,6 +298,10 @@ class PlatformVisit(models.Model):
     purpose = models.CharField(_("目的"), max_length=300, blank=True, default="")
 
     class Meta:
+        constraints = [
+            *lengths_within("hubs_platformvisit", visitor=200, purpose=300),
+            int_within("headcount", 1, HEADCOUNT_MAX, name="hubs_platformvisit_headcount_range"),
+        ]
         verbose_name = _("参观学习")
         verbose_name_plural = _("参观学习")
         ordering = ["-visited_on", "-id"]
@@ -273,6 +317,9 @@ class PlatformHonour(models.Model):
     awarded_on = models.DateField(_("授予日期"))
 
     class Meta:
+        constraints = [
+            *lengths_within("hubs_platformhonour", title=200, awarded_by=200),
+        ]
         verbose_name = _("平台荣誉")
         verbose_name_plural = _("平台荣誉")
         ordering = ["-awarded_on", "-id"]
@@ -302,7 +349,7 @@ class Pairing(TimeStampedModel):
     topic = models.CharField(_("共建内容"), max_length=300)
     started_on = models.DateField(_("开始日期"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
-    outcome = models.TextField(_("成效"), blank=True, default="")
+    outcome = models.TextField(_("成效"), blank=True, default="", max_length=TEXT_MAX)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -317,6 +364,7 @@ class Pairing(TimeStampedModel):
                 condition=Q(ended_on__isnull=True),
                 name="pairing_one_open_per_pair",
             ),
+            *lengths_within("hubs_pairing", topic=300, outcome=TEXT_MAX),
         ]
 
     def __str__(self) -> str:
@@ -369,6 +417,7 @@ class Federation(TimeStampedModel):
                 condition=Q(dissolved_on__isnull=True),
                 name="federation_one_per_street",
             ),
+            *lengths_within("hubs_federation", street_code=12, name=200, chair_title=100),
         ]
 
     def __str__(self) -> str:
@@ -395,6 +444,11 @@ class FederationExternalMember(TimeStampedModel):
     left_on = models.DateField(_("退出日期"), null=True, blank=True)
 
     class Meta:
+        constraints = [
+            *lengths_within(
+                "hubs_federationexternalmember", name=200, kind=12, credit_code=18, contact=100
+            ),
+        ]
         verbose_name = _("联合会单位会员")
         verbose_name_plural = _("联合会单位会员")
         ordering = ["federation_id", "-joined_on", "id"]
@@ -418,7 +472,7 @@ class StreetListItem(TimeStampedModel):
         Federation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     title = models.CharField(_("标题"), max_length=200)
-    description = models.TextField(_("说明"), blank=True, default="")
+    description = models.TextField(_("说明"), blank=True, default="", max_length=TEXT_MAX)
     category = models.CharField(_("类别"), max_length=50, blank=True, default="")
     status = models.CharField(
         _("状态"), max_length=10, choices=ListStatus.choices, default=ListStatus.OPEN
@@ -428,6 +482,16 @@ class StreetListItem(TimeStampedModel):
     )
 
     class Meta:
+        constraints = [
+            *lengths_within(
+                "%(app_label)s_%(class)s",
+                street_code=12,
+                title=200,
+                description=TEXT_MAX,
+                category=50,
+                status=10,
+            ),
+        ]
         abstract = True
         ordering = ["street_code", "-created_at", "-id"]
 
@@ -469,12 +533,15 @@ class HubNotice(TimeStampedModel):
 
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="notices")
     title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"))
+    body = models.TextField(_("内容"), max_length=TEXT_MAX)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
+        constraints = [
+            *lengths_within("hubs_hubnotice", title=200, body=TEXT_MAX),
+        ]
         verbose_name = _("枢纽通知")
         verbose_name_plural = _("枢纽通知")
         ordering = ["-created_at", "-id"]
@@ -524,7 +591,7 @@ class Escalation(TimeStampedModel):
         related_name="hub_escalations",
     )
     title = models.CharField(_("问题"), max_length=200)
-    description = models.TextField(_("情况说明"))
+    description = models.TextField(_("情况说明"), max_length=TEXT_MAX)
     state = models.CharField(
         _("状态"),
         max_length=10,
@@ -547,9 +614,19 @@ class Escalation(TimeStampedModel):
     )
     assigned_at = models.DateTimeField(_("分派时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    resolution = models.TextField(_("处理结果"), blank=True, default="")
+    resolution = models.TextField(_("处理结果"), blank=True, default="", max_length=TEXT_MAX)
 
     class Meta:
+        constraints = [
+            *lengths_within(
+                "hubs_escalation",
+                title=200,
+                description=TEXT_MAX,
+                state=10,
+                region_code=12,
+                resolution=TEXT_MAX,
+            ),
+        ]
         verbose_name = _("问题上报")
         verbose_name_plural = _("问题上报")
         ordering = ["-created_at", "-id"]
@@ -578,7 +655,7 @@ class FirstLineReview(models.Model):
     subject = models.CharField(_("审查事项"), max_length=64)
     subject_id = models.CharField(_("事项标识"), max_length=64)
     opinion = models.CharField(_("初审意见"), max_length=10, choices=ReviewOpinion.choices)
-    comment = models.TextField(_("说明"), blank=True, default="")
+    comment = models.TextField(_("说明"), blank=True, default="", max_length=TEXT_MAX)
     score = models.DecimalField(_("评分"), max_digits=6, decimal_places=2, null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -586,6 +663,12 @@ class FirstLineReview(models.Model):
     reviewed_at = models.DateTimeField(_("初审时间"))
 
     class Meta:
+        constraints = [
+            *lengths_within(
+                "hubs_firstlinereview", subject=64, subject_id=64, opinion=10, comment=TEXT_MAX
+            ),
+            int_within("score", 0, Decimal("9999.99"), name="hubs_firstlinereview_score_range"),
+        ]
         verbose_name = _("枢纽初审")
         verbose_name_plural = _("枢纽初审")
         ordering = ["-reviewed_at", "-id"]

@@ -8,6 +8,8 @@ from decimal import Decimal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from npohub.hubs.models import AREA_SQM_MAX, HEADCOUNT_MAX
+
 from ..errors import ErrorOut as ErrorOut
 
 
@@ -172,7 +174,14 @@ class HubReviewIn(StrictIn):
     subject_id: str
     opinion: str = Field(..., description="pass / return / concern")
     comment: str = ""
-    score: Decimal | None = Field(None, description="可选评分（0 至政策上限，默认 100）")
+    score: Decimal | None = Field(
+        None,
+        ge=0,
+        lt=10**4,
+        max_digits=6,
+        decimal_places=2,
+        description="可选评分（0 至政策上限，默认 100）",
+    )
 
 
 class HubReviewOut(Schema):
@@ -204,13 +213,13 @@ class PlatformIn(StrictIn):
     opened_on: dt.date
     offerings: list[str] = Field([], description="incubation / venture / information / training")
     address: str = ""
-    area_sqm: int | None = Field(None, ge=0)
+    area_sqm: int | None = Field(None, ge=0, le=AREA_SQM_MAX)
 
 
 class VisitIn(StrictIn):
     visited_on: dt.date
     visitor: str
-    headcount: int = 1
+    headcount: int = Field(1, ge=1, le=HEADCOUNT_MAX)
     purpose: str = ""
 
 
