@@ -8,6 +8,9 @@ class EnforcementConfig(AppConfig):
     verbose_name = _("投诉举报与行政处罚")
 
     def ready(self) -> None:
+        from npohub.core.params import guard_bounds
+
+        guard_bounds(self)  # every value within its column, refused naming the field (issue 20)
         from npohub.credit import registry
         from npohub.notifications.kinds import register_kind
 

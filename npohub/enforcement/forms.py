@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from npohub.core.errors import DomainError, PermissionDenied
 from npohub.core.forms import DateInput
-from npohub.core.params import IdField
+from npohub.core.params import BoundedDecimalField, IdField
 
 from .models import ComplaintCategory
 from .selectors import CaseFilters, ComplaintFilters
@@ -137,12 +137,18 @@ class CaseForm(forms.Form):
 
 class SanctionForm(forms.Form):
     kind = forms.ChoiceField(label=_("处罚种类"), choices=list(PENALTY_LABELS.items()))
-    amount = forms.DecimalField(label=_("金额（元）"), required=False, min_value=0)
+    amount = BoundedDecimalField(
+        label=_("金额（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
     fine_basis = forms.ChoiceField(
         label=_("罚款计算基数"), required=False, choices=[("", "—"), *FINE_BASES.items()]
     )
-    basis_amount = forms.DecimalField(
-        label=_("违法经营额/违法所得（元）"), required=False, min_value=0
+    basis_amount = BoundedDecimalField(
+        label=_("违法经营额/违法所得（元）"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
     )
     suspend_until = forms.DateField(label=_("停止活动至"), required=False, widget=DATE)
     person_name = forms.CharField(label=_("人员姓名"), required=False, max_length=50)
@@ -152,7 +158,9 @@ class SanctionForm(forms.Form):
 
 class PaymentForm(forms.Form):
     paid_on = forms.DateField(label=_("缴款日期"), widget=DATE)
-    amount = forms.DecimalField(label=_("实缴金额（元）"), min_value=0)
+    amount = BoundedDecimalField(
+        label=_("实缴金额（元）"), min_value=0, max_digits=14, decimal_places=2
+    )
 
 
 class CampaignForm(forms.Form):

@@ -15,8 +15,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.models import TimeStampedModel
+from npohub.core.params import TEXT_MAX, int_within, lengths_within
 
 from .workflows import CaseState, ComplaintState
+
+# Bounded values (issue 20, finding 1): amounts as their DecimalField(14, 2) columns hold them,
+# never negative (SQLite would store 1e30 and every page showing the case would fail).
+AMOUNT_MAX = Decimal("999999999999.99")
 
 
 class ComplaintCategory(models.TextChoices):
@@ -52,7 +57,7 @@ class Complaint(TimeStampedModel):
         _("被投诉组织（名称）"), max_length=200, blank=True, default=""
     )
     category = models.CharField(_("类别"), max_length=24, choices=ComplaintCategory.choices)
-    description = models.TextField(_("投诉举报内容"))
+    description = models.TextField(_("投诉举报内容"), max_length=TEXT_MAX)
     # Where the complaint belongs (the organisation's address, else the place chosen): scopes use it.
     region_code = models.CharField(_("所属区划代码"), max_length=12, db_index=True)
     channel = models.CharField(_("来源"), max_length=12, default="portal")
@@ -66,9 +71,11 @@ class Complaint(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="assigned_complaints",
     )
-    decision_note = models.TextField(_("不予受理/转办理由"), blank=True, default="")
+    decision_note = models.TextField(
+        _("不予受理/转办理由"), blank=True, default="", max_length=TEXT_MAX
+    )
     transferred_to = models.CharField(_("转办单位"), max_length=200, blank=True, default="")
-    reply = models.TextField(_("答复内容"), blank=True, default="")
+    reply = models.TextField(_("答复内容"), blank=True, default="", max_length=TEXT_MAX)
     replied_on = models.DateField(_("答复日期"), null=True, blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
     penalty_case = models.ForeignKey(
@@ -81,6 +88,23 @@ class Complaint(TimeStampedModel):
     )
 
     class Meta:
+        constraints = [
+            *lengths_within(
+                "enforcement_complaint",
+                number=24,
+                state=16,
+                complainant_name=50,
+                contact=100,
+                organization_text=200,
+                category=24,
+                description=TEXT_MAX,
+                region_code=12,
+                channel=12,
+                decision_note=TEXT_MAX,
+                transferred_to=200,
+                reply=TEXT_MAX,
+            ),
+        ]
         verbose_name = _("投诉举报")
         verbose_name_plural = _("投诉举报")
         ordering = ["-received_on", "-id"]
@@ -104,10 +128,13 @@ class ComplaintNote(models.Model):
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("核查记录"))
+    text = models.TextField(_("核查记录"), max_length=TEXT_MAX)
     created_at = models.DateTimeField(_("时间"))
 
     class Meta:
+        constraints = [
+            *lengths_within("enforcement_complaintnote", text=TEXT_MAX),
+        ]
         verbose_name = _("核查记录")
         verbose_name_plural = _("核查记录")
         ordering = ["complaint_id", "created_at", "id"]
@@ -128,7 +155,7 @@ class PenaltyCase(TimeStampedModel):
         related_name="penalty_cases",
     )
     title = models.CharField(_("案由"), max_length=200)
-    facts = models.TextField(_("违法事实"), blank=True, default="")
+    facts = models.TextField(_("违法事实"), blank=True, default="", max_length=TEXT_MAX)
     # Which provision governs (association / social_service / foundation / charity).
     basis_key = models.CharField(_("适用法规"), max_length=16)
     # Where the case came from: staff, a complaint, the missing-report detector, a campaign.
@@ -155,10 +182,29 @@ class PenaltyCase(TimeStampedModel):
         _("实缴金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     closed_on = models.DateField(_("结案日期"), null=True, blank=True)
-    decision_note = models.TextField(_("决定/结案说明"), blank=True, default="")
+    decision_note = models.TextField(
+        _("决定/结案说明"), blank=True, default="", max_length=TEXT_MAX
+    )
     suspension_lifted_on = models.DateField(_("恢复活动日期"), null=True, blank=True)
 
     class Meta:
+        constraints = [
+            *lengths_within(
+                "enforcement_penaltycase",
+                number=20,
+                state=16,
+                title=200,
+                facts=TEXT_MAX,
+                basis_key=16,
+                source=16,
+                source_ref=64,
+                decision_number=60,
+                decision_note=TEXT_MAX,
+            ),
+            int_within(
+                "paid_amount", 0, AMOUNT_MAX, name="enforcement_penaltycase_paid_amount_range"
+            ),
+        ]
         verbose_name = _("行政处罚案件")
         verbose_name_plural = _("行政处罚案件")
         ordering = ["-created_at", "-id"]
@@ -210,6 +256,21 @@ class Sanction(models.Model):
     note = models.CharField(_("说明"), max_length=200, blank=True, default="")
 
     class Meta:
+        constraints = [
+            *lengths_within(
+                "enforcement_sanction",
+                kind=24,
+                legal_basis=200,
+                fine_basis=12,
+                person_name=50,
+                person_id_number=18,
+                note=200,
+            ),
+            int_within("amount", 0, AMOUNT_MAX, name="enforcement_sanction_amount_range"),
+            int_within(
+                "basis_amount", 0, AMOUNT_MAX, name="enforcement_sanction_basis_amount_range"
+            ),
+        ]
         verbose_name = _("处罚内容")
         verbose_name_plural = _("处罚内容")
         ordering = ["case_id", "id"]
@@ -240,6 +301,15 @@ class DormantCampaign(TimeStampedModel):
     last_scanned_on = models.DateField(_("最近排查日期"), null=True, blank=True)
 
     class Meta:
+        constraints = [
+            *lengths_within("enforcement_dormantcampaign", name=200),
+            int_within(
+                "first_activity_days",
+                1,
+                3650,
+                name="enforcement_dormantcampaign_first_activity_days_range",
+            ),
+        ]
         verbose_name = _("僵尸型社会组织清理行动")
         verbose_name_plural = _("僵尸型社会组织清理行动")
         ordering = ["-started_on", "-id"]
@@ -260,7 +330,7 @@ class DormantCandidate(TimeStampedModel):
     criteria = models.JSONField(_("符合的情形"), default=list)
     details = models.JSONField(_("依据"), default=dict, blank=True)
     outcome = models.CharField(_("处置结果"), max_length=16, default="pending", db_index=True)
-    outcome_note = models.TextField(_("处置说明"), blank=True, default="")
+    outcome_note = models.TextField(_("处置说明"), blank=True, default="", max_length=TEXT_MAX)
     outcome_on = models.DateField(_("处置日期"), null=True, blank=True)
     penalty_case = models.ForeignKey(
         PenaltyCase,
@@ -286,7 +356,8 @@ class DormantCandidate(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "organization"], name="dormant_candidate_unique"
-            )
+            ),
+            *lengths_within("enforcement_dormantcandidate", outcome=16, outcome_note=TEXT_MAX),
         ]
 
     def __str__(self) -> str:
@@ -309,6 +380,9 @@ class ActivityEvidence(models.Model):
     recorded_at = models.DateTimeField(_("记录时间"))
 
     class Meta:
+        constraints = [
+            *lengths_within("enforcement_activityevidence", description=300),
+        ]
         verbose_name = _("活动佐证")
         verbose_name_plural = _("活动佐证")
         ordering = ["organization_id", "-occurred_on", "-id"]

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from ..errors import ErrorOut as ErrorOut
 from ..history import HistoryOut, MoveOut
+
+# An amount as its column holds it (DecimalField(14, 2)): 0 ≤ x < 10^12, two places, so 1e30 is
+# a 422 naming the field (issue 20).
+Amount = Annotated[Decimal, Field(ge=0, lt=10**12, max_digits=14, decimal_places=2)]
 
 
 class StrictIn(Schema):
@@ -72,9 +77,9 @@ class CaseFilterIn(Schema):
 
 class SanctionIn(StrictIn):
     kind: str = Field(..., description="处罚种类，见 /enforcement/penalty-types")
-    amount: Decimal | None = None
+    amount: Amount | None = None
     fine_basis: str = Field("", description="turnover（违法经营额）或 gains（违法所得）")
-    basis_amount: Decimal | None = None
+    basis_amount: Amount | None = None
     suspend_until: dt.date | None = None
     person_name: str = ""
     person_id_number: str = ""
@@ -83,7 +88,7 @@ class SanctionIn(StrictIn):
 
 class PaymentIn(StrictIn):
     paid_on: dt.date
-    amount: Decimal
+    amount: Amount
 
 
 class ProposeIn(StrictIn):

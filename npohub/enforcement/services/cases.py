@@ -302,7 +302,7 @@ def sanction_add(
         suspend_until=suspend_until if penalty.needs_until else None,
         person_name=person_name if penalty.needs_person else "",
         person_id_number=person_id_number if penalty.needs_person else "",
-        note=(note or "").strip()[:200],
+        note=(note or "").strip(),  # over 200 characters: refused naming the field
     )
     audit_record(
         actor=actor,
