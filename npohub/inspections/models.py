@@ -14,10 +14,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.models import TimeStampedModel
+from npohub.core.params import TEXT_MAX, YEAR_MAX, YEAR_MIN, int_within, lengths_within
 
 # CheckStatus is re-exported: the check states live in workflows.py with their moves.
 from .workflows import CheckStatus as CheckStatus
 from .workflows import PlanState
+
+# Bounded values (issue 20, finding 1): counts and texts within their columns on both engines;
+# the services refuse beyond them naming the field.
+INSPECTORS_MAX = 9  # inspectors per check (the plan form's bound)
+SEQUENCE_MAX = 10_000_000  # numbers, ranks and log sequences within one plan
 
 
 class AuthorityLevel(models.TextChoices):
@@ -64,7 +70,7 @@ class SpotCheckPlan(TimeStampedModel):
     ratios = models.JSONField(_("抽查比例"), default=dict)
     by_district = models.BooleanField(_("按县区分层"), default=False)
     inspectors_per_check = models.PositiveSmallIntegerField(_("每个对象检查人员数"), default=2)
-    scope = models.TextField(_("检查内容"), blank=True, default="")
+    scope = models.TextField(_("检查内容"), blank=True, default="", max_length=TEXT_MAX)
     state = models.CharField(
         _("状态"),
         max_length=12,
@@ -88,6 +94,27 @@ class SpotCheckPlan(TimeStampedModel):
     )
 
     class Meta:
+        constraints = [
+            *lengths_within(
+                "inspections_spotcheckplan",
+                title=200,
+                level=10,
+                kind=10,
+                method=10,
+                topic=200,
+                scope=TEXT_MAX,
+                state=12,
+                seed_hex=64,
+                seed_hash=64,
+            ),
+            int_within("year", YEAR_MIN, YEAR_MAX, name="inspections_spotcheckplan_year_range"),
+            int_within(
+                "inspectors_per_check",
+                1,
+                INSPECTORS_MAX,
+                name="inspections_spotcheckplan_inspectors_per_check_range",
+            ),
+        ]
         verbose_name = _("抽查计划")
         verbose_name_plural = _("抽查计划")
         ordering = ["-year", "-id"]
@@ -124,7 +151,8 @@ class Inspector(TimeStampedModel):
         verbose_name_plural = _("检查人员名录")
         ordering = ["region__code", "user_id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "region"], name="inspector_user_region_unique")
+            models.UniqueConstraint(fields=["user", "region"], name="inspector_user_region_unique"),
+            *lengths_within("inspections_inspector", department=200, id_number=18),
         ]
 
     def __str__(self) -> str:
@@ -152,7 +180,8 @@ class ConflictDeclaration(models.Model):
                 fields=["inspector", "organization"],
                 condition=Q(withdrawn_at__isnull=True),
                 name="conflict_open_unique",
-            )
+            ),
+            *lengths_within("inspections_conflictdeclaration", reason=300),
         ]
 
     def __str__(self) -> str:
@@ -181,14 +210,14 @@ class SpotCheck(TimeStampedModel):
     status = models.CharField(
         _("状态"), max_length=10, choices=CheckStatus.choices, default=CheckStatus.DRAWN
     )
-    scope_notice = models.TextField(_("检查告知内容"), blank=True, default="")
+    scope_notice = models.TextField(_("检查告知内容"), blank=True, default="", max_length=TEXT_MAX)
     notified_on = models.DateField(_("告知日期"), null=True, blank=True)
     scheduled_on = models.DateField(_("计划检查日期"), null=True, blank=True)
     checked_on = models.DateField(_("检查（书面审查）日期"), null=True, blank=True)
     conclusion = models.CharField(
         _("检查结论"), max_length=12, choices=Conclusion.choices, blank=True, default=""
     )
-    conclusion_note = models.TextField(_("结论说明"), blank=True, default="")
+    conclusion_note = models.TextField(_("结论说明"), blank=True, default="", max_length=TEXT_MAX)
     concluded_on = models.DateField(_("结论日期"), null=True, blank=True)
 
     class Meta:
@@ -200,6 +229,18 @@ class SpotCheck(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["plan", "organization"], name="spotcheck_plan_org_unique"
             ),
+            *lengths_within(
+                "inspections_spotcheck",
+                org_key=40,
+                stratum=40,
+                score=64,
+                status=10,
+                scope_notice=TEXT_MAX,
+                conclusion=12,
+                conclusion_note=TEXT_MAX,
+            ),
+            int_within("number", 1, SEQUENCE_MAX, name="inspections_spotcheck_number_range"),
+            int_within("rank", 1, SEQUENCE_MAX, name="inspections_spotcheck_rank_range"),
         ]
 
     def __str__(self) -> str:
@@ -228,7 +269,9 @@ class Assignment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["spot_check", "user"], name="assignment_check_user_unique"
-            )
+            ),
+            *lengths_within("inspections_assignment", source=8, ended_reason=300),
+            int_within("position", 1, SEQUENCE_MAX, name="inspections_assignment_position_range"),
         ]
 
     def __str__(self) -> str:
@@ -278,7 +321,9 @@ class DrawLog(models.Model):
         verbose_name_plural = _("抽取记录")
         ordering = ["plan_id", "sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "sequence"], name="drawlog_plan_seq_unique")
+            models.UniqueConstraint(fields=["plan", "sequence"], name="drawlog_plan_seq_unique"),
+            *lengths_within("inspections_drawlog", kind=20, reason=30, message=500),
+            int_within("sequence", 0, SEQUENCE_MAX, name="inspections_drawlog_sequence_range"),
         ]
 
     def __str__(self) -> str:
@@ -297,7 +342,7 @@ class FindingType(models.TextChoices):
 class Finding(models.Model):
     spot_check = models.ForeignKey(SpotCheck, on_delete=models.CASCADE, related_name="findings")
     type = models.CharField(_("问题类型"), max_length=16, choices=FindingType.choices)
-    description = models.TextField(_("问题描述"))
+    description = models.TextField(_("问题描述"), max_length=TEXT_MAX)
     legal_basis = models.CharField(_("依据"), max_length=300, blank=True, default="")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -305,6 +350,9 @@ class Finding(models.Model):
     recorded_at = models.DateTimeField(_("记录时间"))
 
     class Meta:
+        constraints = [
+            *lengths_within("inspections_finding", type=16, description=TEXT_MAX, legal_basis=300),
+        ]
         verbose_name = _("检查发现")
         verbose_name_plural = _("检查发现")
         ordering = ["spot_check_id", "id"]
@@ -318,20 +366,27 @@ class RectificationOrder(models.Model):
     finding = models.ForeignKey(
         Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
-    requirement = models.TextField(_("整改要求"))
+    requirement = models.TextField(_("整改要求"), max_length=TEXT_MAX)
     issued_on = models.DateField(_("下达日期"))
     deadline = models.DateField(_("整改期限"), db_index=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     rectified_on = models.DateField(_("整改完成日期"), null=True, blank=True)
-    rectification_note = models.TextField(_("整改情况"), blank=True, default="")
+    rectification_note = models.TextField(
+        _("整改情况"), blank=True, default="", max_length=TEXT_MAX
+    )
     verified_on = models.DateField(_("核查日期"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
+        constraints = [
+            *lengths_within(
+                "inspections_rectificationorder", requirement=TEXT_MAX, rectification_note=TEXT_MAX
+            ),
+        ]
         verbose_name = _("整改通知")
         verbose_name_plural = _("整改通知")
         ordering = ["spot_check_id", "deadline", "id"]

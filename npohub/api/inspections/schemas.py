@@ -8,6 +8,9 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from npohub.core.params import TEXT_MAX, YEAR_MAX, YEAR_MIN
+from npohub.inspections.models import INSPECTORS_MAX
+
 from ..errors import ErrorOut as ErrorOut
 from ..history import HistoryOut, MoveOut
 from ..types import DbId
@@ -19,7 +22,7 @@ class StrictIn(Schema):
 
 class PlanIn(StrictIn):
     title: str = Field(..., max_length=200)
-    year: int
+    year: int = Field(..., ge=YEAR_MIN, le=YEAR_MAX)
     kind: str = Field(..., description="regular（定期）/ ad_hoc（不定期）")
     method: str = Field(..., description="desk（书面）/ on_site（实地）")
     ratios: dict[str, str] = Field(
@@ -29,8 +32,8 @@ class PlanIn(StrictIn):
     by_district: bool = False
     category_code: str = ""
     topic: str = Field("", max_length=200)
-    scope: str = ""
-    inspectors_per_check: int | None = None
+    scope: str = Field("", max_length=TEXT_MAX)
+    inspectors_per_check: int | None = Field(None, ge=1, le=INSPECTORS_MAX)
     authority_code: str = Field("", description="登记管理机关所在区划代码（默认本人所辖区划）")
 
 
