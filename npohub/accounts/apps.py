@@ -9,12 +9,14 @@ class AccountsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from npohub.core.navigation import NavItem, register
+        from npohub.core.params import guard_bounds
         from npohub.core.permissions import is_signed_in
 
         from . import signals
         from .permissions import can_manage_users
 
         signals.connect()
+        guard_bounds(self)  # every value within its column, refused naming the field (issue 20)
 
         register(
             NavItem(

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
+from npohub.core.params import int_within, lengths_within
+
 
 class Role(models.TextChoices):
     CITY_BUREAU = "city_bureau", _("市民政局（社会组织管理局）")
@@ -66,6 +68,21 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     organization_label = models.CharField(_("所在单位"), max_length=200, blank=True, default="")
 
     class Meta:
+        constraints = [
+            *lengths_within(
+                "accounts_user",
+                password=128,
+                username=150,
+                first_name=150,
+                last_name=150,
+                email=254,
+                role=32,
+                display_name=100,
+                phone=20,
+                scope_prefix=12,
+                organization_label=200,
+            ),
+        ]
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         ordering = ["username"]
@@ -135,6 +152,7 @@ class ApiToken(models.Model):
             models.CheckConstraint(
                 condition=Q(expires_at__gt=F("created_at")), name="apitoken_expires_after_creation"
             ),
+            *lengths_within("accounts_apitoken", name=100, key_prefix=8, key_hash=64, scope=16),
         ]
 
     def __str__(self) -> str:
@@ -166,6 +184,15 @@ class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
     """
 
     class Meta(Device.Meta):
+        constraints = [
+            *lengths_within("accounts_recoverycodedevice", name=64),
+            int_within(
+                "throttling_failure_count",
+                0,
+                1000000,
+                name="accounts_recoverycodedevice_throttling_failure_count_range",
+            ),
+        ]
         verbose_name = _("恢复码")
         verbose_name_plural = _("恢复码")
 
@@ -194,6 +221,9 @@ class RecoveryCode(models.Model):
     code_hash = models.CharField(_("哈希"), max_length=64, db_index=True)
 
     class Meta:
+        constraints = [
+            *lengths_within("accounts_recoverycode", code_hash=64),
+        ]
         verbose_name = _("恢复码")
         verbose_name_plural = _("恢复码")
 
@@ -216,6 +246,9 @@ class FailedLogin(models.Model):
     attempted_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
     class Meta:
+        constraints = [
+            *lengths_within("accounts_failedlogin", username=150, password_digest=64),
+        ]
         verbose_name = _("登录失败记录")
         verbose_name_plural = _("登录失败记录")
 
