@@ -528,6 +528,130 @@ def _csv_rows(handle: IO[bytes], limits: Limits) -> Iterator[list[Any]]:
         text.detach()
 
 
+# --- Legacy .xls (BIFF8 in an OLE2 compound file) -----------------------------------------------
+# python-calamine reads a whole .xls sheet into memory, so before it sees the file the workbook
+# stream is walked record by record: each worksheet's declared DIMENSIONS and the row and column
+# of every cell record actually present are checked against the limits (a forged DIMENSIONS
+# header does not help), and a stream declaring more bytes than the file holds is refused.
+
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_FREE, OLE_END = 0xFFFFFFFF, 0xFFFFFFFE
+BIFF_BOF, BIFF_EOF, BIFF_DIMENSIONS = 0x0809, 0x000A, 0x0200
+BIFF_WORKSHEET = 0x0010
+# Cell records: row (u16) and column (u16) first; MULRK/MULBLANK end with their last column.
+BIFF_CELLS = {0x0006, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
+BIFF_MULTI_CELLS = {0x00BD, 0x00BE}
+# The longest text one cell may hold (Excel's own limit); longer is refused while reading.
+MAX_CELL_CHARACTERS = 32_767
+
+
+def _cell_too_long() -> FileRefused:
+    return FileRefused(
+        _("单元格内容超过%(limit)s个字符，请检查文件") % {"limit": f"{MAX_CELL_CHARACTERS:,}"},
+        code="import.cell_too_long",
+        details={"file": _("单元格内容过长")},
+    )
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...], limits: Limits) -> bytes | None:
+    """The bytes of the first stream called one of ``names`` in an OLE2 compound file (None
+    when it is small enough to live in the mini stream: nothing to bound then)."""
+    if len(data) < 512 or data[:8] != OLE_SIGNATURE:
+        raise _unreadable()
+    shift = struct.unpack_from("<H", data, 0x1E)[0]
+    if shift not in (9, 12):
+        raise _unreadable()
+    size = 1 << shift
+    sectors = max((len(data) - size) // size, 0)
+
+    def sector(n: int) -> bytes:
+        if n >= sectors:
+            raise _unreadable()
+        return data[(n + 1) * size : (n + 2) * size]
+
+    fat_count, first_dir = struct.unpack_from("<II", data, 0x2C)
+    cutoff = struct.unpack_from("<I", data, 0x38)[0]
+    difat_next, difat_count = struct.unpack_from("<II", data, 0x44)
+    fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
+    for _step in range(min(difat_count, sectors)):
+        if difat_next in (OLE_FREE, OLE_END):
+            break
+        block = struct.unpack(f"<{size // 4}I", sector(difat_next))
+        fat_sectors.extend(block[:-1])
+        difat_next = block[-1]
+    fat: list[int] = []
+    for n in fat_sectors[: min(fat_count, sectors)]:
+        if n not in (OLE_FREE, OLE_END):
+            fat.extend(struct.unpack(f"<{size // 4}I", sector(n)))
+
+    def chain(start: int) -> Iterator[bytes]:
+        seen = 0
+        while start not in (OLE_FREE, OLE_END):
+            seen += 1
+            if seen > sectors or start >= len(fat):  # a loop or a dangling link
+                raise _unreadable()
+            yield sector(start)
+            start = fat[start]
+
+    directory = b"".join(chain(first_dir))
+    for offset in range(0, len(directory) - 127, 128):
+        entry = directory[offset : offset + 128]
+        length = struct.unpack_from("<H", entry, 0x40)[0]
+        name = entry[: max(length - 2, 0)].decode("utf-16-le", "replace")
+        if entry[0x42] != 2 or name not in names:
+            continue
+        start, declared = struct.unpack_from("<IQ", entry, 0x74)
+        if shift == 9:  # version 3 files keep only the low 32 bits
+            declared &= 0xFFFFFFFF
+        if declared > len(data) or declared > limits.max_uncompressed_bytes:
+            raise _bomb(limits)  # a stream cannot hold more than the file carries
+        if declared < cutoff:
+            return None
+        return b"".join(chain(start))[:declared]
+    raise _unreadable()
+
+
+def _scan_xls(handle: IO[bytes], limits: Limits) -> int | None:
+    """Data rows of the first worksheet of an .xls (the largest row index of its cells), after
+    checking every worksheet's declared and actual rows and columns against the limits."""
+    data = handle.read(limits.max_upload_bytes + 1)
+    stream = _ole_stream(data, ("Workbook", "Book"), limits)
+    if stream is None:
+        return None
+    first_rows: int | None = None
+    in_sheet, last_row = False, 0
+    pos, end = 0, len(stream)
+    while pos + 4 <= end:
+        kind, length = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4 : pos + 4 + length]
+        pos += 4 + length
+        if kind == BIFF_BOF and len(body) >= 4:
+            in_sheet = struct.unpack_from("<H", body, 2)[0] == BIFF_WORKSHEET
+            last_row = 0
+        elif kind == BIFF_EOF:
+            if in_sheet and first_rows is None:
+                first_rows = last_row
+            in_sheet = False
+        elif not in_sheet:
+            continue
+        elif kind == BIFF_DIMENSIONS and len(body) >= 12:
+            _rw_first, rw_last, _col_first, col_last = struct.unpack_from("<IIHH", body, 0)
+            if rw_last > limits.max_rows + 1:  # rows 0 … rw_last-1, the header being row 0
+                raise too_many_rows(limits)
+            if col_last > limits.max_columns:
+                raise _too_many_columns(limits)
+        elif (kind in BIFF_CELLS or kind in BIFF_MULTI_CELLS) and len(body) >= 6:
+            row, column = struct.unpack_from("<HH", body, 0)
+            if kind in BIFF_MULTI_CELLS:
+                column = struct.unpack_from("<H", body, len(body) - 2)[0]
+            if column + 1 > limits.max_columns:
+                raise _too_many_columns(limits)
+            if row > limits.max_rows:
+                raise too_many_rows(limits)
+            last_row = max(last_row, row)
+    return first_rows if first_rows is not None else 0
+
+
 # --- The two entry points -----------------------------------------------------------------------
 
 
@@ -537,14 +661,16 @@ def count_rows(
     """Data rows (header excluded) the import will read, counted while streaming the file and
     refusing it (``FileRefused``) once a limit is passed. With ``stop_after``, counting stops
     once more rows than that are seen (the answer is then only known to be larger). None when
-    the format cannot be counted without parsing it (.xls, bounded by its format to 65,536
-    rows and by the upload size)."""
+    the format cannot be counted without parsing it (an .xls whose workbook is small enough
+    for the compound file's mini stream)."""
     name = filename.lower()
     try:
         if name.endswith((".xlsx", ".xlsm")):
             return _scan_xlsx(handle, limits, stop_after)
         if name.endswith(".ods"):
             return _scan_ods(handle, limits)
+        if name.endswith(".xls"):
+            return _scan_xls(handle, limits)
         if name.endswith(".csv"):
             rows = -1
             for row in _csv_rows(handle, limits):
@@ -597,4 +723,7 @@ def read_rows(
         counted(rows if rows is not None else sheet.end[0])
     pad = [""] * (sheet.start[1] if sheet.start else 0)
     for row in sheet.iter_rows():
+        longest = MAX_CELL_CHARACTERS
+        if any(isinstance(cell, str) and len(cell) > longest for cell in row):
+            raise _cell_too_long()
         yield [*pad, *row] if pad else row
