@@ -10,6 +10,9 @@ class StarsConfig(AppConfig):
     verbose_name = _("月度评分与星级评定")
 
     def ready(self) -> None:
+        from npohub.core.params import guard_bounds
+
+        guard_bounds(self)  # every value within its column, refused naming the field (issue 20)
         from npohub.notifications.kinds import register_kind
 
         category = "评估评星"

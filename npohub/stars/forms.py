@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from npohub.core.forms import DateInput
 
-from .models import AwardKind, ScorecardItem
+from .models import MONTH_SCALE, AwardKind, ScorecardItem
 from .selectors import month_start, shift_month
 
 
@@ -70,7 +70,12 @@ class AppealForm(forms.Form):
 class AppealDecisionForm(forms.Form):
     note = forms.CharField(label=_("处理意见"), widget=forms.Textarea(attrs={"rows": 3}))
     adjusted_points = forms.DecimalField(
-        label=_("调整后得分"), required=False, min_value=Decimal("0"), decimal_places=1
+        label=_("调整后得分"),
+        required=False,
+        min_value=Decimal("0"),
+        max_value=MONTH_SCALE,
+        max_digits=4,
+        decimal_places=1,
     )
 
 
@@ -111,7 +116,11 @@ class AwardRoundForm(forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=AwardKind.choices)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     winners = forms.IntegerField(
-        label=_("评选名额"), required=False, min_value=1, help_text=_("十佳默认10名")
+        label=_("评选名额"),
+        required=False,
+        min_value=1,
+        max_value=1000,
+        help_text=_("十佳默认10名"),
     )
     vote_opens = forms.DateField(label=_("投票开始"), widget=DateInput())
     vote_closes = forms.DateField(label=_("投票截止"), widget=DateInput())

@@ -22,6 +22,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.models import TimeStampedModel
+from npohub.core.params import TEXT_MAX, YEAR_MAX, YEAR_MIN, int_within, lengths_within
+
+# Bounded values (issue 20, finding 1): scores on their scales (a month out of 10, the yearly
+# parts and composite out of 100, as policy.py reads them), counts and texts within their columns
+# on both engines; the services refuse beyond them naming the field.
+MONTH_SCALE = Decimal(10)
+PART_SCALE = Decimal(100)
+VOTES_MAX = 10_000_000
 
 # --- monthly scorecards ----------------------------------------------------------------------
 
@@ -43,6 +51,7 @@ class ScorecardTemplate(TimeStampedModel):
                 condition=Q(is_active=True),
                 name="stars_one_active_template_per_region",
             ),
+            *lengths_within("stars_scorecardtemplate", name=100, region_code=12),
         ]
 
     def __str__(self) -> str:
@@ -65,6 +74,9 @@ class ScorecardItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["template", "code"], name="stars_item_code_unique"),
             models.CheckConstraint(condition=Q(max_points__gt=0), name="stars_item_max_positive"),
+            *lengths_within("stars_scorecarditem", code=40, name=100, guidance=300),
+            int_within("max_points", 0, MONTH_SCALE, name="stars_scorecarditem_max_points_range"),
+            int_within("sort_order", 0, 9999, name="stars_scorecarditem_sort_order_range"),
         ]
 
     def __str__(self) -> str:
@@ -108,6 +120,8 @@ class MonthlyScorecard(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["organization", "period"], name="stars_one_scorecard_per_month"
             ),
+            *lengths_within("stars_monthlyscorecard", note=300),
+            int_within("total", 0, MONTH_SCALE, name="stars_monthlyscorecard_total_range"),
         ]
         indexes = [models.Index(fields=["hub", "period"], name="stars_card_hub_period_idx")]
 
@@ -133,6 +147,11 @@ class ScoreLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scorecard", "item"], name="stars_line_unique"),
             models.CheckConstraint(condition=Q(points__gte=0), name="stars_line_points_positive"),
+            *lengths_within("stars_scoreline", reason=300, evidence=500),
+            int_within("points", 0, MONTH_SCALE, name="stars_scoreline_points_range"),
+            int_within(
+                "original_points", 0, MONTH_SCALE, name="stars_scoreline_original_points_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,7 +175,7 @@ class ScoreAppeal(TimeStampedModel):
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="score_appeals"
     )
-    grounds = models.TextField(_("申诉理由"))
+    grounds = models.TextField(_("申诉理由"), max_length=TEXT_MAX)
     state = models.CharField(
         _("状态"),
         max_length=10,
@@ -171,7 +190,7 @@ class ScoreAppeal(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    decision_note = models.TextField(_("处理意见"), blank=True, default="")
+    decision_note = models.TextField(_("处理意见"), blank=True, default="", max_length=TEXT_MAX)
     adjusted_points = models.DecimalField(
         _("调整后得分"), max_digits=4, decimal_places=1, null=True, blank=True
     )
@@ -183,6 +202,12 @@ class ScoreAppeal(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["line"], condition=Q(state="submitted"), name="stars_one_open_appeal"
+            ),
+            *lengths_within(
+                "stars_scoreappeal", grounds=TEXT_MAX, state=10, decision_note=TEXT_MAX
+            ),
+            int_within(
+                "adjusted_points", 0, MONTH_SCALE, name="stars_scoreappeal_adjusted_points_range"
             ),
         ]
 
@@ -242,9 +267,11 @@ class InterviewTask(TimeStampedModel):
         db_index=True,
     )
     held_on = models.DateField(_("约谈日期"), null=True, blank=True)
-    outcome = models.TextField(_("约谈情况"), blank=True, default="")
+    outcome = models.TextField(_("约谈情况"), blank=True, default="", max_length=TEXT_MAX)
     rectification_due = models.DateField(_("整改期限"), null=True, blank=True)
-    resolution_note = models.TextField(_("整改核查意见"), blank=True, default="")
+    resolution_note = models.TextField(
+        _("整改核查意见"), blank=True, default="", max_length=TEXT_MAX
+    )
     resolved_on = models.DateField(_("核查日期"), null=True, blank=True)
 
     class Meta:
@@ -254,6 +281,14 @@ class InterviewTask(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "reason", "period"], name="stars_one_interview_per_cause"
+            ),
+            *lengths_within(
+                "stars_interviewtask",
+                reason=12,
+                detail=300,
+                state=12,
+                outcome=TEXT_MAX,
+                resolution_note=TEXT_MAX,
             ),
         ]
 
@@ -276,11 +311,14 @@ class RemovalFlag(TimeStampedModel):
     task = models.OneToOneField(
         InterviewTask, on_delete=models.PROTECT, related_name="removal_flag"
     )
-    reason = models.TextField(_("理由"))
+    reason = models.TextField(_("理由"), max_length=TEXT_MAX)
     flagged_on = models.DateField(_("标记日期"))
     cleared_on = models.DateField(_("解除日期"), null=True, blank=True)
 
     class Meta:
+        constraints = [
+            *lengths_within("stars_removalflag", reason=TEXT_MAX),
+        ]
         verbose_name = _("退出孵化基地标记")
         verbose_name_plural = _("退出孵化基地标记")
         ordering = ["-flagged_on", "-id"]
@@ -332,6 +370,18 @@ class StarAssessment(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(stars__gte=1) & Q(stars__lte=5), name="stars_between_1_and_5"
             ),
+            *lengths_within("stars_starassessment", region_code=12, party_note=300),
+            int_within("year", YEAR_MIN, YEAR_MAX, name="stars_starassessment_year_range"),
+            int_within("months_scored", 0, 12, name="stars_starassessment_months_scored_range"),
+            int_within(
+                "monthly_average", 0, MONTH_SCALE, name="stars_starassessment_monthly_average_range"
+            ),
+            int_within("self_score", 0, PART_SCALE, name="stars_starassessment_self_score_range"),
+            int_within("peer_score", 0, PART_SCALE, name="stars_starassessment_peer_score_range"),
+            int_within(
+                "resident_score", 0, PART_SCALE, name="stars_starassessment_resident_score_range"
+            ),
+            int_within("composite", 0, PART_SCALE, name="stars_starassessment_composite_range"),
         ]
         indexes = [models.Index(fields=["year", "region_code"], name="stars_year_region_idx")]
 
@@ -379,6 +429,9 @@ class AwardRound(TimeStampedModel):
                 name="stars_award_window_ordered",
             ),
             models.CheckConstraint(condition=Q(winners__gte=1), name="stars_award_winners_min"),
+            *lengths_within("stars_awardround", title=200, kind=10, region_code=12, state=10),
+            int_within("year", YEAR_MIN, YEAR_MAX, name="stars_awardround_year_range"),
+            int_within("winners", 1, 1000, name="stars_awardround_winners_range"),
         ]
 
     def __str__(self) -> str:
@@ -395,7 +448,7 @@ class Nomination(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="award_nominations",
     )
-    statement = models.TextField(_("推荐理由"))
+    statement = models.TextField(_("推荐理由"), max_length=TEXT_MAX)
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -411,6 +464,9 @@ class Nomination(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["award_round", "organization"], name="stars_one_nomination_per_round"
             ),
+            *lengths_within("stars_nomination", statement=TEXT_MAX),
+            int_within("vote_count", 0, VOTES_MAX, name="stars_nomination_vote_count_range"),
+            int_within("rank", 1, 32767, name="stars_nomination_rank_range"),
         ]
 
     def __str__(self) -> str:

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
 
+from npohub.core.params import YEAR_MAX, YEAR_MIN
+from npohub.stars.models import MONTH_SCALE, PART_SCALE
+
 from ..errors import ErrorOut as ErrorOut
 from ..history import HistoryOut, MoveOut
+
+# Scores on their scales (issue 20): a month's points 0–10, one decimal; the yearly parts 0–100.
+MonthPoints = Annotated[Decimal, Field(ge=0, le=MONTH_SCALE, max_digits=4, decimal_places=1)]
+PartScore = Annotated[Decimal, Field(ge=0, le=PART_SCALE, max_digits=5, decimal_places=1)]
+
 
 # --- templates ---------------------------------------------------------------------------------
 
@@ -16,8 +25,8 @@ from ..history import HistoryOut, MoveOut
 class ItemIn(Schema):
     code: str = Field(..., max_length=40)
     name: str = Field(..., max_length=100)
-    max_points: Decimal
-    guidance: str = ""
+    max_points: MonthPoints
+    guidance: str = Field("", max_length=300)
     is_party_building: bool = False
 
 
@@ -47,10 +56,10 @@ class TemplateOut(Schema):
 
 
 class LineIn(Schema):
-    code: str
-    points: Decimal
-    reason: str = ""
-    evidence: str = ""
+    code: str = Field(..., max_length=40)
+    points: MonthPoints
+    reason: str = Field("", max_length=300)
+    evidence: str = Field("", max_length=500)
 
 
 class ScorecardIn(Schema):
@@ -101,7 +110,7 @@ class AppealIn(Schema):
 class AppealTransitionIn(Schema):
     transition: str = Field(..., description="uphold | adjust")
     note: str = ""
-    adjusted_points: Decimal | None = None
+    adjusted_points: MonthPoints | None = None
 
 
 class AppealOut(Schema):
@@ -174,16 +183,16 @@ class RemovalFlagOut(Schema):
 
 class RatingIn(Schema):
     organization_id: int
-    year: int
-    self_score: Decimal
-    peer_score: Decimal
-    resident_score: Decimal
+    year: int = Field(..., ge=YEAR_MIN, le=YEAR_MAX)
+    self_score: PartScore
+    peer_score: PartScore
+    resident_score: PartScore
     party_building_passed: bool
-    party_note: str = ""
+    party_note: str = Field("", max_length=300)
 
 
 class PublishIn(Schema):
-    year: int
+    year: int = Field(..., ge=YEAR_MIN, le=YEAR_MAX)
     region: str = Field(..., max_length=12)
 
 
@@ -235,13 +244,13 @@ class PriorityOut(Schema):
 
 
 class AwardRoundIn(Schema):
-    title: str
+    title: str = Field(..., max_length=200)
     kind: str = Field(..., description="excellent | top_ten")
-    year: int
+    year: int = Field(..., ge=YEAR_MIN, le=YEAR_MAX)
     region_code: str = Field(..., max_length=12)
     vote_opens: dt.date
     vote_closes: dt.date
-    winners: int | None = None
+    winners: int | None = Field(None, ge=1, le=1000)
 
 
 class AwardTransitionIn(Schema):
