@@ -12,6 +12,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.models import TimeStampedModel
+from npohub.core.params import (
+    DB_INT32_MAX,
+    TEXT_MAX,
+    YEAR_MAX,
+    YEAR_MIN,
+    int_within,
+    lengths_within,
+)
 
 
 class ReportState(models.TextChoices):
@@ -79,13 +87,17 @@ class AnnualReport(TimeStampedModel):
     bureau_deadline = models.DateField(_("报登记管理机关截止日期"))
     submitted_on = models.DateField(_("提交日期"), null=True, blank=True)
     supervisor_reviewed_on = models.DateField(_("初审日期"), null=True, blank=True)
-    supervisor_opinion = models.TextField(_("初审意见"), blank=True, default="")
+    supervisor_opinion = models.TextField(
+        _("初审意见"), blank=True, default="", max_length=TEXT_MAX
+    )
     # The date the report reached the registering authority: the date rule 24 judges.
     bureau_received_on = models.DateField(_("报送登记管理机关日期"), null=True, blank=True)
     conclusion = models.CharField(
         _("年检结论"), max_length=12, choices=Conclusion.choices, blank=True, default=""
     )
-    conclusion_reasons = models.TextField(_("结论理由"), blank=True, default="")
+    conclusion_reasons = models.TextField(
+        _("结论理由"), blank=True, default="", max_length=TEXT_MAX
+    )
     concluded_on = models.DateField(_("结论日期"), null=True, blank=True)
     published_on = models.DateField(_("公告日期"), null=True, blank=True)
     last_reminded_on = models.DateField(_("最近提醒日期"), null=True, blank=True)
@@ -108,6 +120,18 @@ class AnnualReport(TimeStampedModel):
                 condition=models.Q(conclusion="") | models.Q(state__in=[S.CONCLUDED, S.PUBLISHED]),
                 name="annualreport_conclusion_only_when_concluded",
             ),
+            *lengths_within(
+                "supervision_annualreport",
+                state=20,
+                org_kind=20,
+                rectification_basis=200,
+                address_code=12,
+                authority_code=12,
+                supervisor_opinion=TEXT_MAX,
+                conclusion=12,
+                conclusion_reasons=TEXT_MAX,
+            ),
+            int_within("year", YEAR_MIN, YEAR_MAX, name="supervision_annualreport_year_range"),
         ]
         indexes = [
             models.Index(fields=["year", "state"], name="annualreport_year_state_idx"),
@@ -162,6 +186,16 @@ class ReportAttachment(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:
+        constraints = [
+            *lengths_within(
+                "supervision_reportattachment",
+                original_name=200,
+                content_type=100,
+                sha256=64,
+                kind=24,
+            ),
+            int_within("size", 0, DB_INT32_MAX, name="supervision_reportattachment_size_range"),
+        ]
         verbose_name = _("年度报告附件")
         verbose_name_plural = _("年度报告附件")
         ordering = ["report_id", "uploaded_at", "id"]
