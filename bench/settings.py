@@ -9,6 +9,9 @@ from config.settings.prod import BASE_DIR, DATABASES
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+# Plain HTTP on the loopback: no redirect to HTTPS (every request would be a 301), no HSTS.
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
 STATIC_ROOT = BASE_DIR / "var" / "bench" / "static"
 DATABASES["default"]["CONN_MAX_AGE"] = None
 LOGGING = {

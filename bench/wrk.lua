@@ -1,5 +1,7 @@
 -- wrk script: cycle through a file of request paths, count non-2xx, print one JSON line.
 -- usage: wrk ... -s bench/wrk.lua http://host:port -- /path/to/paths.txt [header-name header-value]
+-- A line is a GET path, or tab-separated: METHOD, path, body (may be empty), then any number of
+-- "Name: value" headers for that request alone (bench/soak.py writes these).
 local threads = {}
 local paths = {}
 local counter = 0
@@ -10,9 +12,23 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+local function parse(line)
+  if not line:find("\t", 1, true) then return line end
+  local fields = {}
+  for field in (line .. "\t"):gmatch("([^\t]*)\t") do table.insert(fields, field) end
+  local headers = {}
+  for i = 4, #fields do
+    local name, value = fields[i]:match("^([^:]+):%s*(.*)$")
+    if name then headers[name] = value end
+  end
+  local body = fields[3]
+  if body == "" then body = nil end
+  return {method = fields[1], path = fields[2], body = body, headers = headers}
+end
+
 function init(args)
   for line in io.lines(args[1]) do
-    if #line > 0 then table.insert(paths, line) end
+    if #line > 0 then table.insert(paths, parse(line)) end
   end
   if args[2] then wrk.headers[args[2]] = args[3] end
   counter = id * 7919
@@ -20,7 +36,9 @@ end
 
 function request()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter % #paths) + 1])
+  local item = paths[(counter % #paths) + 1]
+  if type(item) == "string" then return wrk.format("GET", item) end
+  return wrk.format(item.method, item.path, item.headers, item.body)
 end
 
 function response(status, headers, body)
