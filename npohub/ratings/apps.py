@@ -10,6 +10,9 @@ class RatingsConfig(AppConfig):
     verbose_name = _("等级评估")
 
     def ready(self) -> None:
+        from npohub.core.params import guard_bounds
+
+        guard_bounds(self)  # every value within its column, refused naming the field (issue 20)
         from npohub.credit import registry
         from npohub.notifications.kinds import register_kind
 

@@ -9,11 +9,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.models import TimeStampedModel
+from npohub.core.params import TEXT_MAX, YEAR_MAX, YEAR_MIN, int_within, lengths_within
 
 # The states live with their tables (``workflows``); re-exported for the callers of models.
 from .workflows import RS as RS
 from .workflows import GradeState as GradeState
 from .workflows import ObjectionState as ObjectionState
+
+# Bounded values (issue 20, finding 1): points and totals within 0-POINTS_MAX whatever the local
+# scale (policy.py: 1000 by default, some places add a bonus; an indicator is at most 1000), vote
+# counts within a committee's size, texts within their columns, on both engines.
+POINTS_MAX = 9999
+VOTES_MAX = 1000
 
 
 class Level(models.TextChoices):
@@ -46,6 +53,11 @@ class Round(TimeStampedModel):
     )
 
     class Meta:
+        constraints = [
+            *lengths_within("ratings_round", name=200, state=16),
+            int_within("year", YEAR_MIN, YEAR_MAX, name="ratings_round_year_range"),
+            int_within("validity_years", 1, 20, name="ratings_round_validity_years_range"),
+        ]
         verbose_name = _("评估轮次")
         verbose_name_plural = _("评估轮次")
         ordering = ["-year", "-id"]
@@ -65,7 +77,7 @@ class Indicator(models.Model):
     code = models.CharField(_("编号"), max_length=20)
     name = models.CharField(_("指标"), max_length=200)
     max_points = models.PositiveSmallIntegerField(_("分值"))
-    guidance = models.TextField(_("评分说明"), blank=True, default="")
+    guidance = models.TextField(_("评分说明"), blank=True, default="", max_length=TEXT_MAX)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -75,7 +87,10 @@ class Indicator(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "kind", "code"], name="ratings_indicator_code_unique"
-            )
+            ),
+            *lengths_within("ratings_indicator", kind=20, code=20, name=200, guidance=TEXT_MAX),
+            int_within("max_points", 0, POINTS_MAX, name="ratings_indicator_max_points_range"),
+            int_within("order", 0, 9999, name="ratings_indicator_order_range"),
         ]
 
     def __str__(self) -> str:
@@ -103,7 +118,7 @@ class Application(TimeStampedModel):
         default=ApplicationState.SUBMITTED,
     )
     applied_on = models.DateField(_("申报日期"))
-    note = models.TextField(_("申报说明"), blank=True, default="")
+    note = models.TextField(_("申报说明"), blank=True, default="", max_length=TEXT_MAX)
     # [{code, message, source, ref}] from credit.eligibility.is_eligible, kept as checked.
     eligibility_reasons = models.JSONField(_("不符合条件的原因"), default=list, blank=True)
     eligibility_checked_on = models.DateField(_("资格审查日期"), null=True, blank=True)
@@ -115,7 +130,7 @@ class Application(TimeStampedModel):
         _("审定得分"), max_digits=6, decimal_places=1, null=True, blank=True
     )
     level = models.CharField(_("审定等级"), max_length=2, choices=Level.choices, blank=True)
-    committee_note = models.TextField(_("委员会意见"), blank=True, default="")
+    committee_note = models.TextField(_("委员会意见"), blank=True, default="", max_length=TEXT_MAX)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -127,7 +142,12 @@ class Application(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "organization"], name="ratings_application_unique"
-            )
+            ),
+            *lengths_within(
+                "ratings_application", state=16, note=TEXT_MAX, level=2, committee_note=TEXT_MAX
+            ),
+            int_within("panel_total", 0, POINTS_MAX, name="ratings_application_panel_total_range"),
+            int_within("final_total", 0, POINTS_MAX, name="ratings_application_final_total_range"),
         ]
 
     def __str__(self) -> str:
@@ -150,6 +170,9 @@ class Expert(TimeStampedModel):
     is_active = models.BooleanField(_("在库"), default=True)
 
     class Meta:
+        constraints = [
+            *lengths_within("ratings_expert", id_number=18, field=100, employer=200),
+        ]
         verbose_name = _("评估专家")
         verbose_name_plural = _("评估专家库")
         ordering = ["region__code", "id"]
@@ -169,6 +192,9 @@ class Affiliation(models.Model):
     left_on = models.DateField(_("离开日期"), null=True, blank=True)
 
     class Meta:
+        constraints = [
+            *lengths_within("ratings_affiliation", position=100),
+        ]
         verbose_name = _("专家任职经历")
         verbose_name_plural = _("专家任职经历")
         ordering = ["-left_on", "id"]
@@ -195,7 +221,8 @@ class ConflictDeclaration(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["expert", "organization"], name="ratings_conflict_unique"
-            )
+            ),
+            *lengths_within("ratings_conflictdeclaration", reason=300),
         ]
 
     def __str__(self) -> str:
@@ -225,7 +252,9 @@ class Assignment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["application", "expert"], name="ratings_assignment_unique"
-            )
+            ),
+            *lengths_within("ratings_assignment", outlier_note=300),
+            int_within("total", 0, POINTS_MAX, name="ratings_assignment_total_range"),
         ]
 
     def __str__(self) -> str:
@@ -248,7 +277,11 @@ class Score(models.Model):
         verbose_name = _("指标得分")
         verbose_name_plural = _("指标得分")
         constraints = [
-            models.UniqueConstraint(fields=["assignment", "indicator"], name="ratings_score_unique")
+            models.UniqueConstraint(
+                fields=["assignment", "indicator"], name="ratings_score_unique"
+            ),
+            *lengths_within("ratings_score", comment=500, evidence_ref=200),
+            int_within("points", 0, POINTS_MAX, name="ratings_score_points_range"),
         ]
 
     def __str__(self) -> str:
@@ -263,12 +296,12 @@ class Objection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     filed_on = models.DateField(_("提出日期"))
-    reasons = models.TextField(_("异议理由"))
+    reasons = models.TextField(_("异议理由"), max_length=TEXT_MAX)
     state = models.CharField(
         _("状态"), max_length=10, choices=ObjectionState.choices, default=ObjectionState.FILED
     )
     due_on = models.DateField(_("复核期限"))
-    decision = models.TextField(_("书面复核决定"), blank=True, default="")
+    decision = models.TextField(_("书面复核决定"), blank=True, default="", max_length=TEXT_MAX)
     votes_for = models.PositiveSmallIntegerField(_("赞成票"), default=0)
     votes_against = models.PositiveSmallIntegerField(_("反对票"), default=0)
     new_level = models.CharField(_("复核后等级"), max_length=2, choices=Level.choices, blank=True)
@@ -278,6 +311,13 @@ class Objection(models.Model):
     decided_on = models.DateField(_("决定日期"), null=True, blank=True)
 
     class Meta:
+        constraints = [
+            *lengths_within(
+                "ratings_objection", reasons=TEXT_MAX, state=10, decision=TEXT_MAX, new_level=2
+            ),
+            int_within("votes_for", 0, VOTES_MAX, name="ratings_objection_votes_for_range"),
+            int_within("votes_against", 0, VOTES_MAX, name="ratings_objection_votes_against_range"),
+        ]
         verbose_name = _("评估结果异议")
         verbose_name_plural = _("评估结果异议")
         ordering = ["-filed_on", "-id"]
@@ -333,7 +373,20 @@ class Grade(TimeStampedModel):
                 fields=["organization"],
                 condition=Q(state="valid"),
                 name="ratings_one_valid_grade",
-            )
+            ),
+            *lengths_within(
+                "ratings_grade",
+                level=2,
+                state=10,
+                certificate_number=40,
+                trigger_code=64,
+                trigger_ref=100,
+                reason=300,
+            ),
+            int_within("total", 0, POINTS_MAX, name="ratings_grade_total_range"),
+            int_within(
+                "last_reminder_days", 0, 3650, name="ratings_grade_last_reminder_days_range"
+            ),
         ]
 
     def __str__(self) -> str:

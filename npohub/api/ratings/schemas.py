@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+
+from npohub.core.params import YEAR_MAX, YEAR_MIN
+from npohub.ratings.models import POINTS_MAX, VOTES_MAX
 
 from ..errors import ErrorOut as ErrorOut
 from ..history import HistoryOut, MoveOut
 
+# Points and totals as their columns hold them (issue 20): 0 to POINTS_MAX, one decimal.
+Points = Annotated[Decimal, Field(ge=0, le=POINTS_MAX, max_digits=5, decimal_places=1)]
+
 
 class RoundIn(Schema):
-    name: str
-    year: int
+    name: str = Field(..., max_length=200)
+    year: int = Field(..., ge=YEAR_MIN, le=YEAR_MAX)
     region_code: str = Field(..., description="组织评估的登记管理机关的12位区划代码")
     kinds: list[str] = Field(..., description="association | social_service | foundation")
     applications_until: dt.date | None = None
@@ -124,7 +130,7 @@ class PanelIn(Schema):
 
 
 class FinaliseIn(Schema):
-    final_total: Decimal | None = None
+    final_total: Points | None = None
     note: str = ""
 
 
@@ -135,9 +141,9 @@ class ObjectionIn(Schema):
 class DecisionIn(Schema):
     upheld: bool
     decision: str
-    votes_for: int = Field(..., ge=0)
-    votes_against: int = Field(..., ge=0)
-    new_total: Decimal | None = None
+    votes_for: int = Field(..., ge=0, le=VOTES_MAX)
+    votes_against: int = Field(..., ge=0, le=VOTES_MAX)
+    new_total: Points | None = None
 
 
 class ObjectionOut(Schema):
@@ -157,9 +163,9 @@ class ObjectionOut(Schema):
 
 class ScoreIn(Schema):
     indicator_id: int
-    points: Decimal | None = None
-    comment: str = ""
-    evidence_ref: str = ""
+    points: Points | None = None
+    comment: str = Field("", max_length=500)
+    evidence_ref: str = Field("", max_length=200)
 
 
 class ScoresIn(Schema):

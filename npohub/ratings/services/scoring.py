@@ -76,8 +76,9 @@ def scores_save(*, actor: User, assignment: Assignment, entries: list[ScoreEntry
                 indicator=indicator,
                 defaults={
                     "points": value,
-                    "comment": (entry.comment or "").strip()[:500],
-                    "evidence_ref": (entry.evidence_ref or "").strip()[:200],
+                    # Longer than the column: refused naming the field (core.params), not cut.
+                    "comment": (entry.comment or "").strip(),
+                    "evidence_ref": (entry.evidence_ref or "").strip(),
                 },
             )
             if entry.evidence_file is not None:
