@@ -387,3 +387,45 @@ def test_the_csv_writer_reports_progress_every_thousand_rows():
 
     assert count == 2500 and seen == [1000, 2000]
     assert handle.getvalue().startswith("\ufeffa".encode())
+
+
+def test_the_older_export_address_is_the_same_audited_export_and_refuses_bad_filters(
+    client, cast, orgs
+):
+    client.force_login(cast["district"])
+
+    response = client.get(reverse("imports:export"), {"kind": "association", "format": "csv"})
+    refused = client.get(reverse("imports:export"), {"year": "²", "format": "csv"})
+
+    assert response.status_code == 200
+    job = ExportJob.objects.get()
+    assert job.filters == {"kind": ["association"]} and job.total_rows == 2
+    assert AuditEvent.objects.filter(kind="core.export", target_id=str(job.pk)).exists()
+    assert refused.status_code == 302 and refused["Location"].startswith(
+        reverse("orgs:organization-list")
+    )
+    assert "登记年份" in " ".join(str(m) for m in get_messages(refused.wsgi_request))
+    assert ExportJob.objects.count() == 1
+
+
+def test_a_large_export_from_the_older_address_goes_to_its_progress_page(
+    client, cast, orgs, small_limit
+):
+    client.force_login(cast["city"])
+
+    response = client.get(reverse("imports:export"))
+
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("exports:detail", args=[job.pk])
+
+
+def test_a_title_with_a_slash_makes_a_valid_sheet_and_file_name():
+    from npohub.core.exports import filename_for, write_xlsx
+
+    handle = io.BytesIO()
+    write_xlsx(handle, "党建工作指导员/联络员", ["姓名"], [["张三"]])
+    handle.seek(0)
+
+    assert load_workbook(handle).active.title == "党建工作指导员-联络员"
+    assert "/" not in filename_for("党建工作指导员/联络员", "csv")

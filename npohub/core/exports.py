@@ -278,7 +278,7 @@ def write_xlsx(
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31] or "Sheet1")
+    sheet = workbook.create_sheet(safe_name(title)[:31] or "Sheet1")
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     head = []
@@ -330,6 +330,14 @@ def write_csv(
 WRITERS = {XLSX: write_xlsx, CSV: write_csv}
 
 
+UNSAFE_IN_NAMES = str.maketrans(dict.fromkeys('\\/*?:[]"<>|', "-"))
+
+
+def safe_name(title: str) -> str:
+    """A title usable as a sheet name and a file name (``党建工作指导员/联络员`` has a slash)."""
+    return title.translate(UNSAFE_IN_NAMES).strip() or "export"
+
+
 def filename_for(title: str, fmt: str, when: dt.datetime | None = None) -> str:
     stamp = timezone.localtime(when or timezone.now()).strftime("%Y%m%d-%H%M")
-    return f"{title}-{stamp}.{fmt}"
+    return f"{safe_name(title)}-{stamp}.{fmt}"

@@ -123,7 +123,6 @@ def test_anonymous_search_with_a_nul_character_is_a_400_not_a_500(client, db):
 @pytest.mark.parametrize(
     ("url", "query"),
     [
-        ("imports:export", {"year": SUPERSCRIPT_TWO, "format": "csv"}),
         ("inspections:plan-list", {"year": SUPERSCRIPT_TWO}),
         ("enforcement:case-create", {"organization": SUPERSCRIPT_TWO, "complaint": HUGE}),
     ],
