@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_print
 
 app_name = "credit"
 urlpatterns = [
@@ -12,8 +12,10 @@ urlpatterns = [
     path("organizations/<int:org_id>/facts/new/", views.fact_create, name="fact-create"),
     path("organizations/<int:org_id>/contacts/new/", views.contact_create, name="contact-create"),
     path("listings/<int:listing_id>/request/", views.request_create, name="request-create"),
+    path("listings/<int:listing_id>/print/", views_print.listing_print, name="listing-print"),
     path("requests/", views.request_list, name="request-list"),
     path("requests/<int:pk>/", views.request_detail, name="request-detail"),
+    path("requests/<int:pk>/print/", views_print.request_print, name="request-print"),
     path(
         "requests/<int:pk>/<slug:transition>/",
         views.request_transition,

@@ -200,8 +200,10 @@ POLICY: dict[str, Rule] = {
         allow_out=frozenset(),
         body=lambda w, u, s: {"kind": "objection", "reasons": "列入有误"},
     ),
+    "credit:listing-print": Rule(SEES_ASSOC, target=listing_target("listing_id")),
     "credit:request-list": Rule(BUREAUS_ALL),
     "credit:request-detail": Rule(SEES_ASSOC, target=request_target("pk")),
+    "credit:request-print": Rule(SEES_ASSOC, target=request_target("pk")),
     "credit:request-transition": Rule(
         SEES_ASSOC,
         target=request_target("pk", "reject"),
