@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from npohub.core.forms import DateInput
 from npohub.core.params import BoundedDecimalField
 from npohub.orgs.models import Kind
+from npohub.regions.codes import prefix_of
+from npohub.regions.forms import RegionCascadeField
+from npohub.regions.models import Region
 
 from .models import ContactMethod, CreditList, CreditRule, FactKind, RequestKind
 from .selectors import ListingFilters
@@ -26,7 +29,8 @@ class ListingFilterForm(forms.Form):
         required=False,
         choices=[("current", _("在列")), ("removed", _("已移出")), ("all", _("全部"))],
     )
-    region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
+    # A select per level from the user's scope down (names, never typed codes).
+    region = RegionCascadeField(label=_("所在区划"))
     kind = forms.ChoiceField(
         label=_("组织类型"), required=False, choices=[("", _("全部"))] + Kind.choices
     )
@@ -35,17 +39,20 @@ class ListingFilterForm(forms.Form):
     listed_until = forms.DateField(label=_("至"), required=False, widget=DATE)
     q = forms.CharField(label=_("名称/信用代码"), required=False, max_length=100)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, region_root: Region | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        cast(RegionCascadeField, self.fields["region"]).root = region_root
         cast(forms.ChoiceField, self.fields["rule"]).choices = [("", _("全部"))] + [
             (r.code, r.name) for r in CreditRule.objects.order_by("credit_list", "sort_order")
         ]
 
     def to_filters(self) -> ListingFilters:
-        data = self.cleaned_data if self.is_valid() else {}
+        """The valid filters; an invalid one (shown as an error) is left out, not the rest."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
         return ListingFilters(
             credit_list=data.get("credit_list") or "",
-            region_prefix=(data.get("region") or "").rstrip("0") if data.get("region") else "",
+            region_prefix=prefix_of(data["region"]) if data.get("region") else "",
             kind=data.get("kind") or "",
             rule=data.get("rule") or "",
             listed_from=data.get("listed_from"),

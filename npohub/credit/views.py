@@ -22,6 +22,7 @@ from npohub.core.http import attempt
 from npohub.core.permissions import Decision
 from npohub.orgs.models import AccessReason
 from npohub.orgs.scope import scope_of
+from npohub.orgs.selectors import region_filter_root
 
 from . import selectors, services
 from .forms import (
@@ -69,7 +70,7 @@ def listing_list(request: HttpRequest) -> HttpResponse:
     """Both lists for the user's region, with filters; htmx gets only the table."""
     user = _me(request)
     _open(can_view_lists(user))
-    form = ListingFilterForm(request.GET or None)
+    form = ListingFilterForm(request.GET or None, region_root=region_filter_root(user))
     listings = selectors.listing_list_for(user, form.to_filters())
     page = Paginator(listings, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page_obj": page, "may_manage": bool(can_manage_credit(user))}

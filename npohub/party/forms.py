@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
@@ -13,6 +13,9 @@ from npohub.accounts.models import User
 from npohub.core.errors import NotFound
 from npohub.core.forms import DateInput
 from npohub.orgs.models import Organization
+from npohub.regions.codes import prefix_of
+from npohub.regions.forms import RegionCascadeField
+from npohub.regions.models import Region
 
 from .models import InstructorKind, PartyOrganization, Tier
 from .selectors import PartyOrganizationFilters, organization_find_for_party
@@ -56,23 +59,24 @@ class UserBoundForm(forms.Form):
 
 class PartyOrganizationFilterForm(forms.Form):
     q = forms.CharField(label=_("名称"), required=False)
-    region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
+    # A select per level from the user's scope down (names, never typed codes).
+    region = RegionCascadeField(label=_("所在区划"))
     tier = forms.ChoiceField(
         label=_("层级"), required=False, choices=[("", _("全部")), *Tier.choices]
     )
     dissolved = forms.BooleanField(label=_("含已撤销"), required=False)
 
-    def clean_region(self) -> str:
-        value = (self.cleaned_data.get("region") or "").strip()
-        if value and not value.isdigit():
-            raise forms.ValidationError(_("区划代码无效"))
-        return value.rstrip("0") if value else ""
+    def __init__(self, *args: Any, region_root: Region | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(RegionCascadeField, self.fields["region"]).root = region_root
 
     def to_filters(self) -> PartyOrganizationFilters:
-        """The list's filters (the page and its export read them the same way)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The list's filters (the page and its export read them the same way); an invalid
+        one (shown as an error) is left out, not the rest."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
         return PartyOrganizationFilters(
-            region_prefix=data.get("region", ""),
+            region_prefix=prefix_of(data["region"]) if data.get("region") else "",
             tier=data.get("tier", ""),
             search=data.get("q", ""),
             include_dissolved=bool(data.get("dissolved")),

@@ -28,6 +28,7 @@ from npohub.accounts.models import User
 from npohub.core.http import attempt
 from npohub.core.permissions import Decision
 from npohub.orgs.models import Kind
+from npohub.orgs.selectors import region_filter_root
 from npohub.regions.models import Region
 
 from . import selectors, services
@@ -236,7 +237,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     """Party organisations in scope, filtered; htmx requests get only the table."""
     user = _user(request)
     _page_check(can_view_party(user))
-    form = PartyOrganizationFilterForm(request.GET or None)
+    form = PartyOrganizationFilterForm(request.GET or None, region_root=region_filter_root(user))
     page = _page(request, selectors.party_organization_list_for(user, form.to_filters()))
     context = {
         "form": form,

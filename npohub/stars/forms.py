@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.forms import DateInput
+from npohub.regions.forms import RegionCascadeField
+from npohub.regions.models import Region
 
 from .models import MONTH_SCALE, AwardKind, ScorecardItem
 from .selectors import month_start, shift_month
@@ -108,7 +110,12 @@ class StarAssessmentForm(forms.Form):
 
 class StarFilterForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
-    region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
+    # A select per level from the user's scope down (names, never typed codes).
+    region = RegionCascadeField(label=_("所在区划"))
+
+    def __init__(self, *args: Any, region_root: Region | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(RegionCascadeField, self.fields["region"]).root = region_root
 
 
 class AwardRoundForm(forms.Form):

@@ -28,8 +28,9 @@ from npohub.core.http import attempt
 from npohub.hubs.models import Hub
 from npohub.orgs.models import Organization
 from npohub.orgs.scope import scope_of
-from npohub.orgs.selectors import organization_get_for
+from npohub.orgs.selectors import organization_get_for, region_filter_root
 from npohub.party.selectors import has_party_organization
+from npohub.regions.codes import prefix_of
 
 from . import selectors, services
 from .forms import (
@@ -323,11 +324,11 @@ def interview_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _year_and_region(request: HttpRequest) -> tuple[StarFilterForm, int, str]:
-    form = StarFilterForm(request.GET)
-    data = form.cleaned_data if form.is_valid() else {}
+    form = StarFilterForm(request.GET, region_root=region_filter_root(_me(request)))
+    form.is_valid()  # an invalid filter (shown as an error) is left out, not the others
+    data = getattr(form, "cleaned_data", {})
     year = data.get("year") or timezone.localdate().year - 1
-    region = (data.get("region") or "").strip()
-    region = region.rstrip("0") if len(region) == 12 else region
+    region = prefix_of(data["region"]) if data.get("region") else ""
     return form, year, region
 
 

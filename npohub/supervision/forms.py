@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from npohub.core.forms import DateInput
 from npohub.orgs.models import REGISTERED_KINDS, Kind
+from npohub.regions.codes import prefix_of
+from npohub.regions.forms import RegionCascadeField
+from npohub.regions.models import Region
 
 from . import sections as sec
 from .models import AttachmentKind, Conclusion, ReportState
@@ -28,18 +31,25 @@ class ReportFilterForm(forms.Form):
     conclusion = forms.ChoiceField(
         label=_("结论"), required=False, choices=[("", _("全部结论")), *Conclusion.choices]
     )
-    region = forms.CharField(label=_("区划代码"), required=False, max_length=12)
+    # A select per level from the user's scope down (names, never typed codes).
+    region = RegionCascadeField(label=_("所在区划"))
     q = forms.CharField(label=_("组织名称"), required=False, max_length=100)
 
+    def __init__(self, *args: Any, region_root: Region | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(RegionCascadeField, self.fields["region"]).root = region_root
+
     def to_filters(self) -> ReportFilters:
-        """The list's filters (the page and its export read them the same way)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The list's filters (the page and its export read them the same way); an invalid
+        one (shown as an error) is left out, not the rest."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
         return ReportFilters(
             year=data.get("year"),
             state=data.get("state", ""),
             kind=data.get("kind", ""),
             conclusion=data.get("conclusion", ""),
-            region_prefix=(data.get("region") or "").rstrip("0") if data.get("region") else "",
+            region_prefix=prefix_of(data["region"]) if data.get("region") else "",
             search=data.get("q", ""),
         )
 

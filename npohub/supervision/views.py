@@ -28,7 +28,7 @@ from npohub.core.http import attempt, stored_file_download
 from npohub.core.params import query_year
 from npohub.orgs.models import AccessReason, Organization
 from npohub.orgs.scope import scope_of
-from npohub.orgs.selectors import organization_get_for
+from npohub.orgs.selectors import organization_get_for, region_filter_root
 
 from . import sections as sec
 from . import services
@@ -100,7 +100,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     decision = can_list_reports(user)
     if not decision:
         raise Http404(decision.reason)
-    form = ReportFilterForm(request.GET or None)
+    form = ReportFilterForm(request.GET or None, region_root=region_filter_root(user))
     page = Paginator(report_list_for(user, form.to_filters()), 25).get_page(request.GET.get("page"))
     context: dict[str, Any] = {"form": form, "page_obj": page}
     if _htmx(request):
