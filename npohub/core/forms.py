@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError, is_terse_note
 from .i18n import labelled
+from .uploads import ACCEPTED
 
 ISO_DATE = "%Y-%m-%d"
 
@@ -22,6 +25,22 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
         super().__init__(attrs, format=format or ISO_DATE)
+
+
+class DocumentUploadForm(forms.Form):
+    """The upload form of any stored document (``core.uploads``): a kind among ``kinds`` and
+    the file, with the accepted types offered to the browser and named in the help text."""
+
+    kind = forms.ChoiceField(label=_("材料类型"))
+    file = forms.FileField(label=_("文件"))
+
+    def __init__(self, *args: Any, kinds: Iterable[tuple[str, Any]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = list(kinds)
+        self.fields["file"].widget.attrs["accept"] = ",".join(f".{ext}" for ext in ACCEPTED)
+        self.fields["file"].help_text = _(
+            "接受 PDF、图片（PNG/JPG/GIF）和 Word/Excel/PowerPoint（.docx/.xlsx/.pptx）文件"
+        )
 
 
 def apply_service_errors(form: forms.Form, exc: DomainError) -> None:

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import io
+import secrets
 import zipfile
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from .models import StoredDocument
 
 # Extension → content type, for the types accepted.
 ACCEPTED = {
@@ -108,3 +115,35 @@ def check_upload(name: str, stream: IO[bytes], *, max_bytes: int) -> CheckedFile
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
     )
+
+
+def store_document(
+    document: StoredDocument, *, name: str, stream: IO[bytes], max_bytes: int, uploaded_by: Any
+) -> CheckedFile:
+    """Check one upload and save it as ``document`` (an unsaved ``StoredDocument`` with its
+    owner and kind set): the checked name, type, size and hash, the uploader and the time, the
+    file under a random name (nothing of the user's file name reaches the file system). The
+    caller holds the transaction and writes the audit record; raises ValidationFailed."""
+    checked = check_upload(name, stream, max_bytes=max_bytes)
+    document.original_name = checked.name
+    document.content_type = checked.content_type
+    document.size = checked.size
+    document.sha256 = checked.sha256
+    document.uploaded_by = uploaded_by
+    document.uploaded_at = timezone.now()
+    document.file.save(
+        f"{secrets.token_hex(16)}.{checked.extension}", ContentFile(checked.content), save=False
+    )
+    document.save()
+    return checked
+
+
+def discard_document(document: StoredDocument) -> dict[str, Any]:
+    """Delete a stored document's row now and its file once the transaction commits; the
+    audit payload naming what went."""
+    payload = {"attachment": document.pk, "name": document.original_name, "sha256": document.sha256}
+    stored = document.file.name
+    storage = document.file.storage
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+    return payload

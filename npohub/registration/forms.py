@@ -16,7 +16,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from npohub.core.forms import DateInput
+from npohub.core.forms import DateInput, DocumentUploadForm
 from npohub.core.validators import IdentifierError, phone_validate
 from npohub.orgs.forms import FUNDS_LABELS
 from npohub.orgs.models import (
@@ -697,22 +697,14 @@ class ApplicationFilterForm(forms.Form):
         )
 
 
-class AttachmentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("材料类型"))
-    file = forms.FileField(label=_("文件"))
-
+class AttachmentForm(DocumentUploadForm):
     def __init__(self, *args: Any, kinds: list[str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
         offered = [
             (value, label)
             for value, label in AttachmentKind.choices
             if kinds is None or value in kinds
         ]
-        cast(forms.ChoiceField, self.fields["kind"]).choices = offered
-        self.fields["file"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg,.gif,.docx,.xlsx,.pptx"
-        self.fields["file"].help_text = _(
-            "接受 PDF、图片（PNG/JPG/GIF）和 Word/Excel/PowerPoint（.docx/.xlsx/.pptx）文件"
-        )
+        super().__init__(*args, kinds=offered, **kwargs)
 
 
 class TransitionForm(forms.Form):

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from npohub.core.models import TimeStampedModel
+from npohub.core.models import StoredDocument, TimeStampedModel
 from npohub.core.params import int_within, length_within
 
 from .workflows import ApplicationState
@@ -259,7 +259,7 @@ class AttachmentKind(models.TextChoices):
     OTHER = "other", _("其他材料")
 
 
-class Attachment(models.Model):
+class Attachment(StoredDocument):
     """An uploaded document (type sniffed from content, size checked, stored under a hash)."""
 
     application = models.ForeignKey(
@@ -274,25 +274,17 @@ class Attachment(models.Model):
     )
     kind = models.CharField(_("材料类型"), max_length=24, choices=AttachmentKind.choices)
     file = models.FileField(_("文件"), upload_to="registration/%Y/%m/")
-    original_name = models.CharField(_("原文件名"), max_length=200)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上传人"),
         on_delete=models.PROTECT,
         related_name="registration_attachments",
     )
-    uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
         ordering = ["application_id", "uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class AnnouncementKind(models.TextChoices):

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from npohub.core.forms import DateInput
+from npohub.core.forms import DateInput, DocumentUploadForm
 from npohub.orgs.models import REGISTERED_KINDS, Kind
 from npohub.regions.codes import prefix_of
 from npohub.regions.forms import RegionCascadeField
@@ -72,16 +72,9 @@ class TransitionForm(forms.Form):
     )
 
 
-class AttachmentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("材料类型"), choices=AttachmentKind.choices)
-    file = forms.FileField(label=_("文件"))
-
+class AttachmentForm(DocumentUploadForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg,.gif,.docx,.xlsx,.pptx"
-        self.fields["file"].help_text = _(
-            "接受 PDF、图片（PNG/JPG/GIF）和 Word/Excel/PowerPoint（.docx/.xlsx/.pptx）文件"
-        )
+        super().__init__(*args, kinds=AttachmentKind.choices, **kwargs)
 
 
 class CreateForm(forms.Form):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from npohub.core.models import TimeStampedModel
+from npohub.core.models import StoredDocument, TimeStampedModel
 from npohub.core.params import (
     DB_INT32_MAX,
     TEXT_MAX,
@@ -161,7 +161,7 @@ class AttachmentKind(models.TextChoices):
     OTHER = "other", _("其他材料")
 
 
-class ReportAttachment(models.Model):
+class ReportAttachment(StoredDocument):
     """A document filed with an annual report (type sniffed from content, stored under a hash);
     the organisation adds and removes them while it holds the report (draft or returned)."""
 
@@ -173,17 +173,12 @@ class ReportAttachment(models.Model):
     )
     kind = models.CharField(_("材料类型"), max_length=24, choices=AttachmentKind.choices)
     file = models.FileField(_("文件"), upload_to="supervision/%Y/%m/")
-    original_name = models.CharField(_("原文件名"), max_length=200)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上传人"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:
         constraints = [
@@ -199,6 +194,3 @@ class ReportAttachment(models.Model):
         verbose_name = _("年度报告附件")
         verbose_name_plural = _("年度报告附件")
         ordering = ["report_id", "uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -7,12 +7,10 @@ Every write is one transaction with one audit event; refusals are ``DomainError`
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from importlib import import_module
 from typing import IO, Any
 
 from django.apps import apps
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -24,7 +22,7 @@ from npohub.core.audit import audit_record
 from npohub.core.errors import Conflict, DomainError, ValidationFailed
 from npohub.core.permissions import require
 from npohub.core.templatetags.npohub import cn_date
-from npohub.core.uploads import check_upload
+from npohub.core.uploads import discard_document, store_document
 from npohub.core.workflows import run_move
 from npohub.notifications.services import notify
 from npohub.orgs.models import Officer, Organization
@@ -376,23 +374,14 @@ def attachment_add(
         raise ValidationFailed(
             _("未知的材料类型“%(kind)s”") % {"kind": kind}, details={"kind": _("无效")}
         )
-    max_bytes = int(policy_for(report.address_code)["attachment_max_bytes"])
-    checked = check_upload(name, stream, max_bytes=max_bytes)
-    attachment = ReportAttachment(
-        report=report,
-        kind=kind,
-        original_name=checked.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
+    attachment = ReportAttachment(report=report, kind=kind)
+    checked = store_document(
+        attachment,
+        name=name,
+        stream=stream,
+        max_bytes=int(policy_for(report.address_code)["attachment_max_bytes"]),
         uploaded_by=actor,
-        uploaded_at=timezone.now(),
     )
-    # Stored under a random name: nothing of the user's file name reaches the file system.
-    attachment.file.save(
-        f"{secrets.token_hex(16)}.{checked.extension}", ContentFile(checked.content), save=False
-    )
-    attachment.save()
     audit_record(
         actor=actor,
         kind="supervision.report_attachment_added",
@@ -414,15 +403,7 @@ def attachment_remove(*, actor: User, attachment: ReportAttachment) -> None:
     """Remove a document while the organisation still holds the report."""
     report = _lock(attachment.report)
     require(can_change_attachments(actor, report))
-    payload = {
-        "attachment": attachment.pk,
-        "name": attachment.original_name,
-        "sha256": attachment.sha256,
-    }
-    stored = attachment.file.name
-    storage = attachment.file.storage
-    attachment.delete()
-    transaction.on_commit(lambda: storage.delete(stored))
+    payload = discard_document(attachment)
     audit_record(
         actor=actor,
         kind="supervision.report_attachment_removed",

@@ -4,12 +4,9 @@ and remove one's own while it is still open.
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from npohub.core.audit import audit_record
@@ -19,8 +16,8 @@ from npohub.core.errors import (
     ValidationFailed,
 )
 from npohub.core.permissions import require
+from npohub.core.uploads import discard_document, store_document
 
-from ..attachments import check_upload
 from ..models import (
     Application,
     Attachment,
@@ -66,25 +63,14 @@ def attachment_add(
             )
     else:
         require(can_review(actor, review_task))
-    max_bytes = int(policy_for(app.authority_region.code)["attachment_max_bytes"])
-    checked = check_upload(name, stream, max_bytes=max_bytes)
-    now = timezone.now()
-    attachment = Attachment(
-        application=app,
-        review_task=review_task,
-        kind=kind,
-        original_name=checked.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
+    attachment = Attachment(application=app, review_task=review_task, kind=kind)
+    checked = store_document(
+        attachment,
+        name=name,
+        stream=stream,
+        max_bytes=int(policy_for(app.authority_region.code)["attachment_max_bytes"]),
         uploaded_by=actor,
-        uploaded_at=now,
     )
-    # Stored under a random name: nothing of the user's file name reaches the file system.
-    attachment.file.save(
-        f"{secrets.token_hex(16)}.{checked.extension}", ContentFile(checked.content), save=False
-    )
-    attachment.save()
     audit_record(
         actor=actor,
         kind="registration.attachment_added",
@@ -111,15 +97,7 @@ def attachment_remove(*, actor: Any, attachment: Attachment) -> None:
     task = attachment.review_task
     if task is not None and not task.is_pending:
         raise InvalidTransition(_("意见已提出，附件不能删除"))
-    payload = {
-        "attachment": attachment.pk,
-        "name": attachment.original_name,
-        "sha256": attachment.sha256,
-    }
-    stored = attachment.file.name
-    attachment.delete()
-    storage = attachment.file.storage
-    transaction.on_commit(lambda: storage.delete(stored))
+    payload = discard_document(attachment)
     audit_record(
         actor=actor,
         kind="registration.attachment_removed",
