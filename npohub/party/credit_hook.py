@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
+from npohub.core.templatetags.npohub import cn_date
+
 if TYPE_CHECKING:
     from npohub.accounts.models import User
 
@@ -66,7 +68,7 @@ def detect_party_org_missing(on: dt.date, actor: User | None) -> int:
             source=SOURCE,
             source_ref=source_ref(row.organization_id, row.since),
             summary=_("从业人员中有正式党员%(count)s名（%(date)s报告），未建立本单位党组织")
-            % {"count": row.formal_members, "date": row.reported_on.isoformat()},
+            % {"count": row.formal_members, "date": cn_date(row.reported_on)},
             legal_basis=LEGAL_BASIS,
             evidence={"formal_members": row.formal_members, "reported_on": str(row.reported_on)},
         )

@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
+from npohub.core.templatetags.npohub import cn_date
 from npohub.orgs.models import Organization
 
 from .errors import PartyRuleError
@@ -30,7 +31,7 @@ def require_hub(org: Organization, on: dt.date) -> None:
     if not is_recognised_hub(org, on):
         raise PartyRuleError(
             _("“%(name)s”在%(date)s不是经认定的枢纽型社会组织")
-            % {"name": org.name, "date": on.isoformat()},
+            % {"name": org.name, "date": cn_date(on)},
             code="party.not_a_hub",
             details={"host_organization": _("无效")},
         )

@@ -105,7 +105,7 @@ def test_the_detector_is_registered_and_records_one_fact_however_often_it_runs(u
         f"party:missing:{unit.pk}:2025-01-02",
         dt.date(2025, 1, 2),
     )
-    assert fact.summary == "从业人员中有正式党员3名（2025-01-02报告），未建立本单位党组织"
+    assert fact.summary == "从业人员中有正式党员3名（2025年1月2日报告），未建立本单位党组织"
     assert fact.resolved_on is None
 
 

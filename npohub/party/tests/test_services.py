@@ -175,7 +175,7 @@ def test_an_industry_committee_needs_a_recognised_hub(cast, orgs):
     )
     with pytest.raises(PartyRuleError) as exc:
         services.party_organization_create(actor=cast["city"], data=data)
-    assert exc.value.message == f"“{orgs['assoc'].name}”在2024-01-01不是经认定的枢纽型社会组织"
+    assert exc.value.message == f"“{orgs['assoc'].name}”在2024年1月1日不是经认定的枢纽型社会组织"
     assert PartyOrganization.objects.count() == 0
     hub_for(orgs["assoc"])
     po = services.party_organization_create(actor=cast["city"], data=data)
