@@ -173,5 +173,6 @@ def test_list_pages_use_a_fixed_number_of_queries_whatever_the_row_count(client,
     low_quarter(world["group"], 1)
     rate(cast["hub"], world["group"], year)
     many = [_count_queries(client, url, params) for url, params in pages]
-    # The star list: the ranking page and count, and its two charts (score bands, stars).
-    assert one == many == [4, 6, 5, 4]
+    # The star list: the ranking page and count, its two charts (score bands, stars), and the
+    # region picker (the user's own unit, the select of its children).
+    assert one == many == [4, 8, 5, 4]
