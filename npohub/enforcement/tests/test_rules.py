@@ -56,7 +56,10 @@ def test_a_decided_penalty_not_carried_out_and_within_a_year(cast, orgs):
     reasons = penalty_reasons(orgs["assoc"], "purchase", dt.date(2025, 7, 1))
     assert [(r.code, r.message) for r in reasons] == [
         ("enforcement.penalty_not_carried_out", f"有尚未执行完毕的行政处罚（{case.number}号）"),
-        ("enforcement.penalised_last_year", f"近一年内受到行政处罚（{case.number}号，2025-06-10）"),
+        (
+            "enforcement.penalised_last_year",
+            f"近一年内受到行政处罚（{case.number}号，2025年6月10日）",
+        ),
     ]
     services.case_transition(actor=cast["district"], case=case, transition="serve", today=ON)
     services.case_transition(actor=cast["district"], case=case, transition="close", today=ON)
