@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from npohub.accounts.models import BUREAU_ROLES, Role, User
 from npohub.core.permissions import ALLOW, Decision, deny, is_signed_in
+from npohub.core.workflows import NO_CAPACITY, Capacities
 from npohub.orgs.models import Organization
 from npohub.orgs.scope import scope_of
 
@@ -207,6 +208,17 @@ def can_work_escalation(user: Viewer, esc: Escalation) -> Decision:
     if esc.state == EscalationState.RESOLVED:
         return deny(_("该事项已办结"))
     return ALLOW
+
+
+def escalation_capacities(user: Viewer, esc: Escalation) -> Capacities:
+    """The workflow resolver: a bureau user of the receiving region works the escalation."""
+    if _signed_in(user) and scope_of(user).is_bureau_for(esc.region_code):
+        return Capacities(held=frozenset({"bureau"}))
+    return NO_CAPACITY
+
+
+def escalation_refusal() -> str:
+    return _("只有受理辖区的民政局可以办理上报事项")
 
 
 def may_handle_escalation(assignee: User, esc: Escalation) -> bool:

@@ -49,6 +49,7 @@ PAGES: dict[str, Callable[[Any], str]] = {
     "credit.objection": lambda o: reverse("credit:request-detail", args=[o.pk]),
     "credit.repair": lambda o: reverse("credit:request-detail", args=[o.pk]),
     "supervision.report": lambda o: reverse("supervision:report-detail", args=[o.pk]),
+    "hubs.escalation": lambda o: reverse("hubs:escalation-detail", args=[o.pk]),
 }
 LANGUAGES = ("zh-hans", "en")
 PER_STATE = 2  # demo records read per workflow and state

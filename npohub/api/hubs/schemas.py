@@ -11,6 +11,7 @@ from pydantic import ConfigDict
 from npohub.hubs.models import AREA_SQM_MAX, HEADCOUNT_MAX
 
 from ..errors import ErrorOut as ErrorOut
+from ..history import HistoryOut
 
 
 class StrictIn(Schema):
@@ -164,6 +165,12 @@ class EscalationOut(Schema):
     resolved_at: dt.datetime | None
     resolution: str
     created_at: dt.datetime
+
+
+class EscalationDetailOut(EscalationOut):
+    """One escalation with its history (raised, assigned, resolved), codes and labels."""
+
+    history: list[HistoryOut]
 
 
 class HubReviewIn(StrictIn):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from .access import hub_access_sync
 from .bureau_work import (
     escalation_assign,
+    escalation_history,
     escalation_raise,
     escalation_resolve,
     hub_notice_mark_read,
@@ -52,6 +53,7 @@ __all__ = [
     "PlatformInput",
     "RecognitionInput",
     "escalation_assign",
+    "escalation_history",
     "escalation_raise",
     "escalation_resolve",
     "federation_create",

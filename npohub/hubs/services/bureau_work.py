@@ -17,6 +17,15 @@ from npohub.core.audit import actor_label_for, audit_bulk, audit_record
 from npohub.core.errors import PermissionDenied, ValidationFailed
 from npohub.core.models import AuditEvent
 from npohub.core.permissions import require
+from npohub.core.workflows import (
+    HistoryRow,
+    MoveContext,
+    Workflow,
+    history_for,
+    record_event,
+    register,
+    run_move,
+)
 from npohub.notifications.services import notify
 from npohub.orgs.models import Organization
 from npohub.orgs.scope import organizations_accounts, scope_of
@@ -35,10 +44,12 @@ from ..models import (
 from ..permissions import (
     can_act_for_members,
     can_act_on_member,
-    can_work_escalation,
+    escalation_capacities,
+    escalation_refusal,
     may_handle_escalation,
 )
 from ..policy import policy_for
+from ..workflows import BUREAU, ESCALATION_KEY, ESCALATION_RAISED, ESCALATION_TRANSITIONS
 from .common import bureau_accounts_for, on_behalf_of_bureau
 
 
@@ -184,6 +195,15 @@ def escalation_raise(
         region_code=region_code,
         raised_by=actor,
     )
+    record_event(
+        ESCALATION_WORKFLOW,
+        esc,
+        move=ESCALATION_RAISED.name,
+        from_state="",
+        to_state=esc.state,
+        actor=actor,
+        on_behalf_of=on_behalf_of_bureau(hub),
+    )
     audit_record(
         actor=actor,
         kind="hubs.escalation_raised",
@@ -204,76 +224,100 @@ def escalation_raise(
     return esc
 
 
-@transaction.atomic
-def escalation_assign(*, actor: User, escalation: Escalation, assignee: User) -> Escalation:
-    esc = (
-        Escalation.objects.select_for_update(of=("self",))
-        .select_related("hub", "organization")
-        .get(pk=escalation.pk)
-    )
-    require(can_work_escalation(actor, esc))
-    if not may_handle_escalation(assignee, esc):
+EscalationContext = MoveContext[Escalation]
+
+
+def _guard_assignee_valid(ctx: EscalationContext) -> None:
+    assignee = ctx.data["assignee"]
+    if not may_handle_escalation(assignee, ctx.obj):
         raise ValidationFailed(
             _("承办人须是受理辖区民政局的工作人员"),
             code="assignee_not_bureau",
             details={"assignee": _("无效")},
         )
-    esc.assignee = assignee
-    esc.assigned_at = timezone.now()
-    esc.state = EscalationState.ASSIGNED
-    esc.save(update_fields=["assignee", "assigned_at", "state", "updated_at"])
-    audit_record(
-        actor=actor,
-        kind="hubs.escalation_assigned",
-        target=esc,
-        payload={"assignee": assignee.pk},
-        organization_id=esc.organization_id,
-        region_code=esc.organization.address_code,
-    )
-    notify(
-        recipients=[assignee],
-        kind="hubs.escalation",
-        title=_("请办理：%(title)s") % {"title": esc.title},
-        url=reverse("hubs:escalation-detail", args=[esc.pk]),
-        actor=actor,
-    )
-    return esc
+    ctx.obj.assignee = assignee
+    ctx.obj.assigned_at = timezone.now()
+    ctx.payload["assignee"] = assignee.pk
 
 
-@transaction.atomic
-def escalation_resolve(*, actor: User, escalation: Escalation, resolution: str) -> Escalation:
-    esc = (
-        Escalation.objects.select_for_update(of=("self",))
-        .select_related("hub", "organization")
-        .get(pk=escalation.pk)
-    )
-    require(can_work_escalation(actor, esc))
-    if not resolution.strip():
+def _guard_resolution_given(ctx: EscalationContext) -> None:
+    resolution = (ctx.data.get("resolution") or "").strip()
+    if not resolution:
         raise ValidationFailed(_("请填写处理结果"), details={"resolution": _("必填")})
-    esc.state = EscalationState.RESOLVED
-    esc.resolution = resolution.strip()
+    esc = ctx.obj
+    esc.resolution = resolution
     esc.resolved_at = timezone.now()
     if esc.assignee_id is None:
-        esc.assignee = actor
-    esc.save(update_fields=["state", "resolution", "resolved_at", "assignee", "updated_at"])
-    audit_record(
-        actor=actor,
-        kind="hubs.escalation_resolved",
-        target=esc,
-        payload={"resolution": esc.resolution},
-        organization_id=esc.organization_id,
-        region_code=esc.organization.address_code,
-    )
-    if esc.raised_by_id:
+        esc.assignee = ctx.actor
+    ctx.payload["resolution"] = resolution
+
+
+def _notify_escalation(ctx: EscalationContext) -> None:
+    esc = ctx.obj
+    url = reverse("hubs:escalation-detail", args=[esc.pk])
+    if ctx.move.name == "assign":
+        notify(
+            recipients=[ctx.data["assignee"]],
+            kind="hubs.escalation",
+            title=_("请办理：%(title)s") % {"title": esc.title},
+            url=url,
+            actor=ctx.actor,
+        )
+    elif esc.raised_by_id:
         notify(
             recipients=User.objects.filter(pk=esc.raised_by_id),
             kind="hubs.escalation",
             title=_("上报事项已办结：%(title)s") % {"title": esc.title},
             body=esc.resolution[:500],
-            url=reverse("hubs:escalation-detail", args=[esc.pk]),
-            actor=actor,
+            url=url,
+            actor=ctx.actor,
         )
-    return esc
+
+
+ESCALATION_WORKFLOW: Workflow[Escalation] = register(
+    Workflow(
+        key=ESCALATION_KEY,
+        label=_("上报事项"),
+        model=Escalation,
+        states=EscalationState,
+        moves=ESCALATION_TRANSITIONS,
+        resolver=escalation_capacities,
+        guards={
+            "assignee_valid": _guard_assignee_valid,
+            "resolution_given": _guard_resolution_given,
+        },
+        notify=_notify_escalation,
+        audit_kind=lambda move: f"hubs.escalation_{move.target}",
+        organization_id=lambda esc: esc.organization_id,
+        region_code=lambda esc: esc.organization.address_code,
+        refusals={BUREAU: escalation_refusal},
+        lock_related=("hub", "organization"),
+    ),
+    extra_moves=(ESCALATION_RAISED,),
+)
+
+
+def escalation_assign(*, actor: User, escalation: Escalation, assignee: User) -> Escalation:
+    """The receiving bureau hands the escalation to one of its staff."""
+    return run_move(
+        ESCALATION_WORKFLOW, escalation, "assign", actor=actor, data={"assignee": assignee}
+    )
+
+
+def escalation_resolve(*, actor: User, escalation: Escalation, resolution: str) -> Escalation:
+    """The receiving bureau closes the escalation with what was done."""
+    return run_move(
+        ESCALATION_WORKFLOW,
+        escalation,
+        "resolve",
+        actor=actor,
+        note=resolution,
+        data={"resolution": resolution},
+    )
+
+
+def escalation_history(escalation: Escalation) -> list[HistoryRow]:
+    return history_for(ESCALATION_WORKFLOW, escalation)
 
 
 @transaction.atomic

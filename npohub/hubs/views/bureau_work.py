@@ -107,6 +107,7 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_work": bool(can_work_escalation(user, esc)),
         "assign_form": forms.AssignForm(),
         "resolve_form": forms.ResolveForm(),
+        "history": services.escalation_history(esc),
     }
     return render(request, "hubs/escalation_detail.html", context)
 

@@ -19,9 +19,11 @@ from npohub.hubs.models import (
 )
 from npohub.hubs.permissions import can_see_part, hub_view
 
+from ...history import history_out
 from ...pagination import Page, PageParams, paginate
 from ...request import api_user
 from ..schemas import (
+    EscalationDetailOut,
     EscalationIn,
     EscalationOut,
     HubAssignIn,
@@ -165,11 +167,13 @@ def escalation_list(request: HttpRequest, page: Query[PageParams], state: str = 
 
 @router.get(
     "/escalations/{int:escalation_id}",
-    response={200: EscalationOut, **ERRORS},
+    response={200: EscalationDetailOut, **ERRORS},
     operation_id="hubs_escalations_detail",
 )
 def escalation_detail(request: HttpRequest, escalation_id: int) -> Any:
-    return escalation_out(selectors.escalation_get_for(api_user(request), escalation_id))
+    esc = selectors.escalation_get_for(api_user(request), escalation_id)
+    history = [history_out(row) for row in services.escalation_history(esc)]
+    return {**escalation_out(esc), "history": history}
 
 
 @router.post(
