@@ -146,6 +146,17 @@ def complaint_submit(
         errors["description"] = _("请具体描述投诉举报的事项（至少 10 个字）")
     if organization is None and not organization_text:
         errors["organization"] = _("请填写被投诉举报的组织名称")
+    complainant_name = (complainant_name or "").strip()
+    for field, value, limit in (
+        ("complainant_name", complainant_name, 50),
+        ("contact", contact, 100),
+        ("organization_text", organization_text if organization is None else "", 200),
+    ):
+        if len(value) > limit:
+            errors[field] = _("不能超过 %(limit)s 个字（现有 %(count)s 个）") % {
+                "limit": limit,
+                "count": len(value),
+            }
     if errors:
         raise ValidationFailed(next(iter(errors.values())), details=errors)
     where = _complaint_region(organization, region_code)
@@ -155,10 +166,10 @@ def complaint_submit(
     today = today or timezone.localdate()
     complaint = Complaint(
         state=CS.SUBMITTED,
-        complainant_name=(complainant_name or "").strip()[:50],
-        contact=contact[:100],
+        complainant_name=complainant_name,
+        contact=contact,
         organization=organization,
-        organization_text=organization_text[:200] if organization is None else "",
+        organization_text=organization_text if organization is None else "",
         category=category,
         description=description,
         region_code=where,

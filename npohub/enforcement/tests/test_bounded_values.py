@@ -169,3 +169,24 @@ def test_the_repair_step_brings_stored_values_within_the_new_bounds(cast, orgs):
     made.refresh_from_db()
     assert PenaltyCase.objects.get(pk=case_id).paid_amount is None
     assert len(made.description) == 10_000
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("complainant_name", "张" * 51), ("contact", "1" * 101), ("organization_text", "协" * 201)],
+)
+def test_an_over_long_complainant_name_contact_or_organisation_is_refused_not_cut(
+    cast, field, value
+):
+    """The service used to cut these silently (name to 50, contact to 100, organisation to 200)."""
+    services.throttle_reset("10.5.5.5")
+    with pytest.raises(ValidationFailed) as refused:
+        services.complaint_submit(actor=None, client_ip="10.5.5.5", **{**BODY, field: value})
+    services.throttle_reset("10.5.5.5")
+    assert field in refused.value.details
+    assert not Complaint.objects.exists()
+
+
+def test_a_complainant_name_of_exactly_fifty_characters_is_kept_whole(cast):
+    made = complaint(complainant_name="张" * 50)
+    assert Complaint.objects.get(pk=made.pk).complainant_name == "张" * 50
