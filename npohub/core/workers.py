@@ -76,7 +76,7 @@ def task_statuses(task_ids: set[str]) -> dict[str, str]:
     valid = []
     for task_id in task_ids:
         try:
-            DBTaskResult._meta.pk.to_python(task_id)  # type: ignore[union-attr]
+            DBTaskResult._meta.pk.to_python(task_id)
         except ValidationError:
             continue
         valid.append(task_id)
