@@ -265,3 +265,31 @@ def demo_accounts_create() -> list[AccountRow]:
         region_code=CITY_CODE,
     )
     return rows
+
+
+def organization_account(org: Organization) -> User:
+    """The organisation's own account: the first active one it has, or a new one (``org-`` and
+    the last six characters of its credit code, the demo password) made its account through
+    ``orgs.access`` like any other."""
+    from npohub.orgs.access import organization_account_grant
+
+    owner = (
+        User.objects.filter(
+            is_active=True,
+            organization_grants__organization=org,
+            organization_grants__reason=AccessReason.OWN,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if owner is not None:
+        return owner
+    user, _ = User.objects.get_or_create(
+        username=f"org-{(org.uscc or str(org.pk))[-6:].lower()}",
+        defaults={"role": Role.ORG_USER, "display_name": org.name[:50]},
+    )
+    user.organization_label = org.name
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    organization_account_grant(actor=None, user=user, organization=org)
+    return user

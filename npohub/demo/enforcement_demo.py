@@ -16,8 +16,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from npohub.accounts.models import User
-from npohub.credit.models import ContactMethod
-from npohub.credit.services import contact_attempt_record, credit_evaluate
+from npohub.credit.models import ContactMethod, Listing, RequestKind
+from npohub.credit.services import (
+    contact_attempt_record,
+    credit_evaluate,
+    credit_request_file,
+    credit_request_transition,
+)
+from npohub.credit.workflows import repair_refusal
+from npohub.demo.accounts import organization_account
 from npohub.enforcement import dormant, services
 from npohub.enforcement.models import DormantCampaign
 from npohub.orgs.models import Kind, Organization, Status
@@ -45,6 +52,7 @@ class Summary:
     candidates: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     listed: int = 0
+    requests: int = 0
 
 
 def _orgs(n: int) -> list[Organization]:
@@ -150,7 +158,56 @@ def load_enforcement_demo() -> Summary:
     # The daily credit run also runs the missing-report detector: it proposes revocations only
     # for years the platform holds reports for, so the demo holds none for years before them.
     summary.listed = credit_evaluate(on=today).listed
+    summary.requests = _credit_requests(district, today)
     return summary
+
+
+def _credit_requests(bureau: User, today: dt.date) -> int:
+    """Listed organisations answer through their own accounts: an objection the bureau
+    rejects, one still pending, and a credit-repair application where the rules allow one
+    (rejected for missing papers), so the request desk and its history are not empty. No
+    listing is removed."""
+    listings = list(
+        Listing.objects.filter(
+            removed_on__isnull=True, organization__address_code__startswith="370102"
+        )
+        .select_related("organization", "rule")
+        .order_by("pk")[:3]
+    )
+    filed = 0
+    for i, listing in enumerate(listings[:2]):
+        owner = organization_account(listing.organization)
+        request = credit_request_file(
+            actor=owner,
+            listing=listing,
+            kind=RequestKind.OBJECTION,
+            reasons="列入依据的事实有误，本组织已按期报送年度报告，附报送回执。",
+        )
+        filed += 1
+        if i == 0:
+            credit_request_transition(
+                actor=bureau,
+                request=request,
+                transition="reject",
+                note="经核查，报送回执日期晚于截止日期，列入依据属实。",
+            )
+    for listing in listings:
+        if repair_refusal(listing, today) is None:
+            request = credit_request_file(
+                actor=organization_account(listing.organization),
+                listing=listing,
+                kind=RequestKind.REPAIR,
+                reasons="已完成整改并公开作出信用承诺，申请信用修复。",
+            )
+            credit_request_transition(
+                actor=bureau,
+                request=request,
+                transition="reject",
+                note="未提交整改完成的证明材料。",
+            )
+            filed += 1
+            break
+    return filed
 
 
 def _unreachable(actor: User, orgs: list[Organization], today: dt.date) -> None:

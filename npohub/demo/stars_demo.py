@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from npohub.accounts.models import Role, User
 from npohub.core.errors import DomainError
+from npohub.demo.accounts import organization_account
 from npohub.hubs.models import Hub, HubMembership
 from npohub.hubs.selectors import acting_hub_for, hub_staff_users
 from npohub.orgs.models import Organization
@@ -222,15 +223,7 @@ def _appeal(card: MonthlyScorecard | None, bureau: User) -> int:
     """The first member with an account appeals a deduction; the bureau adjusts it."""
     if card is None:
         return 0
-    owner = (
-        User.objects.filter(
-            is_active=True,
-            organization_grants__organization_id=card.organization_id,
-            organization_grants__reason="own",
-        )
-        .order_by("pk")
-        .first()
-    )
+    owner = organization_account(card.organization)
     line = next(
         (ln for ln in card.lines.select_related("item") if ln.points < ln.item.max_points), None
     )

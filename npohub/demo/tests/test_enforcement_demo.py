@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from npohub.credit.models import CreditFact, Listing
+from npohub.credit.models import CreditFact, CreditRequest, Listing
 from npohub.enforcement.models import Complaint, DormantCampaign, DormantCandidate, PenaltyCase
 
 
@@ -55,6 +55,15 @@ def test_the_enforcement_demo_loads_once(regions):
     assert not PenaltyCase.objects.filter(source="missing_reports").exists()
     escalated = current.get(rule__code="abnormal_two_years")
     assert escalated.escalated_from is not None and escalated.escalated_from.removed_on
+    # Listed organisations answered through their own accounts; no listing was removed.
+    objections = CreditRequest.objects.filter(kind="objection")
+    assert sorted(objections.values_list("state", flat=True)) == ["filed", "rejected"]
+    assert all(r.listing.removed_on is None for r in CreditRequest.objects.all())
+    assert all(
+        r.filed_by.organization_grants.filter(organization=r.organization, reason="own").exists()
+        for r in CreditRequest.objects.select_related("filed_by")
+    )
+    assert CreditRequest.objects.filter(kind="repair", state="rejected").count() == 1
     listings = Listing.objects.count()
     call_command("demo_enforcement")
     assert Complaint.objects.count() == 6
